@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `npm test`: every check CI runs — formatting, lint, types, then the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "node $(node --version)"
+bash scripts/ensure-redis.sh
+npx prettier --check . --log-level warn
+npx eslint .
+npx tsc -p tsconfig.json --noEmit
+report="$(mktemp)"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+node scripts/summarize-tests.mjs "$report"
+rm -f "$report"
+exit "$status"

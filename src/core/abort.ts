@@ -1,0 +1,30 @@
+/** A signal that never aborts: the default when a caller passes none, shared to avoid a controller per call. */
+export const neverAbortedSignal: AbortSignal = new AbortController().signal;
+
+/** The reason a signal aborted, always an error value worth rejecting with. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * Waits `ms` milliseconds unless `signal` aborts first, in which case it rejects at once
+ * with the signal's reason and leaves no timer or listener behind.
+ */
+export function sleep(ms: number, signal: AbortSignal = neverAbortedSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  if (ms <= 0 && signal === neverAbortedSignal) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Kinds are recorded under a global symbol so that `isX()` guards recognise errors made by
+ * another copy of the package (two versions in one dependency tree), where `instanceof` fails.
+ */
+const KINDS = Symbol.for('breakwater.error.kinds');
+
+interface Branded {
+  readonly [KINDS]?: readonly string[];
+}
+
+/** Base class of every error breakwater throws. */
+export class BreakwaterError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * Gives an error class its `name` and its kind, inheriting the kinds of its parent, so that
+ * `hasKind(error, 'TransientError')` holds for a `RateLimitError`.
+ */
+export function brandError(
+  errorClass: abstract new (...args: never[]) => Error,
+  name: string,
+): void {
+  const proto = errorClass.prototype as Branded & Error;
+  const parentKinds = (Object.getPrototypeOf(proto) as Branded)[KINDS] ?? [];
+  Object.defineProperty(proto, KINDS, { value: [...parentKinds, name] });
+  Object.defineProperty(proto, 'name', { value: name, writable: true, configurable: true });
+}
+
+brandError(BreakwaterError, 'BreakwaterError');
+
+/** Whether `error` is a breakwater error of the given kind (or a subclass of it), from any copy. */
+export function hasKind(error: unknown, kind: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const kinds = (error as Branded)[KINDS];
+  return kinds !== undefined && kinds.includes(kind);
+}
+
+export function isBreakwaterError(error: unknown): error is BreakwaterError {
+  return hasKind(error, 'BreakwaterError');
+}
+
+/**
+ * Builds an error without capturing a stack trace: used for rejections on hot paths (an open
+ * circuit, a full bulkhead) where the stack says nothing and capturing it costs microseconds.
+ */
+export function withoutStack<E extends Error>(build: () => E): E {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return build();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

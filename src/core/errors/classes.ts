@@ -1,0 +1,133 @@
+import { BreakwaterError, brandError, hasKind } from './base.js';
+import type { CircuitState } from '../breaker/state.js';
+
+interface ErrorOptions {
+  cause?: unknown;
+}
+
+/** A failure worth retrying: the same call may succeed later. */
+export class TransientError extends BreakwaterError {}
+brandError(TransientError, 'TransientError');
+
+/** A failure that retrying cannot fix (bad request, auth, not found). */
+export class PermanentError extends BreakwaterError {}
+brandError(PermanentError, 'PermanentError');
+
+/** The remote service said "too many requests"; `retryAfterMs` is when it invites a retry. */
+export class RateLimitError extends TransientError {
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    message = 'rate limited by the service',
+    options: ErrorOptions & { retryAfterMs?: number } = {},
+  ) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+brandError(RateLimitError, 'RateLimitError');
+
+/** The remote service is down or overloaded. */
+export class ServiceUnavailableError extends TransientError {}
+brandError(ServiceUnavailableError, 'ServiceUnavailableError');
+
+/** A circuit breaker rejected the call without running it. */
+export class CircuitOpenError extends BreakwaterError {
+  readonly circuit: string;
+  readonly state: CircuitState;
+  /** Remaining open time; `undefined` while isolated (no automatic end). */
+  readonly retryAfterMs: number | undefined;
+  constructor(circuit: string, state: CircuitState, retryAfterMs: number | undefined) {
+    super(`circuit "${circuit}" is ${state}; the call was not attempted`);
+    this.circuit = circuit;
+    this.state = state;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+brandError(CircuitOpenError, 'CircuitOpenError');
+
+/** A call ran past its deadline. */
+export class TimeoutError extends BreakwaterError {
+  readonly ms: number;
+  constructor(ms: number, options: ErrorOptions = {}) {
+    super(`the call timed out after ${ms} ms`, options);
+    this.ms = ms;
+  }
+}
+brandError(TimeoutError, 'TimeoutError');
+
+/** Thrown by retry with `wrapExhausted: true` once every attempt has failed. */
+export class RetryExhaustedError extends BreakwaterError {
+  readonly attempts: number;
+  readonly errors: readonly unknown[];
+  constructor(attempts: number, errors: readonly unknown[]) {
+    super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}`, {
+      cause: errors.at(-1),
+    });
+    this.attempts = attempts;
+    this.errors = errors;
+  }
+}
+brandError(RetryExhaustedError, 'RetryExhaustedError');
+
+/** A bulkhead had no free slot and no room in its queue. */
+export class BulkheadRejectedError extends BreakwaterError {
+  readonly maxConcurrent: number;
+  readonly maxQueue: number;
+  constructor(maxConcurrent: number, maxQueue: number) {
+    super(
+      `bulkhead is full (${maxConcurrent} running, ${maxQueue} queued); the call was not attempted`,
+    );
+    this.maxConcurrent = maxConcurrent;
+    this.maxQueue = maxQueue;
+  }
+}
+brandError(BulkheadRejectedError, 'BulkheadRejectedError');
+
+/** breakwater's own rate limiter had no token for the call. */
+export class RateLimitedError extends BreakwaterError {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number) {
+    super(`rate limit reached; next token in ${retryAfterMs} ms`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+brandError(RateLimitedError, 'RateLimitedError');
+
+/** One problem found in a configuration. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly value: unknown;
+  readonly expected: string;
+  readonly suggestion?: string;
+}
+
+/** A configuration was rejected; `problems` lists every problem found, not just the first. */
+export class ConfigError extends BreakwaterError {
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[], message?: string) {
+    super(
+      message ??
+        `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+          problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n'),
+    );
+    this.problems = problems;
+  }
+}
+brandError(ConfigError, 'ConfigError');
+
+export const isTransientError = (e: unknown): e is TransientError => hasKind(e, 'TransientError');
+export const isPermanentError = (e: unknown): e is PermanentError => hasKind(e, 'PermanentError');
+export const isRateLimitError = (e: unknown): e is RateLimitError => hasKind(e, 'RateLimitError');
+export const isServiceUnavailableError = (e: unknown): e is ServiceUnavailableError =>
+  hasKind(e, 'ServiceUnavailableError');
+export const isCircuitOpenError = (e: unknown): e is CircuitOpenError =>
+  hasKind(e, 'CircuitOpenError');
+export const isTimeoutError = (e: unknown): e is TimeoutError => hasKind(e, 'TimeoutError');
+export const isRetryExhaustedError = (e: unknown): e is RetryExhaustedError =>
+  hasKind(e, 'RetryExhaustedError');
+export const isBulkheadRejectedError = (e: unknown): e is BulkheadRejectedError =>
+  hasKind(e, 'BulkheadRejectedError');
+export const isRateLimitedError = (e: unknown): e is RateLimitedError =>
+  hasKind(e, 'RateLimitedError');
+export const isConfigError = (e: unknown): e is ConfigError => hasKind(e, 'ConfigError');

@@ -1,0 +1,2 @@
+export { BreakwaterError, isBreakwaterError, withoutStack } from './base.js';
+export * from './classes.js';

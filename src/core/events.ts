@@ -1,0 +1,57 @@
+export type Listener<T> = (event: T) => void;
+/** Removes the listener it was returned for; calling it twice is harmless. */
+export type Unsubscribe = () => void;
+
+type ListenerError = (error: unknown) => void;
+
+let reportListenerError: ListenerError = (error) => {
+  console.error('breakwater: an event listener threw; the call it observed is unaffected', error);
+};
+
+/** Where errors thrown by event listeners go (by default `console.error`); they never reach the call. */
+export function onListenerError(handler: ListenerError): void {
+  reportListenerError = handler;
+}
+
+/**
+ * Typed events for one policy. Created lazily by its owner so an idle policy costs no
+ * memory; arrays are copied on write so a listener may unsubscribe while being called.
+ */
+export class EventHub<Events extends object> {
+  private readonly listeners: { [K in keyof Events]?: readonly Listener<Events[K]>[] } = {};
+
+  on<K extends keyof Events>(name: K, listener: Listener<Events[K]>): Unsubscribe {
+    this.listeners[name] = [...(this.listeners[name] ?? []), listener];
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      const remaining = (this.listeners[name] ?? []).filter((l) => l !== listener);
+      if (remaining.length === 0) delete this.listeners[name];
+      else this.listeners[name] = remaining;
+    };
+  }
+
+  /** True when someone listens, so the owner can skip building an event nobody reads. */
+  has<K extends keyof Events>(name: K): boolean {
+    return this.listeners[name] !== undefined;
+  }
+
+  emit<K extends keyof Events>(name: K, event: Events[K]): void {
+    const current = this.listeners[name];
+    if (current === undefined) return;
+    for (const listener of current) {
+      try {
+        listener(event);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+  }
+
+  listenerCount(): number {
+    let count = 0;
+    for (const key in this.listeners) count += this.listeners[key]?.length ?? 0;
+    return count;
+  }
+}

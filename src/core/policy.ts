@@ -1,0 +1,141 @@
+import { abortReason, neverAbortedSignal } from './abort.js';
+import { systemClock, type Clock } from './clock.js';
+
+/** What every protected function receives. */
+export interface Context {
+  /** Aborts when the caller aborts, a timeout expires or a hedge loses. */
+  readonly signal: AbortSignal;
+  /** 1 for the first call, 2 for the first retry, … */
+  readonly attempt: number;
+  /** The orchestrator's operation name, when the call came through one. */
+  readonly operation?: string | undefined;
+}
+
+/** The function a policy protects. It may answer synchronously. */
+export type Operation<T> = (ctx: Context) => T | PromiseLike<T>;
+
+/** Where an answer came from, recorded while a call runs through the layers. */
+export interface Provenance {
+  /** How many times the protected function itself was called (retries and hedges included). */
+  attempts: number;
+  fromFallback: boolean;
+  /** `'primary'` for the protected function, else the fallback's name (`'fallback'`, `'cache'`, a chain entry). */
+  source: string;
+  /** Age of a cached answer, when `source` is a cache. */
+  ageMs?: number;
+}
+
+/** `executeDetailed`'s answer: the value and how it was obtained. */
+export interface DetailedResult<T> {
+  readonly value: T;
+  readonly fromFallback: boolean;
+  readonly source: string;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly ageMs?: number;
+}
+
+/** The contract every policy keeps. */
+export interface Policy {
+  execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T>;
+  executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>>;
+}
+
+/**
+ * The context as policies see it: the public fields plus the call's provenance record,
+ * present only under `executeDetailed` so the plain path allocates nothing for it.
+ */
+export interface ExecutionContext extends Context {
+  readonly provenance: Provenance | undefined;
+}
+
+/**
+ * How breakwater policies run inside one another without creating a root context per layer.
+ * A global symbol, so that policies from two copies of the package still compose.
+ */
+export const RUN: unique symbol = Symbol.for('breakwater.policy.run') as never;
+
+export interface ComposablePolicy extends Policy {
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T>;
+}
+
+export function isComposable(policy: Policy): policy is ComposablePolicy {
+  return typeof (policy as Partial<ComposablePolicy>)[RUN] === 'function';
+}
+
+/** A context derived from `parent`, keeping its operation and provenance record. */
+export function childContext(
+  parent: ExecutionContext,
+  signal: AbortSignal,
+  attempt: number,
+): ExecutionContext {
+  return { signal, attempt, operation: parent.operation, provenance: parent.provenance };
+}
+
+export function rootContext(
+  signal: AbortSignal | undefined,
+  operation?: string,
+  provenance?: Provenance,
+): ExecutionContext {
+  return { signal: signal ?? neverAbortedSignal, attempt: 1, operation, provenance };
+}
+
+/** Calls `fn`, turning a synchronous answer or throw into a promise. */
+export function invoke<T>(fn: Operation<T>, ctx: Context): Promise<T> {
+  try {
+    const result = fn(ctx);
+    return result instanceof Promise ? (result as Promise<T>) : Promise.resolve(result);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Runs `fn` through `policy` while recording where the answer came from. */
+export async function runDetailed<T>(
+  policy: ComposablePolicy,
+  fn: Operation<T>,
+  signal: AbortSignal | undefined,
+  clock: Clock,
+  operation?: string,
+): Promise<DetailedResult<T>> {
+  const provenance: Provenance = { attempts: 0, fromFallback: false, source: 'primary' };
+  const counted: Operation<T> = (ctx) => {
+    provenance.attempts++;
+    return fn(ctx);
+  };
+  const started = clock.now();
+  const value = await policy[RUN](counted, rootContext(signal, operation, provenance));
+  const result: DetailedResult<T> = {
+    value,
+    fromFallback: provenance.fromFallback,
+    source: provenance.source,
+    attempts: provenance.attempts,
+    durationMs: clock.now() - started,
+    ...(provenance.ageMs === undefined ? {} : { ageMs: provenance.ageMs }),
+  };
+  return result;
+}
+
+/**
+ * The shared face of breakwater's policies: subclasses implement `[RUN]`, and get `execute`
+ * and `executeDetailed` with the caller's signal honoured before anything runs.
+ */
+export abstract class BasePolicy implements ComposablePolicy {
+  protected readonly clock: Clock;
+
+  protected constructor(clock: Clock | undefined) {
+    this.clock = clock ?? systemClock;
+  }
+
+  abstract [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T>;
+
+  execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return this[RUN](fn, rootContext(signal));
+  }
+
+  executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return runDetailed(this, fn, signal, this.clock);
+  }
+}
