@@ -8,3 +8,4 @@ export { pipeline } from './pipeline.js';
 export * from './errors/index.js';
 export type { CircuitState } from './breaker/state.js';
 export * from './timeout/index.js';
+export type { PolicyLike } from './pipeline.js';

@@ -14,8 +14,11 @@ import {
   type Policy,
 } from './policy.js';
 
-/** The parts of a policy from another library that a pipeline relies on. */
-interface ForeignPolicy {
+/**
+ * What a pipeline accepts as a layer: a breakwater policy, or any object with an `execute`
+ * method (a cockatiel policy, a hand-written one), whose function may get a partial context.
+ */
+export interface PolicyLike {
   execute<T>(fn: (ctx?: Partial<Context>) => T | PromiseLike<T>, signal?: AbortSignal): Promise<T>;
 }
 
@@ -25,7 +28,7 @@ interface ForeignPolicy {
  * does, if that policy links them) and our operation and provenance; a foreign retry that
  * calls again counts up the attempt.
  */
-function runForeign<T>(policy: ForeignPolicy, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+function runForeign<T>(policy: PolicyLike, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
   let calls = 0;
   return policy.execute(
     (inner) => {
@@ -37,14 +40,14 @@ function runForeign<T>(policy: ForeignPolicy, fn: Operation<T>, ctx: ExecutionCo
   );
 }
 
-function runInside<T>(policy: Policy, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+function runInside<T>(policy: PolicyLike, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
   return isComposable(policy) ? policy[RUN](fn, ctx) : runForeign(policy, fn, ctx);
 }
 
 class Pipeline implements ComposablePolicy {
   private readonly innermost: number;
 
-  constructor(readonly policies: readonly Policy[]) {
+  constructor(readonly policies: readonly PolicyLike[]) {
     this.innermost = policies.length - 1;
   }
 
@@ -53,7 +56,7 @@ class Pipeline implements ComposablePolicy {
   }
 
   private runFrom<T>(index: number, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
-    const policy = this.policies[index] as Policy;
+    const policy = this.policies[index] as PolicyLike;
     if (index === this.innermost) return runInside(policy, fn, ctx);
     return runInside(
       policy,
@@ -78,21 +81,24 @@ class Pipeline implements ComposablePolicy {
  * go through the breaker, each attempt bounded by the timeout. Any object with an `execute`
  * method fits (a cockatiel policy, say); a pipeline inside a pipeline is flattened.
  */
-export function pipeline(...policies: readonly Policy[]): Policy {
+export function pipeline(...policies: readonly PolicyLike[]): Policy {
   if (policies.length === 0) {
     throw new RangeError('pipeline: needs at least one policy, got none');
   }
   policies.forEach((policy, index) => {
-    if (typeof (policy as Partial<Policy> | null | undefined)?.execute !== 'function') {
+    if (typeof (policy as Partial<PolicyLike> | null | undefined)?.execute !== 'function') {
       throw new TypeError(
         `pipeline: argument ${index} must be a policy (an object with an execute method), got ${describe(policy)}`,
       );
     }
   });
-  const layers = policies.flatMap((policy) =>
+  const layers = policies.flatMap((policy): readonly PolicyLike[] =>
     policy instanceof Pipeline ? policy.policies : [policy],
   );
-  return layers.length === 1 ? (layers[0] as Policy) : new Pipeline(layers);
+  const only = layers[0];
+  // A lone breakwater policy needs no wrapper; a foreign one gets executeDetailed from it.
+  if (layers.length === 1 && only !== undefined && isComposable(only)) return only;
+  return new Pipeline(layers);
 }
 
 function describe(value: unknown): string {

@@ -59,7 +59,7 @@ export interface ComposablePolicy extends Policy {
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T>;
 }
 
-export function isComposable(policy: Policy): policy is ComposablePolicy {
+export function isComposable(policy: object): policy is ComposablePolicy {
   return typeof (policy as Partial<ComposablePolicy>)[RUN] === 'function';
 }
 

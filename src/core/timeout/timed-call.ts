@@ -76,7 +76,6 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
 
   /** The caller's signal aborted while the call was pending. */
   handleEvent(): void {
-    this.listening = false;
     this.cutShort(abortReason(this.outer));
     this.owner.release(this);
   }
