@@ -15,7 +15,7 @@ import {
   type Policy,
 } from '../../src/core/index.js';
 import { RUN, isComposable, rootContext, type Provenance } from '../../src/core/policy.js';
-import { deferred, flush, observe } from '../timeout/helpers.js';
+import { countControllers, deferred, flush, observe } from '../timeout/helpers.js';
 import { AnswerOnFailure, CallTwice, Recorder } from './layers.js';
 
 beforeEach(() => {
@@ -95,6 +95,23 @@ describe('pipeline composition', () => {
     expect(signals[1]?.aborted).toBe(true);
     expect(call.error()).toBeInstanceOf(TimeoutError);
     expect((call.error() as TimeoutError).ms).toBe(150);
+  });
+
+  it('nests timeouts without making a signal nobody reads', async () => {
+    const controllers = countControllers();
+    try {
+      const composed = pipeline(timeout(1_000), timeout({ ms: 500 }), timeout(2_000));
+      for (let i = 0; i < 5; i++) await composed.execute(() => i);
+      const slow = deferred();
+      const call = observe(composed.execute(() => slow.promise));
+      await vi.advanceTimersByTimeAsync(600); // the middle deadline passes, not the outer one
+      slow.resolve(1);
+      await flush();
+      expect((call.error() as TimeoutError).ms).toBe(500);
+      expect(controllers.count()).toBe(0);
+    } finally {
+      controllers.restore();
+    }
   });
 
   it('carries operation and provenance from the root context to the function', async () => {

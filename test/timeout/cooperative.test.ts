@@ -114,6 +114,25 @@ describe('timeout, cooperative mode', () => {
     expect(call.error()).toBe(late?.reason);
   });
 
+  it('logs as a compact JSON object, even with other calls pending', async () => {
+    const policy = timeout(100);
+    const contexts: Context[] = [];
+    const work = deferred();
+    const calls = [1, 2, 3].map(() =>
+      policy.execute((ctx) => {
+        contexts.push(ctx);
+        return work.promise;
+      }),
+    );
+    expect(contexts.map((ctx) => JSON.stringify(ctx))).toEqual([
+      '{"attempt":1}',
+      '{"attempt":1}',
+      '{"attempt":1}',
+    ]);
+    work.resolve(1);
+    await Promise.all(calls);
+  });
+
   it('keeps attempt and operation from the context it was given', async () => {
     let seen: Context | undefined;
     await timeout(100).execute((ctx) => {

@@ -1,4 +1,3 @@
-import { abortReason } from '../abort.js';
 import { withoutStack } from '../errors/base.js';
 import { TimeoutError } from '../errors/classes.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
@@ -8,6 +7,7 @@ import { validateTimeoutOptions, type TimeoutMode, type TimeoutOptions } from '.
 import {
   AggressiveCall,
   CooperativeCall,
+  callerAbort,
   type TimedCall,
   type TimedCallOwner,
 } from './timed-call.js';
@@ -56,18 +56,18 @@ export class TimeoutPolicy extends BasePolicy implements TimedCallOwner {
   }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
-    const outer = ctx.signal;
-    if (outer.aborted) return Promise.reject(abortReason(outer));
+    const aborted = callerAbort(ctx);
+    if (aborted !== undefined) return Promise.reject(aborted);
     const deadline = this.clock.now() + this.ms;
     if (this.mode === 'cooperative') {
-      const call = new CooperativeCall(this, outer, ctx, deadline);
+      const call = new CooperativeCall(this, ctx, deadline);
       this.queue.push(call, this.ms);
       return invoke(fn, call).then(
         (value) => call.fulfilled(value),
         (error: unknown) => call.rejected(error),
       );
     }
-    const call = new AggressiveCall<T>(this, outer, ctx, deadline);
+    const call = new AggressiveCall<T>(this, ctx, deadline);
     return new Promise<T>((resolve, reject) => {
       call.start(resolve, reject);
       this.queue.push(call, this.ms);

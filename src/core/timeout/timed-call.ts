@@ -1,5 +1,5 @@
 import { abortReason, neverAbortedSignal } from '../abort.js';
-import type { ExecutionContext, Provenance } from '../policy.js';
+import type { Context, ExecutionContext, Provenance } from '../policy.js';
 import type { QueuedDeadline } from './deadline-queue.js';
 
 /** What a timed call needs from the policy that runs it. */
@@ -11,15 +11,28 @@ export interface TimedCallOwner {
 }
 
 /**
+ * Why the caller of a call has aborted, or undefined while it has not. A timed call is asked
+ * directly, so that nested timeouts do not create each other's lazy signals just to look.
+ */
+export function callerAbort(ctx: Context): unknown {
+  if (ctx instanceof TimedCall) return ctx.abortedWith();
+  return ctx.signal.aborted ? abortReason(ctx.signal) : undefined;
+}
+
+/**
  * One call through a timeout policy: its entry in the policy's deadline queue, and the
  * context the protected function receives.
  *
  * The function's `signal` is created on first read, so a function that never looks at it
  * costs no AbortController and no listener. Read before the call is cut short, it is linked
  * to the caller's signal (the listener is this object, removed when the call settles); read
- * after, it comes already aborted with the reason.
+ * after, it comes already aborted with the reason. Being an accessor, it is not copied by
+ * `{ ...ctx }`: pass the context on, or read `ctx.signal`.
  */
 export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
+  readonly attempt: number;
+  readonly operation: string | undefined;
+  readonly provenance: Provenance | undefined;
   /** True while the call waits in the deadline queue. */
   pending = true;
   earlier: QueuedDeadline | undefined = undefined;
@@ -28,13 +41,13 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
   protected reason: unknown = undefined;
   private controller: AbortController | undefined = undefined;
   private ownSignal: AbortSignal | undefined = undefined;
-  private listening = false;
+  /** The caller's signal while this call listens to it. */
+  private listenedTo: AbortSignal | undefined = undefined;
 
   constructor(
     protected readonly owner: TimedCallOwner,
-    /** The caller's signal. */
-    protected readonly outer: AbortSignal,
-    parent: ExecutionContext,
+    /** The caller's context. */
+    protected readonly parent: ExecutionContext,
     readonly deadline: number,
   ) {
     this.attempt = parent.attempt;
@@ -42,17 +55,23 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
     this.provenance = parent.provenance;
   }
 
-  readonly attempt: number;
-  readonly operation: string | undefined;
-  readonly provenance: Provenance | undefined;
-
   get signal(): AbortSignal {
     return this.ownSignal ?? (this.ownSignal = this.createSignal());
   }
 
+  /** Why this call, or its caller, was cut short; undefined while neither was. */
+  abortedWith(): unknown {
+    return this.reason !== undefined ? this.reason : callerAbort(this.parent);
+  }
+
+  /** A compact form for logs: the queue links and the policy are no one's business. */
+  toJSON(): { attempt: number; operation: string | undefined } {
+    return { attempt: this.attempt, operation: this.operation };
+  }
+
   private createSignal(): AbortSignal {
-    if (this.reason !== undefined) return AbortSignal.abort(this.reason);
-    if (this.outer.aborted) return AbortSignal.abort(abortReason(this.outer));
+    const aborted = this.abortedWith();
+    if (aborted !== undefined) return AbortSignal.abort(aborted);
     // Settled normally: nothing can abort this call any more.
     if (!this.pending) return neverAbortedSignal;
     const controller = new AbortController();
@@ -63,26 +82,30 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
 
   /** Follows the caller's signal (this object is the listener: no closure per call). */
   protected listen(): void {
-    if (this.listening || this.outer === neverAbortedSignal) return;
-    this.listening = true;
-    this.outer.addEventListener('abort', this);
+    if (this.listenedTo !== undefined) return;
+    const outer = this.parent.signal;
+    if (outer === neverAbortedSignal) return;
+    this.listenedTo = outer;
+    outer.addEventListener('abort', this);
   }
 
   private unlisten(): void {
-    if (!this.listening) return;
-    this.listening = false;
-    this.outer.removeEventListener('abort', this);
+    const outer = this.listenedTo;
+    if (outer === undefined) return;
+    this.listenedTo = undefined;
+    outer.removeEventListener('abort', this);
   }
 
   /** The caller's signal aborted while the call was pending. */
   handleEvent(): void {
-    this.cutShort(abortReason(this.outer));
+    this.cutShort(abortReason(this.listenedTo ?? this.parent.signal));
     this.owner.release(this);
   }
 
   /** The deadline passed while the call was pending; the queue has already dropped it. */
   expire(): void {
-    this.cutShort(this.outer.aborted ? abortReason(this.outer) : this.owner.timedOut(this));
+    const callerReason = callerAbort(this.parent);
+    this.cutShort(callerReason !== undefined ? callerReason : this.owner.timedOut(this));
   }
 
   /** The call stops being pending without being cut short. */
@@ -111,15 +134,15 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
 export class CooperativeCall extends TimedCall {
   fulfilled<T>(value: T): T {
     this.settle();
-    if (this.reason !== undefined) throw this.reason;
-    if (this.outer.aborted) throw abortReason(this.outer);
+    const aborted = this.abortedWith();
+    if (aborted !== undefined) throw aborted;
     return value;
   }
 
   rejected(error: unknown): never {
     this.settle();
-    if (this.reason !== undefined) throw this.reason;
-    throw this.outer.aborted ? abortReason(this.outer) : error;
+    const aborted = this.abortedWith();
+    throw aborted !== undefined ? aborted : error;
   }
 
   protected onCutShort(): void {
