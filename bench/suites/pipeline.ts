@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import CircuitBreaker from 'opossum';
 import {
   ConsecutiveBreaker,
@@ -56,6 +57,8 @@ const suite: BenchSuite = {
     );
     const opossum = new CircuitBreaker(answer, { timeout: MS });
     const opossumController = new AbortController();
+    // One signal for every call of the breaker: 1000 in flight legitimately listen to it.
+    setMaxListeners(0, opossumController.signal);
     const opossumSignal = new CircuitBreaker(() => fetchLike(opossumController), {
       timeout: MS,
       abortController: opossumController,

@@ -31,10 +31,12 @@ interface TimeoutEvents {
  * timer (see DeadlineQueue), and a function that never reads `ctx.signal` costs no
  * AbortController.
  */
-export class TimeoutPolicy extends BasePolicy implements TimedCallOwner {
+export class TimeoutPolicy extends BasePolicy {
   readonly ms: number;
   readonly mode: TimeoutMode;
   private readonly queue: DeadlineQueue;
+  /** What the policy's calls may ask of it; kept off the public face. */
+  private readonly owner: TimedCallOwner;
   private events: EventHub<TimeoutEvents> | undefined = undefined;
 
   constructor(options: TimeoutOptions | number) {
@@ -42,7 +44,12 @@ export class TimeoutPolicy extends BasePolicy implements TimedCallOwner {
     super(valid.clock);
     this.ms = valid.ms;
     this.mode = valid.mode;
-    this.queue = new DeadlineQueue(this.clock, valid.ms);
+    const queue = new DeadlineQueue(this.clock, valid.ms);
+    this.queue = queue;
+    this.owner = {
+      release: (call) => queue.remove(call),
+      timedOut: (call) => this.timedOut(call),
+    };
   }
 
   /** Calls `listener` each time a call runs past its deadline. */
@@ -60,14 +67,14 @@ export class TimeoutPolicy extends BasePolicy implements TimedCallOwner {
     if (aborted !== undefined) return Promise.reject(aborted);
     const deadline = this.clock.now() + this.ms;
     if (this.mode === 'cooperative') {
-      const call = new CooperativeCall(this, ctx, deadline);
+      const call = new CooperativeCall(this.owner, ctx, deadline);
       this.queue.push(call, this.ms);
       return invoke(fn, call).then(
         (value) => call.fulfilled(value),
         (error: unknown) => call.rejected(error),
       );
     }
-    const call = new AggressiveCall<T>(this, ctx, deadline);
+    const call = new AggressiveCall<T>(this.owner, ctx, deadline);
     return new Promise<T>((resolve, reject) => {
       call.start(resolve, reject);
       this.queue.push(call, this.ms);
@@ -78,13 +85,7 @@ export class TimeoutPolicy extends BasePolicy implements TimedCallOwner {
     });
   }
 
-  /** @internal */
-  release(call: TimedCall): void {
-    this.queue.remove(call);
-  }
-
-  /** @internal */
-  timedOut(call: TimedCall): unknown {
+  private timedOut(call: TimedCall): unknown {
     const error = withoutStack(() => new TimeoutError(this.ms));
     if (this.events?.has('timeout') === true) {
       this.events.emit('timeout', {
