@@ -5,7 +5,8 @@
  * are refused), comes up after ~3 s, goes down again at ~6 s and returns at ~7.5 s. The
  * service never waits for it: it answers from a canned fallback while the model is away,
  * retries in the background, switches to the model on its own when it answers, and
- * switches back when a monitoring check finds it gone. Ends by itself after ~10 s.
+ * switches back when a monitoring check finds it gone. The second return is announced,
+ * so recovery tries at once instead of waiting out its backoff. Ends by itself after ~10 s.
  *
  *   npx tsx examples/degraded-start.ts
  */
@@ -156,7 +157,9 @@ await at(6_000, async () => {
 });
 await at(7_500, async () => {
   await listen(port);
-  log('model: up again');
+  // This time something tells us (a container event, say): recovery tries again at once.
+  log('model: up again, and the orchestrator says so → recovery.notifyConditionsChanged()');
+  recovery.notifyConditionsChanged();
 });
 await at(10_000, async () => {
   clearInterval(traffic);

@@ -339,6 +339,18 @@ describe('HealthProbe: reset and status', () => {
 });
 
 describe('HealthProbe: caller signals and HealthCheckable', () => {
+  it('names the cause a fetch failure hides, and non-Error failures by their type', async () => {
+    const refused = Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' });
+    const fetchLike = new HealthProbe({
+      check: () => Promise.reject(new TypeError('fetch failed', { cause: refused })),
+    });
+    await fetchLike.check();
+    expect(fetchLike.status().lastError).toBe('TypeError: fetch failed (ECONNREFUSED)');
+    const odd = new HealthProbe({ check: () => Promise.reject({ status: 503 }) });
+    await odd.check();
+    expect(odd.status().lastError).toBe('failed with a non-Error value (object)');
+  });
+
   it("a caller's abort rejects only that caller; the shared check goes on", async () => {
     const gate = deferred<boolean>();
     const probe = new HealthProbe({ check: () => gate.promise });

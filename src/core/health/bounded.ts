@@ -67,11 +67,21 @@ export function runBounded(
   });
 }
 
+function codeOf(error: Error): string | undefined {
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** A short, log-friendly reason for a failed outcome. */
 export function describeFailure(outcome: CheckOutcome): string {
   const { error } = outcome;
   if (error === undefined) return 'answered false';
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) {
+    // fetch and friends hide the useful part (ECONNREFUSED, …) in `cause`.
+    const cause: unknown = error.cause;
+    const detail = cause instanceof Error ? ` (${codeOf(cause) ?? cause.message})` : '';
+    return `${error.name}: ${error.message}${detail}`;
+  }
   if (typeof error === 'string') return error;
   return `failed with a non-Error value (${typeof error})`;
 }
