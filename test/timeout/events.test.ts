@@ -18,7 +18,9 @@ describe('timeout events', () => {
   it('reports each timeout once, with the deadline, mode and attempt', async () => {
     const policy = timeout({ ms: 100, mode: 'aggressive' });
     const events: TimeoutEvent[] = [];
-    policy.onTimeout((event) => events.push(event));
+    policy.onTimeout((event) => {
+      events.push(event);
+    });
     observe(policy.execute(never));
     await vi.advanceTimersByTimeAsync(50);
     observe(policy.execute(never));
