@@ -31,9 +31,16 @@ export class DeadlineQueue {
   private last: QueuedDeadline | undefined = undefined;
   private count = 0;
   private timer: TimerHandle | undefined = undefined;
+  /**
+   * The `setTimeout` the timer was armed with. When a test installs or removes fake timers
+   * between calls, the pending timer belongs to the other clock and would never fire there,
+   * so the next push arms a new one; the old one, if it fires, is recognised and ignored.
+   */
+  private armedWith: typeof setTimeout | undefined = undefined;
+  /** Counts arms, so that only the latest timer acts. */
+  private generation = 0;
   /** True while expiring entries, so that a push from an abort listener does not arm a second timer. */
   private firing = false;
-  private readonly onTimer = (): void => this.fire();
 
   constructor(
     private readonly clock: Clock,
@@ -54,7 +61,10 @@ export class DeadlineQueue {
     else last.later = entry;
     this.last = entry;
     this.count++;
-    if (this.timer === undefined && !this.firing) this.arm(delayMs);
+    if ((this.timer === undefined || this.armedWith !== setTimeout) && !this.firing) {
+      // The earliest deadline, as a delay from now (`entry` is due in `delayMs`).
+      this.arm((this.first as QueuedDeadline).deadline - entry.deadline + delayMs);
+    }
   }
 
   /** Takes out an entry that is in the queue (it settled before its deadline). */
@@ -71,10 +81,13 @@ export class DeadlineQueue {
 
   private arm(delayMs: number): void {
     const delay = Math.min(Math.max(delayMs, 1), this.maxDelayMs);
-    this.timer = unrefTimer(setTimeout(this.onTimer, delay));
+    const generation = ++this.generation;
+    this.armedWith = setTimeout;
+    this.timer = unrefTimer(setTimeout(() => this.fire(generation), delay));
   }
 
-  private fire(): void {
+  private fire(generation: number): void {
+    if (generation !== this.generation) return;
     this.timer = undefined;
     const now = this.clock.now();
     this.firing = true;
