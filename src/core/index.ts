@@ -8,3 +8,4 @@ export { pipeline } from './pipeline.js';
 export * from './errors/index.js';
 export type { CircuitState } from './breaker/state.js';
 export * from './classification/index.js';
+export * from './backoff/index.js';
