@@ -9,3 +9,4 @@ export * from './errors/index.js';
 export type { CircuitState } from './breaker/state.js';
 export * from './classification/index.js';
 export * from './backoff/index.js';
+export * from './retry/index.js';
