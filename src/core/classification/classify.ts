@@ -1,5 +1,5 @@
 import { hasKind } from '../errors/base.js';
-import { ABORT_CODES, TRANSIENT_CODES } from './codes.js';
+import { PERMANENT_CODES, TRANSIENT_CODES } from './codes.js';
 import { NAMED } from './names.js';
 import { classifyStatus, readStatus } from './status.js';
 import type { Classification } from './types.js';
@@ -99,7 +99,7 @@ function classifyBuiltIn(error: object): Classification | undefined {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (TRANSIENT_CODES.has(code)) return 'transient';
-    if (ABORT_CODES.has(code)) return 'permanent';
+    if (PERMANENT_CODES.has(code)) return 'permanent';
   }
   const name = (error as { name?: unknown }).name;
   return typeof name === 'string' ? NAMED.get(name) : undefined;
@@ -155,7 +155,8 @@ const defaultClassifier = createClassifier();
 /**
  * Whether retrying may help: `'transient'` for timeouts, network failures, HTTP 408, 425,
  * 429, 5xx (but 501, 505), overload and rate limits, and anything unknown; `'permanent'` for
- * other 4xx, a caller's abort and breakwater's `PermanentError`.
+ * other 4xx, a caller's abort, an unknown host (`ENOTFOUND`), a bad URL or certificate, and
+ * breakwater's `PermanentError`.
  */
 export function classify(error: unknown, options?: ClassifyOptions): Classification {
   return defaultClassifier.classify(error, options);
