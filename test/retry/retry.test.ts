@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BulkheadRejectedError,
@@ -313,6 +314,14 @@ describe('retry: the caller aborts', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(fn).toHaveBeenCalledTimes(1);
     expect(failures).toHaveBeenCalledWith({ attempts: 1, error: reason });
+  });
+
+  it('leaves no listener on the caller signal after sleeps that completed', async () => {
+    const controller = new AbortController();
+    const { fn } = failing([transient(), transient()], 'ok');
+    const outcome = await settle(retry({ backoff: constant(100) }).execute(fn, controller.signal));
+    expect(outcome).toEqual({ ok: true, value: 'ok' });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('during an attempt: the attempt error is re-thrown and nothing is retried', async () => {
