@@ -123,6 +123,22 @@ describe('retry: what is retried', () => {
     expect(plain.fn).toHaveBeenCalledTimes(1);
   });
 
+  it('retryOn as a single error class', async () => {
+    class Flaky extends Error {}
+    const flaky = failing([new Flaky(), new Flaky()], 'ok');
+    expect(await settle(retry({ retryOn: Flaky, backoff: constant(1) }).execute(flaky.fn))).toEqual(
+      {
+        ok: true,
+        value: 'ok',
+      },
+    );
+    const other = transient();
+    expect(await settle(retry({ retryOn: Flaky }).execute(() => Promise.reject(other)))).toEqual({
+      ok: false,
+      error: other,
+    });
+  });
+
   it('retryOn as a predicate sees the error and the attempt that failed', async () => {
     const predicate = vi.fn((_error: unknown, attempt: number) => attempt < 2);
     const errors = [permanent('1'), permanent('2'), permanent('3')];
@@ -400,8 +416,14 @@ describe('retry: options are validated', () => {
     [{ maxElapsedMs: -1 }, 'retry: maxElapsedMs must be a number ≥ 0 (or Infinity), got -1'],
     [{ backoff: 5 }, 'retry: backoff must be a Backoff'],
     [{ backoff: {} }, 'got an object'],
-    [{ retryOn: 'all' }, 'retry: retryOn must be a predicate or an array of error classes'],
-    [{ retryOn: [1] }, 'retry: retryOn must be a predicate or an array of error classes'],
+    [
+      { retryOn: 'all' },
+      'retry: retryOn must be a predicate, an error class or an array of error classes',
+    ],
+    [
+      { retryOn: [1] },
+      'retry: retryOn must be a predicate, an error class or an array of error classes',
+    ],
     [{ retryOnResult: true }, 'retry: retryOnResult must be a function (result) => boolean'],
     [{ respectRetryAfter: 'yes' }, 'retry: respectRetryAfter must be a boolean, got yes'],
     [{ wrapExhausted: 1 }, 'retry: wrapExhausted must be a boolean, got 1'],

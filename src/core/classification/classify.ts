@@ -4,8 +4,8 @@ import { NAMED } from './names.js';
 import { classifyStatus, readStatus } from './status.js';
 import type { Classification } from './types.js';
 
-/** A class of errors; matched with `instanceof`. */
-export type ErrorClass = abstract new (...args: never[]) => Error;
+/** A class of errors, matched with `instanceof` (the same shape as the policies' `ErrorClass`). */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
 
 /**
  * What a classifier rule matches: an error class (`instanceof`), a predicate, a string (the
@@ -52,7 +52,7 @@ const PERMANENT_KINDS = ['PermanentError', 'ConfigError'] as const;
 
 type Rule = (error: object) => boolean;
 
-function isErrorClass(matcher: ErrorMatcher): matcher is ErrorClass {
+export function isErrorClass(matcher: unknown): matcher is ErrorClass {
   if (typeof matcher !== 'function') return false;
   const proto = (matcher as { prototype?: unknown }).prototype;
   return proto === Error.prototype || (typeof proto === 'object' && proto instanceof Error);
