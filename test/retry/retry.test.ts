@@ -77,6 +77,18 @@ describe('retry: what is retried', () => {
     ]);
   });
 
+  it('by default: 3 attempts, 1 s then 2 s apart, ±10 %', async () => {
+    const { fn, calls } = failing([transient(), transient(), transient()], 'never');
+    const outcome = await settle(retry().execute(fn));
+    expect(outcome.ok).toBe(false);
+    const [first, second, third] = calls.map((c) => c.at);
+    expect(calls).toHaveLength(3);
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(900);
+    expect((second ?? 0) - (first ?? 0)).toBeLessThanOrEqual(1100);
+    expect((third ?? 0) - (second ?? 0)).toBeGreaterThanOrEqual(1800);
+    expect((third ?? 0) - (second ?? 0)).toBeLessThanOrEqual(2200);
+  });
+
   it('re-throws a permanent error at once, unchanged', async () => {
     const error = permanent();
     const { fn } = failing([error], 'never');
