@@ -13,6 +13,7 @@ import {
   type Context,
   type RetryEvent,
 } from '../../src/core/index.js';
+import { RUN, rootContext } from '../../src/core/policy.js';
 import { failing, permanent, settle, transient } from './helpers.js';
 
 beforeEach(() => {
@@ -34,6 +35,16 @@ describe('retry: the success path', () => {
     expect(value).toBe(42);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.attempt).toBe(1);
+  });
+
+  it('hands the parent context itself to attempt 1 (nothing allocated for it)', async () => {
+    const parent = rootContext(new AbortController().signal, 'op');
+    const seen: Context[] = [];
+    await retry()[RUN]((ctx) => {
+      seen.push(ctx);
+      return 1;
+    }, parent);
+    expect(seen[0]).toBe(parent);
   });
 
   it('accepts synchronous answers and throws', async () => {
