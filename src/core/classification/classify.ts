@@ -40,7 +40,11 @@ export interface Classifier {
 /** How deep `cause` chains are followed; a bound that also stops cycles. */
 const MAX_CAUSE_DEPTH = 8;
 
-/** breakwater's own rejections of a call that never ran: the condition passes with time. */
+/**
+ * breakwater's transient kinds: its TransientError family, a timeout, and its own refusals
+ * of a call that never ran (open circuit, full bulkhead, rate limit), which pass with time.
+ * (Retry still skips the breaker's and bulkhead's refusals by default, SPEC §7.)
+ */
 const TRANSIENT_KINDS = [
   'TransientError',
   'TimeoutError',
