@@ -11,7 +11,9 @@ import {
   pipeline,
   retry,
   type Context,
+  type RetryDecision,
   type RetryEvent,
+  createClassifier,
 } from '../../src/core/index.js';
 import { RUN, rootContext } from '../../src/core/policy.js';
 import { failing, permanent, settle, transient } from './helpers.js';
@@ -162,18 +164,38 @@ describe('retry: what is retried', () => {
     });
   });
 
-  it('retryOn as a predicate sees the error and the attempt that failed', async () => {
-    const predicate = vi.fn((_error: unknown, attempt: number) => attempt < 2);
+  it('retryOn as a predicate sees the error, the attempt that failed and the signal', async () => {
+    const seen: [unknown, number, AbortSignal][] = [];
+    const predicate = (error: unknown, { attempt, signal }: RetryDecision) => {
+      seen.push([error, attempt, signal]);
+      return attempt < 2;
+    };
     const errors = [permanent('1'), permanent('2'), permanent('3')];
     const { fn } = failing(errors, 'ok');
+    const controller = new AbortController();
     const outcome = await settle(
-      retry({ retryOn: predicate, maxAttempts: 5, backoff: constant(1) }).execute(fn),
+      retry({ retryOn: predicate, maxAttempts: 5, backoff: constant(1) }).execute(
+        fn,
+        controller.signal,
+      ),
     );
     expect(outcome).toEqual({ ok: false, error: errors[1] });
-    expect(predicate.mock.calls).toEqual([
-      [errors[0], 1],
-      [errors[1], 2],
+    expect(seen).toEqual([
+      [errors[0], 1, controller.signal],
+      [errors[1], 2, controller.signal],
     ]);
+  });
+
+  it("a classifier's isTransient is a retryOn as is", async () => {
+    const strict = createClassifier({ unknown: 'permanent', transient: [409] });
+    const conflict = Object.assign(new Error('conflict'), { status: 409 });
+    const odd = new Error('odd');
+    const policy = retry({ retryOn: strict.isTransient, backoff: constant(1) });
+    const retried = failing([conflict], 'ok');
+    expect(await settle(policy.execute(retried.fn))).toEqual({ ok: true, value: 'ok' });
+    const notRetried = failing([odd], 'ok');
+    expect(await settle(policy.execute(notRetried.fn))).toEqual({ ok: false, error: odd });
+    expect(notRetried.fn).toHaveBeenCalledTimes(1);
   });
 
   it('retryOnResult retries unwanted results and returns the last one when attempts run out', async () => {

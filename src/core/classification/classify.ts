@@ -32,9 +32,10 @@ export interface ClassifyOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Its functions are free-standing (no `this`), so they can be passed around: `retryOn: c.isTransient`. */
 export interface Classifier {
-  classify(error: unknown, options?: ClassifyOptions): Classification;
-  isTransient(error: unknown, options?: ClassifyOptions): boolean;
+  readonly classify: (error: unknown, options?: ClassifyOptions) => Classification;
+  readonly isTransient: (error: unknown, options?: ClassifyOptions) => boolean;
 }
 
 /** How deep `cause` chains are followed; a bound that also stops cycles. */

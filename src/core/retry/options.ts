@@ -6,8 +6,19 @@ import type { Clock } from '../clock.js';
 import { isBulkheadRejectedError, isCircuitOpenError } from '../errors/classes.js';
 import type { RetryBudget } from './budget.js';
 
-/** Decides whether a failed attempt is retried; `attempt` is the one that failed. */
-export type RetryPredicate = (error: unknown, attempt: number) => boolean;
+/** What `retryOn` learns besides the error. */
+export interface RetryDecision {
+  /** The attempt that failed (1 for the first call). */
+  readonly attempt: number;
+  /** The caller's signal, so a classifier can tell the caller's abort from a failure. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Decides whether a failed attempt is retried. A classifier's `isTransient` fits as is:
+ * `retry({ retryOn: createClassifier({ … }).isTransient })`.
+ */
+export type RetryPredicate = (error: unknown, decision: RetryDecision) => boolean;
 
 export interface RetryOptions {
   /** Attempts in total, the first call included: an integer ≥ 1, or Infinity. Default 3. */
