@@ -203,7 +203,9 @@ describe('retry: what is retried', () => {
     let i = 0;
     const policy = retry({ retryOnResult: (r) => r === 'pending', backoff: constant(10) });
     const retried: RetryEvent[] = [];
-    policy.onRetry((event) => retried.push(event));
+    policy.onRetry((event) => {
+      retried.push(event);
+    });
     expect(await settle(policy.execute(() => Promise.resolve(results[i++])))).toEqual({
       ok: true,
       value: 'done',
@@ -231,10 +233,18 @@ describe('retry: when it stops', () => {
     const { fn } = failing(errors, 'never');
     const policy = retry({ backoff: constant(50) });
     const events: unknown[] = [];
-    policy.onRetry((e) => events.push(['retry', e.attempt, e.delayMs, e.error]));
-    policy.onGiveUp((e) => events.push(['giveUp', e.attempts, e.reason, e.error]));
-    policy.onFailure((e) => events.push(['failure', e.attempts, e.error]));
-    policy.onSuccess((e) => events.push(['success', e.attempts]));
+    policy.onRetry((e) => {
+      events.push(['retry', e.attempt, e.delayMs, e.error]);
+    });
+    policy.onGiveUp((e) => {
+      events.push(['giveUp', e.attempts, e.reason, e.error]);
+    });
+    policy.onFailure((e) => {
+      events.push(['failure', e.attempts, e.error]);
+    });
+    policy.onSuccess((e) => {
+      events.push(['success', e.attempts]);
+    });
     const outcome = await settle(policy.execute(fn));
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.error).toBe(errors[2]);
