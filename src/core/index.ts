@@ -40,5 +40,8 @@ export type {
   TryUpgradeOptions,
 } from './capability/capability.js';
 export { CapabilityUpgrade } from './capability/capability.js';
+export * from './classification/index.js';
+export * from './backoff/index.js';
+export * from './retry/index.js';
 export * from './timeout/index.js';
 export type { PolicyLike } from './pipeline.js';
