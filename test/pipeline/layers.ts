@@ -1,10 +1,4 @@
-import {
-  BasePolicy,
-  RUN,
-  childContext,
-  type ExecutionContext,
-  type Operation,
-} from '../../src/core/policy.js';
+import { BasePolicy, RUN, type ExecutionContext, type Operation } from '../../src/core/policy.js';
 
 /** Test layers: small policies that show what a pipeline does with order and context. */
 
@@ -20,21 +14,6 @@ export class Recorder extends BasePolicy {
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     this.log.push(`enter ${this.name}`);
     return Promise.resolve(fn(ctx)).finally(() => this.log.push(`leave ${this.name}`));
-  }
-}
-
-/** Calls again on failure, counting attempts through the context, as a retry does. */
-export class CallTwice extends BasePolicy {
-  constructor() {
-    super(undefined);
-  }
-
-  async [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
-    try {
-      return await fn(childContext(ctx, ctx.signal, 1));
-    } catch {
-      return await fn(childContext(ctx, ctx.signal, 2));
-    }
   }
 }
 

@@ -9,14 +9,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { neverAbortedSignal } from '../../src/core/abort.js';
 import {
   TimeoutError,
+  constant,
   pipeline,
+  retry,
   timeout,
   type Context,
   type Policy,
 } from '../../src/core/index.js';
 import { RUN, isComposable, rootContext, type Provenance } from '../../src/core/policy.js';
 import { countControllers, deferred, flush, observe } from '../timeout/helpers.js';
-import { AnswerOnFailure, CallTwice, Recorder } from './layers.js';
+import { AnswerOnFailure, Recorder } from './layers.js';
+
+/** breakwater's retry, two attempts, no wait between them. */
+const retryOnce = (): Policy => retry({ maxAttempts: 2, backoff: constant(0) });
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -62,7 +67,7 @@ describe('pipeline composition', () => {
     const perAttempt = timeout({ ms: 100, mode: 'aggressive' });
     const seen: { attempt: number; signal: AbortSignal }[] = [];
     const call = observe(
-      pipeline(new CallTwice(), perAttempt).execute((ctx) => {
+      pipeline(retryOnce(), perAttempt).execute((ctx) => {
         seen.push({ attempt: ctx.attempt, signal: ctx.signal });
         return ctx.attempt === 1 ? new Promise<string>(() => undefined) : 'second';
       }),
@@ -80,17 +85,18 @@ describe('pipeline composition', () => {
     const perAttempt = timeout({ ms: 100 });
     const signals: AbortSignal[] = [];
     const call = observe(
-      pipeline(total, new CallTwice(), perAttempt).execute((ctx) => {
+      pipeline(total, retryOnce(), perAttempt).execute((ctx) => {
         signals.push(ctx.signal);
         return new Promise((_, reject) => {
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
         });
       }),
     );
-    await vi.advanceTimersByTimeAsync(100); // the first attempt times out; the second starts
+    await vi.advanceTimersByTimeAsync(100); // the first attempt times out…
+    await vi.advanceTimersByTimeAsync(1); // …and after retry's zero wait the second starts
     expect(signals).toHaveLength(2);
     expect(signals[1]?.aborted).toBe(false);
-    await vi.advanceTimersByTimeAsync(50); // the total deadline aborts the second attempt
+    await vi.advanceTimersByTimeAsync(49); // the total deadline aborts the second attempt
     await flush();
     expect(signals[1]?.aborted).toBe(true);
     expect(call.error()).toBeInstanceOf(TimeoutError);
@@ -116,7 +122,7 @@ describe('pipeline composition', () => {
 
   it('carries operation and provenance from the root context to the function', async () => {
     const provenance: Provenance = { attempts: 0, fromFallback: false, source: 'primary' };
-    const composed = pipeline(new CallTwice(), timeout(100));
+    const composed = pipeline(retryOnce(), timeout(100));
     if (!isComposable(composed)) throw new Error('a pipeline composes');
     const contexts: Context[] = [];
     await composed[RUN](
@@ -138,7 +144,7 @@ describe('pipeline composition', () => {
   });
 
   it('answers executeDetailed with the attempts and the layer that answered', async () => {
-    const composed = pipeline(new AnswerOnFailure('cached'), new CallTwice(), timeout(100));
+    const composed = pipeline(new AnswerOnFailure('cached'), retryOnce(), timeout(100));
     const failing = await composed.executeDetailed(() => Promise.reject(new Error('down')));
     expect(failing).toMatchObject({
       value: 'cached',
@@ -233,10 +239,30 @@ describe('pipeline aborts', () => {
     const reason = new Error('gone');
     caller.abort(reason);
     const fn = vi.fn(() => 1);
-    const composed = pipeline(new CallTwice(), timeout(100));
+    const composed = pipeline(retryOnce(), timeout(100));
     await expect(composed.execute(fn, caller.signal)).rejects.toBe(reason);
     await expect(composed.executeDetailed(fn, caller.signal)).rejects.toBe(reason);
     expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('rejects at once when the caller aborts while retry waits between timed-out attempts', async () => {
+    const caller = new AbortController();
+    const reason = new Error('user left');
+    const fn = vi.fn(() => new Promise<never>(() => undefined));
+    const call = observe(
+      pipeline(
+        retry({ maxAttempts: 3, backoff: constant(1_000) }),
+        timeout({ ms: 100, mode: 'aggressive' }),
+      ).execute(fn, caller.signal),
+    );
+    await vi.advanceTimersByTimeAsync(300); // attempt 1 timed out at 100; retry now waits 1 s
+    expect(fn).toHaveBeenCalledTimes(1);
+    caller.abort(reason);
+    await flush();
+    expect(call.error()).toBe(reason);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
   it.each(['cooperative', 'aggressive'] as const)(
