@@ -9,7 +9,7 @@ import {
   timeout as cockatielTimeout,
   wrap,
 } from 'cockatiel';
-import { timeout } from '../../src/core/index.js';
+import { circuitBreaker, consecutive, pipeline, retry, timeout } from '../../src/core/index.js';
 import type { BenchCase, BenchSuite } from '../harness.js';
 
 const answer = (): Promise<number> => Promise.resolve(1);
@@ -50,6 +50,13 @@ const suite: BenchSuite = {
     const cockatielCoop = cockatielTimeout(MS, TimeoutStrategy.Cooperative);
     const cockatielAggressive = cockatielTimeout(MS, TimeoutStrategy.Aggressive);
 
+    // The same stack in the three libraries: 2 attempts, a breaker that opens after 5
+    // consecutive failures, each attempt bounded by the timeout.
+    const breakwaterPipeline = pipeline(
+      retry({ maxAttempts: 2 }),
+      circuitBreaker({ trip: consecutive(5), openMs: 10_000 }),
+      timeout({ ms: MS }),
+    );
     const cockatielPipeline = wrap(
       cockatielRetry(handleAll, { maxAttempts: 2 }),
       cockatielBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
@@ -72,8 +79,12 @@ const suite: BenchSuite = {
       ...both('timeout (aggressive)', 'cockatiel', () => cockatielAggressive.execute(answer)),
       ...both('timeout, fn reads signal', 'breakwater', () => coop.execute(fetchLike)),
       ...both('timeout, fn reads signal', 'cockatiel', () => cockatielCoop.execute(fetchLike)),
+      ...both('timeout+retry+breaker', 'breakwater', () => breakwaterPipeline.execute(answer)),
       ...both('timeout+retry+breaker', 'cockatiel', () => cockatielPipeline.execute(answer)),
       ...both('breaker with timeout', 'opossum', () => opossum.fire()),
+      ...both('timeout+retry+breaker, fn reads signal', 'breakwater', () =>
+        breakwaterPipeline.execute(fetchLike),
+      ),
       ...both('timeout+retry+breaker, fn reads signal', 'cockatiel', () =>
         cockatielPipeline.execute(fetchLike),
       ),
