@@ -9,7 +9,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { neverAbortedSignal } from '../../src/core/abort.js';
 import {
   TimeoutError,
+  circuitBreaker,
+  consecutive,
   constant,
+  isCircuitOpenError,
   pipeline,
   retry,
   timeout,
@@ -160,6 +163,45 @@ describe('pipeline composition', () => {
       attempts: 1,
     });
     expect(working.durationMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('the usual stack: retry, breaker, timeout', () => {
+  it('counts each timed-out attempt as a breaker failure, and does not retry an open circuit', async () => {
+    const breaker = circuitBreaker({ trip: consecutive(3), openMs: 60_000 });
+    const composed = pipeline(
+      retry({ maxAttempts: 2, backoff: constant(10) }),
+      breaker,
+      timeout({ ms: 100, mode: 'aggressive' }),
+    );
+    const fn = vi.fn(() => new Promise<never>(() => undefined));
+    const first = observe(composed.execute(fn));
+    await vi.advanceTimersByTimeAsync(210); // two attempts, each cut at 100 ms
+    expect(first.error()).toBeInstanceOf(TimeoutError);
+    expect(fn).toHaveBeenCalledTimes(2);
+    expect(breaker.state).toBe('closed');
+
+    const second = observe(composed.execute(fn));
+    await vi.advanceTimersByTimeAsync(100); // the third timeout in a row opens the circuit
+    expect(breaker.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(isCircuitOpenError(second.error())).toBe(true);
+    expect(fn).toHaveBeenCalledTimes(3);
+
+    await expect(composed.execute(fn)).rejects.toSatisfy(isCircuitOpenError);
+    expect(fn).toHaveBeenCalledTimes(3);
+  });
+
+  it('answers through all three layers when the function is quick', async () => {
+    const composed = pipeline(
+      retry(),
+      circuitBreaker({ trip: consecutive(5) }),
+      timeout({ ms: 1_000 }),
+    );
+    const detailed = await composed.executeDetailed(({ attempt, signal }) =>
+      signal.aborted ? 'aborted' : `attempt ${attempt}`,
+    );
+    expect(detailed).toMatchObject({ value: 'attempt 1', attempts: 1, fromFallback: false });
   });
 });
 
