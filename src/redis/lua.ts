@@ -1,58 +1,51 @@
 /**
  * The Lua scripts that keep a shared breaker consistent. Each runs atomically in Redis and
- * touches only keys of one breaker, all under the same hash tag, so Redis Cluster accepts
- * them. A breaker's shared state is a hash: `state`, `version` (bumped by every transition),
- * `openUntil`, `opens` (opens in a row), plus the merged window. Every transition a script
- * makes is published as `name \n version \n state \n openUntil \n opens`.
+ * touches only the keys of one breaker, all under one hash tag, so Redis Cluster accepts
+ * them. KEYS are always: the state hash, the merged window, the probe claims (a sorted set
+ * of claim id → expiry). The state hash holds the latest `CircuitSnapshot` as JSON
+ * (`snapshot`) and the fleet's consecutive-failure count (`consecutive`).
  *
- * Arguments arrive as one JSON document (cjson), replies as flat arrays of strings so that
- * no number is truncated on the way back.
+ * Versions order snapshots: a transition is stored only when it is newer than the stored
+ * one, so replicas converge on the highest version whatever order messages arrive in.
+ * Every stored transition is published as the snapshot's JSON on the fleet's channel.
+ * Arguments arrive as one JSON document; replies are one JSON document.
  */
 
-/** Shared helpers, prepended to every script. */
 const common = `
-local function num(x, default) local n = tonumber(x) if n == nil then return default end return n end
-local function int(x) return string.format('%.0f', x) end
 local function load(key)
-  local h = redis.call('HMGET', key, 'state', 'version', 'openUntil', 'opens')
-  return { state = h[1] or 'closed', version = num(h[2], 0), openUntil = num(h[3], 0), opens = num(h[4], 0) }
+  local raw = redis.call('HGET', key, 'snapshot')
+  if raw then return cjson.decode(raw) end
+  return nil
 end
-local function reply(s, extra)
-  local out = { s.state, int(s.version), int(s.openUntil), int(s.opens) }
-  if extra then for i = 1, #extra do out[#out + 1] = extra[i] end end
-  return out
-end
-local function save(keys, s, channel, name)
-  redis.call('HSET', keys[1], 'state', s.state, 'version', int(s.version), 'openUntil', int(s.openUntil), 'opens', int(s.opens))
-  if s.state ~= 'disabled' then
-    redis.call('HSET', keys[1], 'consecutive', '0')
-    redis.call('DEL', keys[2])
-  end
-  if s.state ~= 'half-open' then redis.call('DEL', keys[3]) end
-  redis.call('PUBLISH', channel, name .. '\\n' .. int(s.version) .. '\\n' .. s.state .. '\\n' .. int(s.openUntil) .. '\\n' .. int(s.opens))
+local function store(keys, snapshot, channel)
+  local json = cjson.encode(snapshot)
+  redis.call('HSET', keys[1], 'snapshot', json, 'consecutive', '0')
+  if snapshot.state ~= 'disabled' then redis.call('DEL', keys[2]) end
+  redis.call('DEL', keys[3])
+  redis.call('PUBLISH', channel, json)
 end
 `;
 
 /**
- * Merges one replica's batch of outcomes into the shared window and trips the breaker when
- * the merged window says so. KEYS: state, window, probes. ARGV[1]: JSON
- * `{ now, name, channel, openMs, trip, batch }` where `trip` is
- * `{ kind: 'consecutive', threshold }` or `{ kind: 'count' | 'time', threshold, minimumCalls,
- * size | ms, bucketMs, slowRate }`, and `batch` `{ reset, failures }` (consecutive),
- * `{ tail }` (count: outcome letters S F s f, lowercase = slow) or `{ buckets }` (time:
- * start → [calls, failures, slow]).
+ * Merges one replica's batch of outcomes (counted in `closed`) into the shared window and
+ * opens the breaker when the merged window says so. ARGV[1]: `{ now, name, channel, openMs,
+ * trip, batch }`; `trip` is `{ kind: 'consecutive', threshold }` or `{ kind: 'count' | 'time',
+ * threshold, minimumCalls, size | ms, bucketMs, slowRate? }`; `batch` is `{ reset, failures }`
+ * (consecutive: whether a success came, failures since the last one), `{ tail }` (count: the
+ * newest outcomes as letters S F s f, lowercase = slow) or `{ buckets }` (time:
+ * bucket start → [calls, failures, slow]). Replies `{ snapshot }` (absent: nothing stored yet).
  */
 export const mergeScript = `${common}
 local a = cjson.decode(ARGV[1])
 local s = load(KEYS[1])
-if s.state ~= 'closed' and s.state ~= 'disabled' then return reply(s) end
+if s and s.state ~= 'closed' and s.state ~= 'disabled' then return cjson.encode({ snapshot = s }) end
 local t, b = a.trip, a.batch
-local trip = false
+local failed, slowed = false, false
 if t.kind == 'consecutive' then
-  local c = num(redis.call('HGET', KEYS[1], 'consecutive'), 0)
+  local c = tonumber(redis.call('HGET', KEYS[1], 'consecutive')) or 0
   if b.reset then c = b.failures else c = c + b.failures end
-  redis.call('HSET', KEYS[1], 'consecutive', int(c))
-  trip = c >= t.threshold
+  redis.call('HSET', KEYS[1], 'consecutive', string.format('%d', c))
+  failed = c >= t.threshold
 else
   local calls, failures, slow = 0, 0, 0
   if t.kind == 'count' then
@@ -75,71 +68,72 @@ else
     local oldest = a.now - t.ms
     for i = 1, #all, 2 do
       local field, value = all[i], tonumber(all[i + 1])
-      local start, kind = string.match(field, '^(%d+):(%a)$')
+      local start, kind = string.match(field, '^(%-?%d+):(%a)$')
       if start and tonumber(start) + t.bucketMs > oldest then
         if kind == 'c' then calls = calls + value elseif kind == 'f' then failures = failures + value else slow = slow + value end
       else
         redis.call('HDEL', KEYS[2], field)
       end
     end
-    redis.call('PEXPIRE', KEYS[2], int(t.ms + t.bucketMs))
+    redis.call('PEXPIRE', KEYS[2], string.format('%d', t.ms + t.bucketMs))
   end
-  if calls >= t.minimumCalls and calls > 0 then
-    trip = failures / calls >= t.threshold or (t.slowRate ~= nil and slow / calls >= t.slowRate)
+  if calls > 0 and calls >= t.minimumCalls then
+    failed = failures / calls >= t.threshold
+    slowed = t.slowRate ~= nil and slow / calls >= t.slowRate
   end
 end
-if trip and s.state == 'closed' then
-  s.state, s.version, s.opens, s.openUntil = 'open', s.version + 1, s.opens + 1, a.now + a.openMs
-  save(KEYS, s, a.channel, a.name)
+if (failed or slowed) and (s == nil or s.state == 'closed') then
+  local version, opens = 1, 1
+  if s then version, opens = s.version + 1, s.opens + 1 end
+  local reason = 'failures'
+  if not failed then reason = 'slow-calls' end
+  s = { name = a.name, state = 'open', version = version, reason = reason, since = a.now,
+        openUntil = a.now + a.openMs, opens = opens }
+  store(KEYS, s, a.channel)
 end
-return reply(s)
+return cjson.encode({ snapshot = s })
 `;
 
 /**
- * Applies a transition. ARGV[1]: JSON `{ name, channel, mode, base, state, openUntil, opens,
- * release }`. Modes: `cas` applies only when the shared version is still `base` (the replica
- * saw the latest state), `force` always applies (isolate, reset, disable, enable act on the
- * fleet), `seed` applies only when `base` is newer than the shared version (a replica
- * refilling a Redis that came back empty) and keeps that version. `release` lists probe
- * claims to drop. Replies with the shared state and `1` when the transition applied.
+ * Stores a replica's transition when it is newer than the stored one. ARGV[1]:
+ * `{ channel, force, snapshot, release? }`. `force` (isolate, reset, disable, enable: operator
+ * commands that act on the whole fleet) always applies, with a version above the stored
+ * one. `release` is a probe claim to drop. Replies `{ applied, snapshot }`.
  */
 export const transitionScript = `${common}
 local a = cjson.decode(ARGV[1])
-if a.release then for i = 1, #a.release do redis.call('ZREM', KEYS[3], a.release[i]) end end
-local s = load(KEYS[1])
-local apply = a.mode == 'force' or (a.mode == 'cas' and s.version == a.base) or (a.mode == 'seed' and a.base > s.version)
-if not apply then return reply(s, { '0' }) end
-local version = s.version + 1
-if a.mode == 'seed' then version = a.base end
-s.state, s.version, s.openUntil, s.opens = a.state, version, a.openUntil, a.opens
-save(KEYS, s, a.channel, a.name)
-return reply(s, { '1' })
+if a.release then redis.call('ZREM', KEYS[3], a.release) end
+local s, n = load(KEYS[1]), a.snapshot
+local applied = s == nil or n.version > s.version
+if not applied and a.force then
+  n.version = s.version + 1
+  applied = true
+end
+if applied then
+  store(KEYS, n, a.channel)
+  s = n
+end
+return cjson.encode({ applied = applied, snapshot = s })
 `;
 
 /**
- * Claims half-open probe slots for one replica, so that at most `maxCalls` probes run across
- * the fleet. An open breaker whose open time has passed becomes half-open here. Claims expire
- * after `ttlMs`, so a replica that dies mid-probe frees its slot. ARGV[1]: JSON `{ name,
- * channel, now, maxCalls, ttlMs, ids }` (`ids`: the claim ids the replica offers, at most
- * `maxCalls`). Replies with the shared state, then the granted ids.
+ * Claims one half-open probe slot, so that at most `maxCalls` probes run across the fleet.
+ * Granted while the stored breaker is open with its open time over (replicas derive
+ * half-open from the clock and do not publish it), or half-open. Claims expire after `ttlMs`, so a
+ * replica that dies mid-probe frees its slot. ARGV[1]: `{ now, maxCalls, ttlMs, id }`.
+ * Replies `{ granted, snapshot }`.
  */
 export const claimScript = `${common}
 local a = cjson.decode(ARGV[1])
 local s = load(KEYS[1])
-if s.state == 'open' and a.now >= s.openUntil then
-  s.state, s.version = 'half-open', s.version + 1
-  save(KEYS, s, a.channel, a.name)
+if s == nil or not (s.state == 'half-open' or (s.state == 'open' and a.now >= s.openUntil)) then
+  return cjson.encode({ granted = false, snapshot = s })
 end
-if s.state ~= 'half-open' then return reply(s) end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', int(a.now))
-local free = a.maxCalls - redis.call('ZCARD', KEYS[3])
-local granted = {}
-for i = 1, math.min(free, #a.ids) do
-  redis.call('ZADD', KEYS[3], int(a.now + a.ttlMs), a.ids[i])
-  granted[#granted + 1] = a.ids[i]
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', string.format('%d', a.now))
+local granted = redis.call('ZCARD', KEYS[3]) < a.maxCalls
+if granted then
+  redis.call('ZADD', KEYS[3], string.format('%d', a.now + a.ttlMs), a.id)
+  redis.call('PEXPIRE', KEYS[3], string.format('%d', a.ttlMs))
 end
-local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-local out = reply(s, { first[2] or '0' })
-for i = 1, #granted do out[#out + 1] = granted[i] end
-return out
+return cjson.encode({ granted = granted, snapshot = s })
 `;
