@@ -1,8 +1,4 @@
-import type {
-  CircuitSettings,
-  CircuitSnapshot,
-  StoredCircuit,
-} from '../core/breaker/store.js';
+import type { CircuitSettings, CircuitSnapshot, StoredCircuit } from '../core/breaker/store.js';
 import { createBatch, scriptTrip, type OutcomeBatch, type ScriptTrip } from './batch.js';
 import { circuitKeys, type CircuitKeys } from './keys.js';
 

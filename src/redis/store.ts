@@ -12,7 +12,11 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { unrefTimer } from '../core/timers.js';
 import { transitionsChannel } from './keys.js';
 import { claimScript, mergeScript, transitionScript } from './lua.js';
-import { resolveOptions, type RedisStoreOptions, type ResolvedRedisStoreOptions } from './options.js';
+import {
+  resolveOptions,
+  type RedisStoreOptions,
+  type ResolvedRedisStoreOptions,
+} from './options.js';
 import { LuaScript, type RedisClient } from './scripts.js';
 import { SharedCircuit } from './shared-circuit.js';
 
@@ -314,11 +318,7 @@ class SharedRedisStore implements RedisStore {
     this.inFlight.add(settled);
   }
 
-  private listen(
-    client: RedisClient,
-    event: string,
-    listener: (...args: never[]) => void,
-  ): void {
+  private listen(client: RedisClient, event: string, listener: (...args: never[]) => void): void {
     const handler = listener as unknown as (...args: unknown[]) => void;
     client.on(event, handler);
     this.detach.push(() => client.off(event, handler));
