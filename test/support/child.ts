@@ -23,7 +23,7 @@ export function runFixture(file: string, args: string[]): Child {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const messages: Record<string, unknown>[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     try {
       messages.push(JSON.parse(line) as Record<string, unknown>);
     } catch {
@@ -36,7 +36,7 @@ export function runFixture(file: string, args: string[]): Child {
   return {
     process: child,
     messages,
-    send: (message) => child.stdin!.write(`${JSON.stringify(message)}\n`),
+    send: (message) => child.stdin.write(`${JSON.stringify(message)}\n`),
     async expect(match, timeoutMs = 15_000) {
       let found: Record<string, unknown> | undefined;
       await waitFor(
