@@ -6,12 +6,13 @@ export async function waitFor(
   predicate: () => boolean | Promise<boolean>,
   timeoutMs = 5_000,
   what = 'condition',
+  pollMs = 10,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await predicate()) return;
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
