@@ -14,6 +14,11 @@ export interface RedisStoreOptions {
   readonly resyncMs?: number;
   /** How long a half-open probe claim lives when its replica never releases it, in ms. Default 30,000. */
   readonly probeTtlMs?: number;
+  /**
+   * How long a half-open probe claim waits for Redis before the replica decides alone, and
+   * how long `close()` waits for commands in flight, in ms. Default 1,000.
+   */
+  readonly commandTimeoutMs?: number;
   /** Time source for the shared window and the probe claims; default `Date.now`. */
   readonly clock?: Clock;
 }
@@ -23,6 +28,7 @@ export interface ResolvedRedisStoreOptions {
   readonly flushMs: number;
   readonly resyncMs: number;
   readonly probeTtlMs: number;
+  readonly commandTimeoutMs: number;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -49,5 +55,6 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
     flushMs: positiveInteger('flushMs', options.flushMs, 100),
     resyncMs: positiveInteger('resyncMs', options.resyncMs, 5_000),
     probeTtlMs: positiveInteger('probeTtlMs', options.probeTtlMs, 30_000),
+    commandTimeoutMs: positiveInteger('commandTimeoutMs', options.commandTimeoutMs, 1_000),
   };
 }

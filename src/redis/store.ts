@@ -85,6 +85,8 @@ class SharedRedisStore implements RedisStore {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private resyncTimer: ReturnType<typeof setInterval> | undefined;
   private claims = 0;
+  private commandsReady: boolean;
+  private subscribed = false;
   private connection: RedisStoreConnection;
   private since: number;
   private lastError: string | undefined;
@@ -106,10 +108,19 @@ class SharedRedisStore implements RedisStore {
       this.ownsClient = true;
       this.subscriber = new Redis(url, { ...ownClientOptions, enableOfflineQueue: true });
     }
-    this.connection = this.client.status === 'ready' ? 'ready' : 'connecting';
+    this.connection = 'connecting';
     this.since = this.clock.now();
-    this.listen(this.client, 'ready', () => this.onReady());
-    this.listen(this.client, 'close', () => this.onDown());
+    this.commandsReady = this.client.status === 'ready';
+    // A client made with lazyConnect waits for a first command; the store's wait for ready.
+    if (this.client.status === 'wait') this.client.connect().catch(ignore);
+    this.listen(this.client, 'ready', () => {
+      this.commandsReady = true;
+      this.update();
+    });
+    this.listen(this.client, 'close', () => {
+      this.commandsReady = false;
+      this.update();
+    });
     this.listen(this.client, 'error', (error: unknown) => {
       this.lastError = error instanceof Error ? error.message : String(error);
     });
@@ -117,7 +128,20 @@ class SharedRedisStore implements RedisStore {
     this.listen(this.subscriber, 'message', (channel: string, message: string) => {
       if (channel === this.channel) this.onMessage(message);
     });
-    this.subscriber.subscribe(this.channel).catch(ignore);
+    this.listen(this.subscriber, 'ready', () => this.subscribe());
+    this.listen(this.subscriber, 'close', () => {
+      this.subscribed = false;
+      this.update();
+    });
+    this.subscribe();
+  }
+
+  /** Ready means both: commands go through, and no transition published from now on is missed. */
+  private subscribe(): void {
+    this.subscriber.subscribe(this.channel).then(() => {
+      this.subscribed = true;
+      this.update();
+    }, ignore);
   }
 
   attach(circuit: StoredCircuit): StoreLink {
@@ -196,20 +220,46 @@ class SharedRedisStore implements RedisStore {
       ttlMs: this.options.probeTtlMs,
       id,
     };
-    return claim.run(this.client, shared.keys, argument).then(
-      (reply) => {
-        const { granted, snapshot } = reply as ClaimReply;
-        if (granted) return () => this.release(shared, id);
-        if (snapshot === undefined || snapshot.version < shared.snapshot.version - 1) {
-          // Redis lost this breaker's state (it restarted empty): decide locally, refill it.
-          this.push(shared, shared.snapshot, false);
-          return noRelease;
-        }
-        shared.adopt(snapshot);
-        return undefined;
-      },
-      () => noRelease,
-    );
+    return new Promise((resolve) => {
+      // A Redis that stopped answering must not hold the call: past the timeout the local
+      // slot decides, and a claim granted too late is handed straight back.
+      let answered = false;
+      const timer = unrefTimer(
+        setTimeout(() => {
+          answered = true;
+          resolve(noRelease);
+        }, this.options.commandTimeoutMs),
+      );
+      claim.run(this.client, shared.keys, argument).then(
+        (reply) => {
+          clearTimeout(timer);
+          const answer = this.claimAnswer(shared, id, reply as ClaimReply);
+          if (!answered) resolve(answer);
+          else if (answer !== undefined) answer();
+          answered = true;
+        },
+        () => {
+          clearTimeout(timer);
+          if (!answered) resolve(noRelease);
+          answered = true;
+        },
+      );
+    });
+  }
+
+  private claimAnswer(
+    shared: SharedCircuit,
+    id: string,
+    { granted, snapshot }: ClaimReply,
+  ): ProbeRelease | undefined {
+    if (granted) return () => this.release(shared, id);
+    if (snapshot === undefined || snapshot.version < shared.snapshot.version - 1) {
+      // Redis lost this breaker's state (it restarted empty): decide locally, refill it.
+      this.push(shared, shared.snapshot, false);
+      return noRelease;
+    }
+    shared.adopt(snapshot);
+    return undefined;
   }
 
   private release(shared: SharedCircuit, id: string): void {
@@ -277,16 +327,18 @@ class SharedRedisStore implements RedisStore {
     }
   }
 
-  private onReady(): void {
+  private update(): void {
     if (this.closing !== undefined) return;
-    this.setConnection('ready');
-    this.lastError = undefined;
-    this.track(this.sync());
-    this.flush();
-  }
-
-  private onDown(): void {
-    if (this.closing === undefined && this.connection !== 'unreachable') {
+    const ready = this.commandsReady && this.subscribed;
+    if (ready && this.connection !== 'ready') {
+      this.setConnection('ready');
+      this.lastError = undefined;
+      // Whatever was published while this replica was away is read back here.
+      this.track(this.sync());
+      this.flush();
+    } else if (!ready && this.connection === 'ready') {
+      this.setConnection('unreachable');
+    } else if (!this.commandsReady && this.connection === 'connecting' && this.lastError) {
       this.setConnection('unreachable');
     }
   }
@@ -324,6 +376,13 @@ class SharedRedisStore implements RedisStore {
     this.detach.push(() => client.off(event, handler));
   }
 
+  private async settleInFlight(): Promise<void> {
+    const deadline = Date.now() + this.options.commandTimeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await settled(Promise.all(this.inFlight), deadline - Date.now());
+    }
+  }
+
   private async shutdown(): Promise<void> {
     clearInterval(this.resyncTimer);
     this.resyncTimer = undefined;
@@ -335,7 +394,7 @@ class SharedRedisStore implements RedisStore {
     }
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await this.settleInFlight();
     for (const off of this.detach) off();
     this.detach.length = 0;
     await quit(this.subscriber);
@@ -343,6 +402,17 @@ class SharedRedisStore implements RedisStore {
     this.circuits.clear();
     this.setConnection('closed');
   }
+}
+
+/** Waits for the commands in flight, but no longer than `commandTimeoutMs` if Redis is silent. */
+function settled(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void work.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 async function quit(client: RedisClient): Promise<void> {

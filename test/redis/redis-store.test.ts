@@ -87,8 +87,10 @@ describe('redisStore: a fleet shares one breaker', () => {
     const lastFailure = Date.now();
     expect(replicas.map((r) => r.breaker.state)).toEqual(['closed', 'closed', 'closed']);
     await waitFor(allIn(replicas, 'open'), 5_000, 'the merged window to trip');
+    // The last failure waits for its replica's next flush (≤ flushMs), then the script trips
+    // the breaker and pub/sub fans it out; the bound leaves room for a busy machine.
     for (const r of replicas) {
-      expect(r.changes[0]!.at - lastFailure).toBeLessThanOrEqual(flushMs + 50);
+      expect(r.changes[0]!.at - lastFailure).toBeLessThanOrEqual(2 * flushMs + 50);
       expect(r.breaker.toJSON()).toMatchObject({ reason: 'failures', opens: 1, version: 1 });
     }
   });
@@ -254,6 +256,55 @@ describe('redisStore: a fleet shares one breaker', () => {
     expect((error as CircuitOpenError).retryAfterMs).toBeGreaterThan(50_000);
   });
 
+  it('restores toJSON() state: a breaker started from a newer snapshot brings the fleet to it', async () => {
+    const prefix = uniquePrefix();
+    const replicas = await startFleet(
+      2,
+      { url: server.url, prefix, flushMs: 50 },
+      { trip: consecutive(3), openMs: 60_000 },
+    );
+    const openUntil = Date.now() + 30_000;
+    const restored = replica(
+      { url: server.url, prefix, flushMs: 50 },
+      {
+        initialState: {
+          name: 'svc',
+          state: 'open',
+          version: 7,
+          reason: 'failures',
+          since: Date.now(),
+          openUntil,
+          opens: 2,
+        },
+      },
+    );
+    open.push([restored]);
+    const all = [...replicas, restored];
+    await waitFor(allIn(all, 'open'), 5_000, 'the fleet to take the restored state');
+    for (const r of all)
+      expect(r.breaker.toJSON()).toMatchObject({ version: 7, openUntil, opens: 2 });
+    const stored = JSON.parse((await admin.hget(`${prefix}{svc}:state`, 'snapshot'))!) as unknown;
+    expect(stored).toMatchObject({ state: 'open', version: 7, openUntil });
+  });
+
+  it('a Redis that stops answering does not hold a half-open call: past commandTimeoutMs the replica decides', async () => {
+    const replicas = await startFleet(
+      1,
+      { url: server.url, prefix: uniquePrefix(), flushMs: 50, commandTimeoutMs: 200 },
+      { trip: consecutive(1), openMs: 100 },
+    );
+    const { breaker } = replicas[0]!;
+    await breaker.execute(failing).catch(() => undefined);
+    await replicas[0]!.store.sync();
+    const openUntil = breaker.toJSON().openUntil!;
+    await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+    await admin.client('PAUSE', '1500', 'ALL');
+    const started = Date.now();
+    await expect(breaker.execute(() => 'probed')).resolves.toBe('probed');
+    expect(Date.now() - started).toBeLessThan(1_200);
+    expect(breaker.state).toBe('closed');
+  });
+
   it('batches: 10,000 successful calls cost a handful of Redis commands', async () => {
     const replicas = await startFleet(
       1,
@@ -387,10 +438,10 @@ describe('redisStore: lifecycle', () => {
     await client.ping();
     const listeners = client.eventNames().map((e) => client.listenerCount(e));
     const store = redisStore({ client, prefix: uniquePrefix(), flushMs: 10 });
+    await waitFor(() => store.status().connection === 'ready', 5_000, 'the store to be ready');
     const breaker = circuitBreaker({ name: 'svc', store, trip: consecutive(1) });
     await breaker.execute(failing).catch(() => undefined);
     await store.sync();
-    expect(store.status().connection).toBe('ready');
     await store.close();
     expect(client.eventNames().map((e) => client.listenerCount(e))).toEqual(listeners);
     await expect(client.ping()).resolves.toBe('PONG');
