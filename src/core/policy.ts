@@ -72,20 +72,11 @@ export function childContext(
   return { signal, attempt, operation: parent.operation, provenance: parent.provenance };
 }
 
-/** The context of a plain call (no signal, operation or provenance), shared: contexts are read-only. */
-const plainRoot: ExecutionContext = Object.freeze({
-  signal: neverAbortedSignal,
-  attempt: 1,
-  operation: undefined,
-  provenance: undefined,
-});
-
 export function rootContext(
   signal: AbortSignal | undefined,
   operation?: string,
   provenance?: Provenance,
 ): ExecutionContext {
-  if (signal === undefined && operation === undefined && provenance === undefined) return plainRoot;
   return { signal: signal ?? neverAbortedSignal, attempt: 1, operation, provenance };
 }
 

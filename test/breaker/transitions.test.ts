@@ -235,3 +235,56 @@ describe('circuit breaker transitions (consecutive)', () => {
     expect(breaker.state).toBe('open');
   });
 });
+
+describe('circuit breaker housekeeping', () => {
+  it('brings retryAfterMs up to date on each rejection', async () => {
+    const { clock, breaker } = tripped(1, 10_000);
+    await fail(breaker, 1);
+    const first = (await outcome(breaker, ok)).error as CircuitOpenError;
+    expect(first.retryAfterMs).toBe(10_000);
+    clock.advance(2_500);
+    const second = (await outcome(breaker, ok)).error as CircuitOpenError;
+    expect(second.retryAfterMs).toBe(7_500);
+    expect(second.stack ?? '').not.toMatch(/\n\s+at /);
+  });
+
+  it('starts no timer, whatever it goes through', async () => {
+    vi.useFakeTimers();
+    try {
+      const { clock, breaker } = tripped(1, 1_000);
+      await fail(breaker, 1);
+      await outcome(breaker, ok);
+      clock.advance(1_000);
+      await breaker.execute(ok);
+      breaker.isolate();
+      breaker.disable();
+      breaker.enable();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('executeDetailed reports the attempt and rejects before the call on an aborted signal', async () => {
+    const { breaker } = tripped();
+    await expect(breaker.executeDetailed(ok)).resolves.toMatchObject({
+      value: 'ok',
+      attempts: 1,
+      fromFallback: false,
+      source: 'primary',
+    });
+    const controller = new AbortController();
+    controller.abort(new Error('gone'));
+    const fn = vi.fn(ok);
+    await expect(breaker.execute(fn, controller.signal)).rejects.toThrow('gone');
+    expect(fn).not.toHaveBeenCalled();
+  });
+
+  it('hands the function a context with the caller signal and attempt 1', async () => {
+    const { breaker } = tripped();
+    const controller = new AbortController();
+    const seen = await breaker.execute((ctx) => ctx, controller.signal);
+    expect(seen.signal).toBe(controller.signal);
+    expect(seen.attempt).toBe(1);
+  });
+});

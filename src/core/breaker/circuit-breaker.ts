@@ -181,7 +181,6 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
 
   /** Closes the circuit and clears its counters, whatever its state. */
   reset(): void {
-    this.opens = 0;
     this.transition(CLOSED, 'reset', this.clock.now());
   }
 
