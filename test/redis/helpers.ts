@@ -43,9 +43,9 @@ export function replica(
   const store = redisStore(storeOptions);
   const breaker = circuitBreaker({ name: 'svc', ...breakerOptions, store });
   const changes: Replica['changes'] = [];
-  breaker.onStateChange((change) =>
-    changes.push({ at: Date.now(), to: change.to, remote: change.remote }),
-  );
+  breaker.onStateChange((change) => {
+    changes.push({ at: Date.now(), to: change.to, remote: change.remote });
+  });
   return { store, breaker, changes };
 }
 
