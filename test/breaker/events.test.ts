@@ -17,11 +17,11 @@ describe('breaker events', () => {
     const clock = new ManualClock();
     const breaker = circuitBreaker({ name: 'e', trip: consecutive(1), openMs: 100, clock });
     const log: unknown[] = [];
-    breaker.onStateChange((e) => log.push(['state', e.from, e.to, e.reason, e.remote]));
-    breaker.onSuccess((e) => log.push(['success', e.durationMs, e.slow]));
-    breaker.onFailure((e) => log.push(['failure', (e.error as Error).message, e.durationMs]));
-    breaker.onIgnoredError((e) => log.push(['ignored', (e.error as Error).message]));
-    breaker.onRejected((e) => log.push(['rejected', e.state, e.retryAfterMs]));
+    breaker.onStateChange((e) => void log.push(['state', e.from, e.to, e.reason, e.remote]));
+    breaker.onSuccess((e) => void log.push(['success', e.durationMs, e.slow]));
+    breaker.onFailure((e) => void log.push(['failure', (e.error as Error).message, e.durationMs]));
+    breaker.onIgnoredError((e) => void log.push(['ignored', (e.error as Error).message]));
+    breaker.onRejected((e) => void log.push(['rejected', e.state, e.retryAfterMs]));
 
     await breaker.execute(() => {
       clock.advance(7);

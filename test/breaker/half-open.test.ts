@@ -193,7 +193,7 @@ describe('a store attached to the breaker', () => {
     expect(transitions).toEqual([{ version: 1, state: 'open', from: 'closed' }]);
 
     const changes: unknown[] = [];
-    breaker.onStateChange((change) => changes.push(change));
+    breaker.onStateChange((change) => void changes.push(change));
     // An older or identical snapshot is ignored; a newer one is adopted without an echo.
     expect(
       circuit?.adopt({ ...breaker.toJSON(), version: 0, state: 'closed', openUntil: null }),
