@@ -135,6 +135,27 @@ describe('redisStore: a fleet shares one breaker', () => {
     }
   });
 
+  it('merges slow calls: a fleet whose calls are slow opens with reason slow-calls', async () => {
+    const replicas = await startFleet(
+      3,
+      { url: server.url, prefix: uniquePrefix(), flushMs: 30 },
+      {
+        trip: failureRate({
+          threshold: 0.9,
+          minimumCalls: 3,
+          window: { kind: 'count', size: 10 },
+          slowCall: { ms: 20, rateThreshold: 0.5 },
+        }),
+        openMs: 60_000,
+      },
+    );
+    const slowly = () => new Promise((resolve) => setTimeout(() => resolve('late'), 40));
+    await Promise.all(replicas.map((r) => r.breaker.execute(slowly)));
+    expect(replicas.map((r) => r.breaker.state)).toEqual(['closed', 'closed', 'closed']);
+    await waitFor(allIn(replicas, 'open'), 5_000, 'the slow-call rate to trip');
+    for (const r of replicas) expect(r.breaker.toJSON().reason).toBe('slow-calls');
+  });
+
   it('3 replicas × 50 concurrent callers in half-open: exactly maxCalls probes run, fleet-wide', async () => {
     const maxCalls = 2;
     const replicas = await startFleet(
@@ -402,7 +423,7 @@ describe('redisStore: when Redis goes away', () => {
   it('keeps deciding locally from the start when Redis is not there, and says so', async () => {
     const r = replica(
       { url: 'redis://127.0.0.1:1', prefix: uniquePrefix(), flushMs: 10 },
-      { trip: consecutive(2), openMs: 60_000 },
+      { trip: consecutive(2), openMs: 200 },
     );
     open.push([r]);
     await expect(r.breaker.execute(() => 'fine')).resolves.toBe('fine');
@@ -411,6 +432,11 @@ describe('redisStore: when Redis goes away', () => {
     expect(r.breaker.state).toBe('open');
     await waitFor(() => r.store.status().connection === 'unreachable', 5_000, 'unreachable');
     expect(r.store.status().lastError).toMatch(/ECONNREFUSED/);
+    // Half-open too: with no fleet to ask, the local slot decides the probe.
+    const openUntil = r.breaker.toJSON().openUntil!;
+    await waitFor(() => Date.now() > openUntil, 5_000, 'the open time to pass');
+    await expect(r.breaker.execute(() => 'probe')).resolves.toBe('probe');
+    expect(r.breaker.state).toBe('closed');
   });
 });
 
