@@ -157,7 +157,12 @@ class SharedRedisStore implements RedisStore {
     this.startResync();
     const target = shared;
     return {
-      recordOutcome: (failure, slow) => this.recordOutcome(target, failure, slow),
+      // The caller's path: O(1), synchronous, never throws.
+      recordOutcome: (failure, slow) => {
+        if (target.snapshot.state !== 'closed') return;
+        target.batch.record(failure, slow, target.needsTime ? this.clock.now() : 0);
+        if (!target.queued) this.enqueue(target);
+      },
       recordTransition: (snapshot) => this.recordTransition(target, circuit, snapshot),
       claimProbe: () => this.claimProbe(target),
     };
@@ -187,11 +192,8 @@ class SharedRedisStore implements RedisStore {
     return this.closing;
   }
 
-  // The caller's path: O(1), synchronous, never throws.
-  private recordOutcome(shared: SharedCircuit, failure: boolean, slow: boolean): void {
-    if (shared.snapshot.state !== 'closed' || this.closing !== undefined) return;
-    shared.batch.record(failure, slow, shared.needsTime ? this.clock.now() : 0);
-    if (shared.queued) return;
+  private enqueue(shared: SharedCircuit): void {
+    if (this.closing !== undefined) return;
     shared.queued = true;
     this.flushQueue.push(shared);
     this.flushTimer ??= unrefTimer(setTimeout(this.flush, this.options.flushMs));
