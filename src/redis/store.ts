@@ -9,6 +9,7 @@ import type {
   TransitionReason,
 } from '../core/breaker/store.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
 import { unrefTimer } from '../core/timers.js';
 import { transitionsChannel } from './keys.js';
 import { claimScript, mergeScript, transitionScript } from './lua.js';
@@ -38,6 +39,8 @@ export interface RedisStoreStatus {
 
 export interface RedisStore extends CircuitStore {
   status(): RedisStoreStatus;
+  /** Called with the new status each time the connection changes (ready, unreachable, closed). */
+  onStatusChange(listener: Listener<RedisStoreStatus>): Unsubscribe;
   /** Re-reads every breaker from Redis now (and stores local state Redis lacks); resolves when done. */
   sync(): Promise<void>;
 }
@@ -91,6 +94,7 @@ class SharedRedisStore implements RedisStore {
   private since: number;
   private lastError: string | undefined;
   private closing: Promise<void> | undefined;
+  private hub: EventHub<{ status: RedisStoreStatus }> | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.options = resolveOptions(options);
@@ -180,6 +184,10 @@ class SharedRedisStore implements RedisStore {
       circuits: this.circuits.size,
       pending,
     };
+  }
+
+  onStatusChange(listener: Listener<RedisStoreStatus>): Unsubscribe {
+    return (this.hub ??= new EventHub()).on('status', listener);
   }
 
   async sync(): Promise<void> {
@@ -333,8 +341,8 @@ class SharedRedisStore implements RedisStore {
     if (this.closing !== undefined) return;
     const ready = this.commandsReady && this.subscribed;
     if (ready && this.connection !== 'ready') {
-      this.setConnection('ready');
       this.lastError = undefined;
+      this.setConnection('ready');
       // Whatever was published while this replica was away is read back here.
       this.track(this.sync());
       this.flush();
@@ -358,6 +366,7 @@ class SharedRedisStore implements RedisStore {
   private setConnection(connection: RedisStoreConnection): void {
     this.connection = connection;
     this.since = this.clock.now();
+    this.hub?.emit('status', this.status());
   }
 
   private startResync(): void {
@@ -403,6 +412,7 @@ class SharedRedisStore implements RedisStore {
     if (this.ownsClient) await quit(this.client);
     this.circuits.clear();
     this.setConnection('closed');
+    this.hub = undefined;
   }
 }
 

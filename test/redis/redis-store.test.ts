@@ -326,6 +326,29 @@ describe('redisStore: a fleet shares one breaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('the periodic resync brings every replica to a transition that pub/sub never delivered', async () => {
+    const prefix = uniquePrefix();
+    const replicas = await startFleet(
+      3,
+      { url: server.url, prefix, flushMs: 50, resyncMs: 100 },
+      { trip: consecutive(3) },
+    );
+    const missed = {
+      name: 'svc',
+      state: 'isolated',
+      version: 4,
+      reason: 'isolate',
+      since: Date.now(),
+      openUntil: null,
+      opens: 0,
+    };
+    // Written behind the fleet's back: no message is published.
+    await admin.hset(`${prefix}{svc}:state`, 'snapshot', JSON.stringify(missed));
+    await waitFor(allIn(replicas, 'isolated'), 5_000, 'the resync to deliver it');
+    for (const r of replicas)
+      expect(r.changes).toEqual([expect.objectContaining({ remote: true })]);
+  });
+
   it('batches: 10,000 successful calls cost a handful of Redis commands', async () => {
     const replicas = await startFleet(
       1,
@@ -394,6 +417,10 @@ describe('redisStore: when Redis goes away', () => {
     await waitFor(() => ok > okBefore + 3_000, 10_000, 'load to go on without Redis');
     // A replica still trips on its own outcomes while Redis is away.
     const [a, b, c] = replicas as [Replica, Replica, Replica];
+    const health: string[] = [];
+    a.store.onStatusChange((status) => {
+      health.push(status.connection);
+    });
     for (let i = 0; i < 5; i++) await a.breaker.execute(failing).catch(() => undefined);
     expect(a.breaker.state).toBe('open');
     expect(a.store.status()).toMatchObject({ connection: 'unreachable', pending: 1 });
@@ -406,6 +433,7 @@ describe('redisStore: when Redis goes away', () => {
       'every replica to reconnect',
     );
     await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to adopt the trip');
+    expect(health).toEqual(['ready']);
     loading = false;
     await Promise.all(loops);
     expect(unexpected.filter((e) => !(e instanceof CircuitOpenError))).toEqual([]);
