@@ -96,13 +96,12 @@ return cjson.encode({ snapshot = s })
 
 /**
  * Stores a replica's transition when it is newer than the stored one. ARGV[1]:
- * `{ channel, force, snapshot, release? }`. `force` (isolate, reset, disable, enable: operator
+ * `{ channel, force, snapshot }`. `force` (isolate, reset, disable, enable: operator
  * commands that act on the whole fleet) always applies, with a version above the stored
- * one. `release` is a probe claim to drop. Replies `{ applied, snapshot }`.
+ * one. Replies `{ applied, snapshot }`.
  */
 export const transitionScript = `${common}
 local a = cjson.decode(ARGV[1])
-if a.release then redis.call('ZREM', KEYS[3], a.release) end
 local s, n = load(KEYS[1]), a.snapshot
 local applied = s == nil or n.version > s.version
 if not applied and a.force then
