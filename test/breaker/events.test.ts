@@ -113,6 +113,8 @@ describe('options', () => {
     [{ name: '' }, /name must be a non-empty string/],
     [{ isFailure: 3 }, /isFailure must be a function, got 3/],
     [{ trip: {} }, /trip must be consecutive/],
+    [{ clock: {} }, /clock must have a now\(\) method/],
+    [{ name: 'x', store: {} }, /store must be a CircuitStore/],
   ])('rejects %o', (options, message) => {
     expect(() => circuitBreaker(options as never)).toThrow(message);
   });

@@ -114,6 +114,14 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     if (typeof openMs === 'number') finiteAtLeast(WHERE, 'openMs', openMs, 0);
     else functionOrUndefined(WHERE, 'openMs', openMs);
     functionOrUndefined(WHERE, 'isFailure', options.isFailure);
+    if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
+      throw new TypeError(`${WHERE}: clock must have a now() method returning milliseconds`);
+    }
+    if (options.store !== undefined && typeof options.store?.attach !== 'function') {
+      throw new TypeError(
+        `${WHERE}: store must be a CircuitStore (memoryStore(), fileStore(…), redisStore(…))`,
+      );
+    }
     if (options.store !== undefined && options.name === undefined) {
       throw new TypeError(`${WHERE}: name is required with a store, which keys state by name`);
     }
