@@ -102,6 +102,18 @@ describe.each(modes)('timeout deadlines (%s): one timer per policy', (mode) => {
     }
   });
 
+  it('holds ten thousand calls in flight, finishing in reverse order, on one timer', async () => {
+    const policy = timeout({ ms: 1_000, mode });
+    const calls: Started[] = [];
+    for (let i = 0; i < 10_000; i++) calls.push(start(policy));
+    expect(policy.pendingCalls).toBe(10_000);
+    expect(vi.getTimerCount()).toBe(1);
+    for (let i = calls.length - 1; i >= 0; i--) calls[i]?.work.resolve(i);
+    await flush();
+    expect(policy.pendingCalls).toBe(0);
+    expect(calls.every((c) => c.call.value() !== undefined && !cutShort(c))).toBe(true);
+  });
+
   it('leaves no timer behind once the calls are over and their deadline has passed', async () => {
     const policy = timeout({ ms: 100, mode });
     for (let i = 0; i < 5; i++) await policy.execute(() => i);
