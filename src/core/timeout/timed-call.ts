@@ -16,7 +16,9 @@ export interface TimedCallOwner {
  */
 export function callerAbort(ctx: Context): unknown {
   if (ctx instanceof TimedCall) return ctx.abortedWith();
-  return ctx.signal.aborted ? abortReason(ctx.signal) : undefined;
+  const signal = ctx.signal;
+  // The shared signal of plain calls never aborts: skip its `aborted` accessor.
+  return signal !== neverAbortedSignal && signal.aborted ? abortReason(signal) : undefined;
 }
 
 /**
