@@ -1,7 +1,14 @@
 // Imports every entry point of the built package by its public name (the `exports` map),
 // as a user would, and checks that each one exposes what it promises.
 const expectations = {
-  breakwater: ['retry', 'circuitBreaker', 'pipeline', 'classify', 'HealthProbe', 'CircuitOpenError'],
+  breakwater: [
+    'retry',
+    'circuitBreaker',
+    'pipeline',
+    'classify',
+    'HealthProbe',
+    'CircuitOpenError',
+  ],
   'breakwater/node': ['fileStore'],
   'breakwater/redis': ['redisStore'],
 };
