@@ -10,7 +10,9 @@ import {
   type DetailedResult,
   type ExecutionContext,
   type Operation,
+  type PipelineOf,
   type Policy,
+  type PolicyLike,
 } from './policy.js';
 
 /** Runs `fn` inside `policy`, passing the context on. Policies from elsewhere run through `execute`. */
@@ -53,15 +55,17 @@ class Pipeline implements ComposablePolicy {
 
 /**
  * Composes policies outermost-first: `pipeline(retry, breaker, timeout)` retries calls that
- * go through the breaker, each attempt bounded by the timeout.
+ * go through the breaker, each attempt bounded by the timeout. When a layer answers with
+ * values of its own (a fallback typed `R`), the pipeline is a `TypedPolicy<R>`.
  */
-export function pipeline(...policies: readonly Policy[]): Policy {
+export function pipeline<const P extends readonly PolicyLike[]>(...layers: P): PipelineOf<P> {
+  const policies = layers as readonly PolicyLike[] as readonly Policy[];
   if (policies.length === 0) throw new RangeError('pipeline needs at least one policy, got none');
   policies.forEach((policy, index) => {
     if (typeof (policy as Partial<Policy> | undefined)?.execute !== 'function') {
       throw new TypeError(`pipeline: argument ${index} is not a policy (it has no execute method)`);
     }
   });
-  if (policies.length === 1 && policies[0] !== undefined) return policies[0];
-  return new Pipeline(policies);
+  const single = policies.length === 1 ? policies[0] : undefined;
+  return (single ?? new Pipeline(policies)) as PipelineOf<P>;
 }
