@@ -67,5 +67,5 @@ export function pipeline<const P extends readonly PolicyLike[]>(...layers: P): P
     }
   });
   const single = policies.length === 1 ? policies[0] : undefined;
-  return (single ?? new Pipeline(policies)) as PipelineOf<P>;
+  return single ?? new Pipeline(policies);
 }

@@ -63,10 +63,7 @@ export interface PolicyLike {
 }
 
 type ResultBoundOf<P> = P extends { readonly [resultBound]?: infer R } ? R : unknown;
-type ResultBoundOfAll<P extends readonly unknown[]> = P extends readonly [
-  infer Head,
-  ...infer Rest,
-]
+type ResultBoundOfAll<P extends readonly unknown[]> = P extends readonly [infer Head, ...infer Rest]
   ? ResultBoundOf<Head> & ResultBoundOfAll<Rest>
   : unknown;
 

@@ -99,7 +99,9 @@ export class Bulkhead extends BasePolicy {
         next: undefined,
         start: () => {
           if (signal !== neverAbortedSignal) signal.removeEventListener('abort', onAbort);
-          invoke(fn, ctx).then(this.releaseAfterValue, this.releaseAfterError).then(resolve, reject);
+          invoke(fn, ctx)
+            .then(this.releaseAfterValue, this.releaseAfterError)
+            .then(resolve, reject);
         },
       };
       this.waiters.push(waiter);
