@@ -118,7 +118,8 @@ export class Hedge extends BasePolicy {
       schedule: (call: HedgeWaiter, deadline: number) => scheduler.schedule(call, deadline),
       unschedule: (call: HedgeWaiter) => scheduler.unschedule(call),
       hedgeStarted: (attempt, delayMs) => this.events?.emit('hedge', { attempt, delayMs }),
-      answered: latencies === undefined ? () => undefined : (ms) => latencies.record(ms),
+      tracksLatency: latencies !== undefined,
+      answered: (ms) => latencies?.record(ms),
     };
   }
 }
