@@ -7,7 +7,7 @@ export type { Context, DetailedResult, Operation, Policy, Provenance } from './p
 export { pipeline } from './pipeline.js';
 export * from './errors/index.js';
 export type { CircuitState } from './breaker/state.js';
-export type { PipelineOf, PolicyLike, TypedPolicy } from './policy.js';
+export type { PipelineOf, PipelineLayer, TypedPolicy } from './policy.js';
 export type { ErrorClass, ErrorFilter } from './error-filter.js';
 export { Bulkhead, bulkhead } from './bulkhead/bulkhead.js';
 export type { BulkheadEvents, BulkheadOptions } from './bulkhead/bulkhead.js';

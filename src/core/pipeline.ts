@@ -12,7 +12,7 @@ import {
   type Operation,
   type PipelineOf,
   type Policy,
-  type PolicyLike,
+  type PipelineLayer,
 } from './policy.js';
 
 /** Runs `fn` inside `policy`, passing the context on. Policies from elsewhere run through `execute`. */
@@ -58,8 +58,8 @@ class Pipeline implements ComposablePolicy {
  * go through the breaker, each attempt bounded by the timeout. When a layer answers with
  * values of its own (a fallback typed `R`), the pipeline is a `TypedPolicy<R>`.
  */
-export function pipeline<const P extends readonly PolicyLike[]>(...layers: P): PipelineOf<P> {
-  const policies = layers as readonly PolicyLike[] as readonly Policy[];
+export function pipeline<const P extends readonly PipelineLayer[]>(...layers: P): PipelineOf<P> {
+  const policies = layers as readonly PipelineLayer[] as readonly Policy[];
   if (policies.length === 0) throw new RangeError('pipeline needs at least one policy, got none');
   policies.forEach((policy, index) => {
     if (typeof (policy as Partial<Policy> | undefined)?.execute !== 'function') {

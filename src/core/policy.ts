@@ -58,7 +58,7 @@ export interface TypedPolicy<R> {
 }
 
 /** Anything `pipeline` composes: a plain policy or a `TypedPolicy`. */
-export interface PolicyLike {
+export interface PipelineLayer {
   execute(fn: Operation<never>, signal?: AbortSignal): Promise<unknown>;
 }
 
@@ -68,7 +68,7 @@ type ResultBoundOfAll<P extends readonly unknown[]> = P extends readonly [infer 
   : unknown;
 
 /** What `pipeline(...policies)` is: a plain `Policy`, or a `TypedPolicy` when a layer answers itself. */
-export type PipelineOf<P extends readonly PolicyLike[]> =
+export type PipelineOf<P extends readonly PipelineLayer[]> =
   unknown extends ResultBoundOfAll<P> ? Policy : TypedPolicy<ResultBoundOfAll<P>>;
 
 /**

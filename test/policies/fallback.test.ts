@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { onListenerError } from '../../src/core/events.js';
 import { TimeoutError } from '../../src/core/errors/index.js';
-import { fallback } from '../../src/core/fallback/fallback.js';
+import { fallback, type Fallback } from '../../src/core/fallback/fallback.js';
 import { pipeline } from '../../src/core/pipeline.js';
 import type { Policy, TypedPolicy } from '../../src/core/policy.js';
 import { bulkhead } from '../../src/core/bulkhead/bulkhead.js';
@@ -94,6 +94,11 @@ describe('fallback', () => {
     await text.execute(() => 42).catch(() => undefined);
     const answered = await text.execute(() => 'live');
     expectTypeOf(answered).toEqualTypeOf<string>();
+
+    const inferred = fallback({ to: (error: unknown) => `failed: ${String(error)}` });
+    expectTypeOf(inferred).toEqualTypeOf<Fallback<string>>();
+    const fromPromise = fallback({ to: () => Promise.resolve(3) });
+    expectTypeOf(fromPromise).toEqualTypeOf<Fallback<number>>();
 
     const asyncSummary = fallback<Summary>({
       to: () => Promise.resolve({ text: '', cached: true }),
