@@ -86,6 +86,21 @@ const suite: BenchSuite = {
         },
       );
     }
+    // A clock read is the floor under every policy that reads time (rate limit, stale cache, hedge).
+    const counter = { t: 0, now: () => counter.t++ };
+    const counted = rateLimit({ rate: 1e12, intervalMs: 1, burst: 1e9, clock: counter });
+    cases.push(
+      {
+        name: 'Date.now() then await fn()',
+        library: 'reference',
+        call: () => (Date.now(), answer()),
+      },
+      {
+        name: 'rateLimit (token available, counter clock)',
+        library: 'breakwater',
+        call: () => counted.execute(answer),
+      },
+    );
     // 1000 in flight through 10 slots: every call but ten waits in the queue.
     const queued = bulkhead({ maxConcurrent: 10, maxQueue: 1000 });
     const theirQueued = cockatielBulkhead(10, 1000);
