@@ -59,7 +59,7 @@ class Pipeline implements ComposablePolicy {
  * values of its own (a fallback typed `R`), the pipeline is a `TypedPolicy<R>`.
  */
 export function pipeline<const P extends readonly PipelineLayer[]>(...layers: P): PipelineOf<P> {
-  const policies = layers as readonly PipelineLayer[] as readonly Policy[];
+  const policies = layers as readonly PipelineLayer[] as readonly unknown[] as readonly Policy[];
   if (policies.length === 0) throw new RangeError('pipeline needs at least one policy, got none');
   policies.forEach((policy, index) => {
     if (typeof (policy as Partial<Policy> | undefined)?.execute !== 'function') {

@@ -57,9 +57,12 @@ export interface TypedPolicy<R> {
   readonly [resultBound]?: R;
 }
 
-/** Anything `pipeline` composes: a plain policy or a `TypedPolicy`. */
+/**
+ * Anything `pipeline` composes: a breakwater policy, a `TypedPolicy`, or a foreign policy (a
+ * cockatiel one, say) whose function may receive a smaller context.
+ */
 export interface PipelineLayer {
-  execute(fn: Operation<never>, signal?: AbortSignal): Promise<unknown>;
+  execute(fn: (ctx: unknown) => unknown, signal?: AbortSignal): Promise<unknown>;
 }
 
 type ResultBoundOf<P> = P extends { readonly [resultBound]?: infer R } ? R : unknown;

@@ -1,3 +1,4 @@
+import { bulkhead as cockatielBulkhead } from 'cockatiel';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { onListenerError } from '../../src/core/events.js';
 import { TimeoutError } from '../../src/core/errors/index.js';
@@ -111,6 +112,12 @@ describe('fallback', () => {
     // @ts-expect-error the pipeline keeps the fallback's constraint
     await composed.execute(() => 42).catch(() => undefined);
     await expect(composed.execute(() => Promise.reject(new Error('x')))).resolves.toBe('n/a');
+
+    // Foreign policies (cockatiel here) compose too, and keep the fallback's constraint.
+    const mixed = pipeline(text, cockatielBulkhead(2), bulkhead({ maxConcurrent: 1 }));
+    expectTypeOf(mixed).toEqualTypeOf<TypedPolicy<string>>();
+    // @ts-expect-error still bound to string
+    await mixed.execute(() => 42).catch(() => undefined);
 
     const plain = pipeline(bulkhead({ maxConcurrent: 1 }), bulkhead({ maxConcurrent: 1 }));
     expectTypeOf(plain).toEqualTypeOf<Policy>();
