@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hedge } from '../../src/core/hedge/hedge.js';
 import { LatencyWindow } from '../../src/core/hedge/latency-window.js';
+import { HedgeScheduler, type HedgeWaiter } from '../../src/core/hedge/scheduler.js';
 import type { Context } from '../../src/core/policy.js';
 import { deferred, flush, outcome, type Deferred } from './helpers.js';
 
@@ -145,6 +146,29 @@ describe('hedge', () => {
     expect(calls).toHaveLength(2);
     calls[0]?.gate.resolve('done');
     await call;
+  });
+
+  it('its scheduler starts hedges in deadline order, even when deadlines arrive out of order', async () => {
+    const fired: string[] = [];
+    const scheduler = new HedgeScheduler(() => Date.now());
+    const waiter = (name: string): HedgeWaiter => ({
+      deadline: Infinity,
+      prev: undefined,
+      next: undefined,
+      hedgeDue: () => fired.push(`${name}@${Date.now()}`),
+    });
+    const start = Date.now();
+    const [a, b, c, d] = [waiter('a'), waiter('b'), waiter('c'), waiter('d')];
+    scheduler.schedule(a, start + 100);
+    scheduler.schedule(b, start + 50);
+    scheduler.schedule(c, start + 75);
+    scheduler.schedule(d, start + 60);
+    scheduler.unschedule(d);
+    expect(scheduler.pending).toBe(3);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fired).toEqual([`b@${start + 50}`, `c@${start + 75}`, `a@${start + 100}`]);
+    expect(scheduler.pending).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('keeps a bounded window of latencies', () => {

@@ -24,7 +24,8 @@ const lostReason = (): DOMException =>
 /** One call under a hedge: its attempts, their errors, and the promise the caller awaits. */
 export class HedgedCall<T> implements HedgeWaiter {
   deadline = Infinity;
-  inQueue = false;
+  prev: HedgeWaiter | undefined = undefined;
+  next: HedgeWaiter | undefined = undefined;
   private readonly attempts: AttemptContext[] = [];
   private errors: unknown[] | undefined;
   private running = 0;

@@ -4,19 +4,23 @@ import { unrefTimer } from '../timers.js';
 export interface HedgeWaiter {
   /** When the next hedge is due (clock ms); `Infinity` when none is awaited. */
   deadline: number;
-  inQueue: boolean;
+  prev: HedgeWaiter | undefined;
+  next: HedgeWaiter | undefined;
   hedgeDue(): void;
 }
 
 /**
- * One timer for all of a hedge policy's calls, instead of a timer per call: a call whose
- * primary answers in time only marks itself done, so the fast path never touches a timer.
- * The timer fires at the earliest deadline, starts the hedges that are due, and re-arms for
- * the next one; once nothing waits it is not re-armed. It is unref'd: it never keeps a process
- * alive, and an idle policy's timer fires at most once more, within one delay, then is gone.
+ * One timer for all of a hedge policy's calls, instead of a timer per call. Waiting calls
+ * form a list sorted by deadline: with a fixed delay each new call goes at the end, and a
+ * call whose primary answers in time unlinks itself, both O(1), so the fast path never
+ * touches a timer. The timer fires at the earliest deadline, starts the hedges that are due
+ * and re-arms for the next one; once nothing waits it is not re-armed. It is unref'd: it never
+ * keeps a process alive, and an idle policy's timer fires at most once more, within one
+ * delay, then is gone.
  */
 export class HedgeScheduler {
-  private queue: HedgeWaiter[] = [];
+  private head: HedgeWaiter | undefined;
+  private tail: HedgeWaiter | undefined;
   private waiting = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
@@ -29,28 +33,30 @@ export class HedgeScheduler {
   }
 
   schedule(waiter: HedgeWaiter, deadline: number): void {
-    if (waiter.deadline === Infinity) this.waiting++;
+    this.unschedule(waiter);
     waiter.deadline = deadline;
-    if (!waiter.inQueue) {
-      waiter.inQueue = true;
-      this.queue.push(waiter);
-    }
+    // Walk back from the tail: with a fixed delay the new deadline is the latest, O(1).
+    let before = this.tail;
+    while (before !== undefined && before.deadline > deadline) before = before.prev;
+    waiter.prev = before;
+    waiter.next = before === undefined ? this.head : before.next;
+    if (waiter.next === undefined) this.tail = waiter;
+    else waiter.next.prev = waiter;
+    if (before === undefined) this.head = waiter;
+    else before.next = waiter;
+    this.waiting++;
     if (deadline < this.timerAt) this.arm(deadline);
   }
 
   unschedule(waiter: HedgeWaiter): void {
     if (waiter.deadline === Infinity) return;
     waiter.deadline = Infinity;
+    if (waiter.prev === undefined) this.head = waiter.next;
+    else waiter.prev.next = waiter.next;
+    if (waiter.next === undefined) this.tail = waiter.prev;
+    else waiter.next.prev = waiter.prev;
+    waiter.prev = waiter.next = undefined;
     this.waiting--;
-    // Done calls stay in the queue until the timer fires; compact when they dominate it.
-    if (this.queue.length > 64 && this.queue.length > 4 * this.waiting) this.compact();
-  }
-
-  private compact(): void {
-    this.queue = this.queue.filter((waiter) => {
-      waiter.inQueue = waiter.deadline !== Infinity;
-      return waiter.inQueue;
-    });
   }
 
   private arm(at: number): void {
@@ -63,22 +69,11 @@ export class HedgeScheduler {
     this.timer = undefined;
     this.timerAt = Infinity;
     const now = this.now();
-    const queue = this.queue;
-    this.queue = [];
-    for (const waiter of queue) {
-      waiter.inQueue = false;
-      if (waiter.deadline === Infinity) continue;
-      if (waiter.deadline <= now) {
-        waiter.deadline = Infinity;
-        this.waiting--;
-        waiter.hedgeDue();
-      } else {
-        waiter.inQueue = true;
-        this.queue.push(waiter);
-      }
+    for (let first = this.head; first !== undefined && first.deadline <= now; first = this.head) {
+      this.unschedule(first);
+      first.hedgeDue();
     }
-    let earliest = Infinity;
-    for (const waiter of this.queue) if (waiter.deadline < earliest) earliest = waiter.deadline;
-    if (earliest < this.timerAt) this.arm(earliest);
+    const next = this.head;
+    if (next !== undefined && next.deadline < this.timerAt) this.arm(next.deadline);
   };
 }
