@@ -1,16 +1,8 @@
+import { isErrorClass, type ErrorClass } from './classification/classify.js';
 import { fail } from './option-checks.js';
-
-/** A class of errors, matched with `instanceof`. */
-export type ErrorClass = abstract new (...args: never[]) => unknown;
 
 /** Which errors a policy acts on: a predicate, an error class, or a list of error classes. */
 export type ErrorFilter = ((error: unknown) => boolean) | ErrorClass | readonly ErrorClass[];
-
-function isErrorClass(value: unknown): value is ErrorClass {
-  if (typeof value !== 'function') return false;
-  const prototype = (value as { prototype?: unknown }).prototype;
-  return value === Error || prototype instanceof Error;
-}
 
 /** Turns an `on` option into a predicate; absent means every error. */
 export function errorPredicate(

@@ -72,7 +72,8 @@ export type {
   TransitionReason,
 } from './breaker/store.js';
 export type { PipelineOf, PipelineLayer, TypedPolicy } from './policy.js';
-export type { ErrorClass, ErrorFilter } from './error-filter.js';
+export type { ErrorFilter } from './error-filter.js';
+export type { ErrorClass } from './classification/classify.js';
 export { Bulkhead, bulkhead } from './bulkhead/bulkhead.js';
 export type { BulkheadEvents, BulkheadOptions } from './bulkhead/bulkhead.js';
 export { RateLimit, rateLimit } from './rate-limit/rate-limit.js';

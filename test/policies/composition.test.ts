@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { circuitBreaker } from '../../src/core/breaker/circuit-breaker.js';
+import { consecutive } from '../../src/core/breaker/consecutive.js';
 import { bulkhead } from '../../src/core/bulkhead/bulkhead.js';
+import { retry } from '../../src/core/retry/policy.js';
 import { chaos } from '../../src/core/chaos/chaos.js';
 import { ServiceUnavailableError } from '../../src/core/errors/index.js';
 import { fallback } from '../../src/core/fallback/fallback.js';
@@ -166,5 +169,60 @@ describe('a pipeline of every policy', () => {
     busy.resolve('done');
     await running;
     expect(gate.executing).toBe(0);
+  });
+});
+
+describe('with the circuit breaker and retry', () => {
+  it('the stale cache answers while a real breaker is open, and never after ttlMs', async () => {
+    const breaker = circuitBreaker({ name: 'prices', trip: consecutive(2), openMs: 30_000 });
+    const cache = staleCache({ key: 'prices', ttlMs: 60_000 });
+    const policy = pipeline(cache, breaker);
+    await policy.execute(() => 'price list');
+    const down = vi.fn(() => Promise.reject(new ServiceUnavailableError('down')));
+    await policy.execute(down);
+    await policy.execute(down);
+    expect(breaker.state).toBe('open');
+    vi.setSystemTime(Date.now() + 5_000);
+    const served = await policy.executeDetailed(down);
+    expect(down).toHaveBeenCalledTimes(2); // the open circuit did not call it
+    expect(served).toMatchObject({
+      value: 'price list',
+      fromFallback: true,
+      source: 'cache',
+      ageMs: 5_000,
+      attempts: 0,
+    });
+    vi.setSystemTime(Date.now() + 55_000);
+    await expect(policy.execute(down)).rejects.toThrow('down');
+  });
+
+  it('a chain outside a retry adds the alternatives to the retries instead of multiplying them', async () => {
+    let primaryCalls = 0;
+    let alternativeCalls = 0;
+    const policy = pipeline(
+      fallbackChain([
+        {
+          name: 'backup',
+          priority: 1,
+          run: () => {
+            alternativeCalls++;
+            return 'backup answer';
+          },
+        },
+      ]),
+      retry({ maxAttempts: 3, backoff: () => 0 }),
+    );
+    const call = policy.executeDetailed(() => {
+      primaryCalls++;
+      return Promise.reject(new ServiceUnavailableError('down'));
+    });
+    await vi.runAllTimersAsync();
+    await expect(call).resolves.toMatchObject({
+      value: 'backup answer',
+      source: 'backup',
+      fromFallback: true,
+      attempts: 3,
+    });
+    expect([primaryCalls, alternativeCalls]).toEqual([3, 1]);
   });
 });
