@@ -81,29 +81,19 @@ export class Bulkhead extends BasePolicy {
   };
 
   /** Frees a slot, handing it straight to the longest waiter so newcomers cannot jump the queue. */
-  private release(): void {
+  private readonly release = (): void => {
     const next = this.waiters.shift();
     if (next === undefined) this.running--;
     else next.start();
-  }
+  };
 
   private wait<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const waiter = new QueuedCall(this, fn, ctx, resolve, reject);
+      const waiter = new QueuedCall(this.waiters, this.release, fn, ctx, resolve, reject);
       this.waiters.push(waiter);
       if (ctx.signal !== neverAbortedSignal) waiter.listen();
       this.events?.emit('queued', { executing: this.running, queued: this.waiters.size });
     });
-  }
-
-  /** @internal A waiter whose caller gave up leaves the queue. */
-  leave(waiter: Waiter): void {
-    this.waiters.remove(waiter);
-  }
-
-  /** @internal A queued call that got a slot has finished. */
-  finished(): void {
-    this.release();
   }
 }
 
@@ -114,7 +104,9 @@ class QueuedCall<T> implements Waiter {
   private onAbort: (() => void) | undefined;
 
   constructor(
-    private readonly bulkhead: Bulkhead,
+    private readonly queue: WaiterQueue,
+    /** Hands the slot on once the call has settled. */
+    private readonly release: () => void,
     private readonly fn: Operation<T>,
     private readonly ctx: ExecutionContext,
     private readonly resolve: (value: T) => void,
@@ -125,7 +117,7 @@ class QueuedCall<T> implements Waiter {
   listen(): void {
     const signal = this.ctx.signal;
     this.onAbort = () => {
-      this.bulkhead.leave(this);
+      this.queue.remove(this);
       this.reject(abortReason(signal));
     };
     signal.addEventListener('abort', this.onAbort, { once: true });
@@ -135,11 +127,11 @@ class QueuedCall<T> implements Waiter {
     if (this.onAbort !== undefined) this.ctx.signal.removeEventListener('abort', this.onAbort);
     invoke(this.fn, this.ctx).then(
       (value) => {
-        this.bulkhead.finished();
+        this.release();
         this.resolve(value);
       },
       (error: unknown) => {
-        this.bulkhead.finished();
+        this.release();
         this.reject(error);
       },
     );
