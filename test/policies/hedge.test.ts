@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PermanentError } from '../../src/core/errors/index.js';
 import { hedge } from '../../src/core/hedge/hedge.js';
 import { LatencyWindow } from '../../src/core/hedge/latency-window.js';
 import { HedgeScheduler, type HedgeWaiter } from '../../src/core/hedge/scheduler.js';
@@ -89,6 +90,34 @@ describe('hedge', () => {
     expect(calls).toHaveLength(2);
     calls[1]?.gate.resolve('hedge');
     await expect(call).resolves.toBe('hedge');
+  });
+
+  it('fails at once, aborting the others, on an error that leaves no room for another attempt', async () => {
+    const policy = hedge({ delayMs: 100 });
+    const { fn, calls } = scripted<string>();
+    const call = outcome(policy.execute(fn));
+    await vi.advanceTimersByTimeAsync(100);
+    const badRequest = new PermanentError('400 bad request');
+    calls[1]?.gate.reject(badRequest);
+    expect(await call).toEqual({ ok: false, error: badRequest });
+    expect(calls[0]?.ctx.signal.aborted).toBe(true);
+
+    // A permanent failure of the primary starts no hedge; `on` widens what is hedged.
+    const early = hedge({ delayMs: 100 });
+    const first = scripted<string>();
+    const failing = outcome(early.execute(first.fn));
+    first.calls[0]?.gate.reject(badRequest);
+    expect(await failing).toEqual({ ok: false, error: badRequest });
+    await vi.advanceTimersByTimeAsync(200);
+    expect(first.calls).toHaveLength(1);
+
+    const lenient = hedge({ delayMs: 100, on: () => true });
+    const second = scripted<string>();
+    const rescued = lenient.execute(second.fn);
+    second.calls[0]?.gate.reject(badRequest);
+    await flush();
+    second.calls[1]?.gate.resolve('second try');
+    await expect(rescued).resolves.toBe('second try');
   });
 
   it('starts up to maxHedges hedges, one per delay', async () => {

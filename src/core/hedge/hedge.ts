@@ -1,4 +1,6 @@
+import { isTransient } from '../classification/classify.js';
 import type { Clock } from '../clock.js';
+import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { checkClock, checkInteger, checkNonNegative, fail, failRange } from '../option-checks.js';
 import { BasePolicy, RUN, type ExecutionContext, type Operation } from '../policy.js';
@@ -24,6 +26,12 @@ export interface HedgeOptions {
   readonly delayMs: number | LatencyPercentile;
   /** Extra attempts allowed per call (an integer ≥ 1); default 1. */
   readonly maxHedges?: number;
+  /**
+   * Which failures leave room for another attempt (a predicate or error classes); default
+   * transient errors (`isTransient`). Any other failure fails the call at once: a request
+   * the server refuses as invalid will not fare better the second time.
+   */
+  readonly on?: ErrorFilter;
   /** Read for deadlines and latencies; it must advance with the timers (the default does). */
   readonly clock?: Clock;
 }
@@ -65,6 +73,7 @@ export class Hedge extends BasePolicy {
   private readonly settings: LatencyWindowSettings | undefined;
   private readonly scheduler: HedgeScheduler;
   private readonly host: HedgeHost;
+  private readonly hedgeable: (error: unknown) => boolean;
   private events: EventHub<HedgeEvents> | undefined;
 
   constructor(options: HedgeOptions) {
@@ -77,6 +86,7 @@ export class Hedge extends BasePolicy {
       this.settings = delay;
       this.latencies = new LatencyWindow(delay.window, delay.percentile);
     }
+    this.hedgeable = errorPredicate('hedge', 'on', options.on) ?? ((error) => isTransient(error));
     const clock = this.clock;
     this.scheduler = new HedgeScheduler(() => clock.now());
     this.host = this.makeHost();
@@ -119,6 +129,7 @@ export class Hedge extends BasePolicy {
       unschedule: (call: HedgeWaiter) => scheduler.unschedule(call),
       hedgeStarted: (attempt, delayMs) => this.events?.emit('hedge', { attempt, delayMs }),
       tracksLatency: latencies !== undefined,
+      hedgeable: this.hedgeable,
       answered: (ms) => latencies?.record(ms),
     };
   }

@@ -14,6 +14,8 @@ export interface HedgeHost {
   hedgeStarted(attempt: number, delayMs: number): void;
   /** Whether `answered` wants latencies (percentile mode); otherwise the clock is not read for it. */
   readonly tracksLatency: boolean;
+  /** Whether a failure leaves room for another attempt; if not, the call fails with it at once. */
+  hedgeable(error: unknown): boolean;
   /** A winning attempt took `ms`. */
   answered(ms: number): void;
 }
@@ -103,6 +105,11 @@ export class HedgedCall<T> implements HedgeWaiter {
 
   private failed(error: unknown): void {
     if (this.settled) return;
+    if (!this.host.hedgeable(error)) {
+      this.finish(-1);
+      this.reject(error);
+      return;
+    }
     (this.errors ??= []).push(error);
     this.running--;
     if (this.running > 0) return;
