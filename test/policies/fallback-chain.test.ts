@@ -1,6 +1,8 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { fallbackChain } from '../../src/core/fallback-chain/fallback-chain.js';
 import { PermanentError, ServiceUnavailableError } from '../../src/core/errors/index.js';
+import { pipeline } from '../../src/core/pipeline.js';
+import { staleCache } from '../../src/core/stale-cache/stale-cache.js';
 import { outcome } from './helpers.js';
 
 interface Analysis {
@@ -46,6 +48,67 @@ describe('fallbackChain', () => {
     const primary = await chain.executeDetailed(track('primary', answer('primary')));
     expect(tried).toEqual(['primary']);
     expect(primary).toMatchObject({ fromFallback: false, source: 'primary' });
+  });
+
+  it('runs seed 003’s chain with a stale cache as its "cached" step, reporting the cached answer’s age', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const cache = staleCache({ key: 'vision', ttlMs: 60_000 });
+      let alternativeUp = false;
+      const chain = fallbackChain<Analysis>([
+        {
+          name: 'alternative-model',
+          priority: 1,
+          run: () => (alternativeUp ? answer('alternative')() : down('alternative')()),
+        },
+        cache.asChainEntry<Analysis>({ priority: 2, name: 'cached' }),
+        { name: 'friendly-message', priority: 3, run: answer('none') },
+      ]);
+      // The cache sits inside the chain, so it remembers only the primary's own answers.
+      const analyze = pipeline(chain, cache);
+      await analyze.execute(answer('primary'));
+      vi.setSystemTime(2_500);
+      await expect(analyze.executeDetailed(down('primary'))).resolves.toMatchObject({
+        value: { model: 'primary' },
+        source: 'cache',
+        ageMs: 2_500,
+      });
+      // When the cache itself cannot answer, the chain moves on: alternative, cached, message.
+      vi.setSystemTime(70_000);
+      const late = await analyze.executeDetailed(down('primary'));
+      expect(late).toMatchObject({ value: { model: 'none' }, source: 'friendly-message' });
+      expect(late).not.toHaveProperty('ageMs');
+      alternativeUp = true;
+      await expect(analyze.executeDetailed(down('primary'))).resolves.toMatchObject({
+        value: { model: 'alternative' },
+        source: 'alternative-model',
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('serves the cache entry between the alternatives when the inner cache has nothing', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const cache = staleCache({ key: 'vision', ttlMs: 60_000 });
+      await cache.execute(answer('remembered'));
+      vi.setSystemTime(1_000);
+      // Here the chain wraps the primary directly; its cached step reads the same cache.
+      const chain = fallbackChain<Analysis>([
+        { name: 'alternative-model', priority: 1, run: down('alternative') },
+        cache.asChainEntry<Analysis>({ priority: 2, name: 'cached' }),
+        { name: 'friendly-message', priority: 3, run: answer('none') },
+      ]);
+      await expect(chain.executeDetailed(down('primary'))).resolves.toMatchObject({
+        value: { model: 'remembered' },
+        fromFallback: true,
+        source: 'cached',
+        ageMs: 1_000,
+      });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects with an AggregateError of every attempt, in order, when all fail', async () => {

@@ -113,9 +113,12 @@ class FallbackChainPolicy<R> extends BasePolicy {
       if (this.accepts !== undefined && !this.accepts(last)) throw last;
       if (errors.length >= this.maxAttempts) break;
       tried.push(entry.name);
+      // An entry may report the age of its answer (a stale cache does); no other age survives.
+      const provenance = ctx.provenance;
+      if (provenance !== undefined) delete provenance.ageMs;
       try {
         const value = await entry.run(ctx, last);
-        markFallback(ctx, entry.name);
+        markFallback(ctx, entry.name, provenance?.ageMs);
         this.events?.emit('fallback', { source: entry.name, errors });
         return value;
       } catch (error) {

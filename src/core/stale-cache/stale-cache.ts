@@ -11,6 +11,7 @@ import {
   type ExecutionContext,
   type Operation,
 } from '../policy.js';
+import type { ChainEntry } from '../fallback-chain/fallback-chain.js';
 import { LruStore, type StaleCacheStore } from './store.js';
 
 /** The cache key: fixed, or computed from the call's context (e.g. its `operation`). */
@@ -83,9 +84,33 @@ export class StaleCache extends BasePolicy {
     return new StaleCacheView(this, key, this.clock);
   }
 
+  /**
+   * This cache as an entry of a fallback chain (seed 003's "cached" step, between the
+   * alternative model and the friendly message): it answers with the remembered value while
+   * it is younger than `ttlMs`, reporting its age, and otherwise fails with the error before it.
+   * The chain must protect the function whose answers this cache remembers.
+   */
+  asChainEntry<R>(options: {
+    readonly priority: number;
+    readonly name?: string;
+    readonly key?: string;
+  }): ChainEntry<R> {
+    const fixedKey = options.key;
+    return {
+      name: options.name ?? 'cache',
+      priority: options.priority,
+      run: (ctx, error) =>
+        this.serve<R>(error, fixedKey ?? this.keyOf(ctx), ctx as ExecutionContext),
+    };
+  }
+
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    return this.runWithKey(fn, ctx, this.keyOf(ctx));
+  }
+
+  private keyOf(ctx: Context): string {
     const key = this.key;
-    return this.runWithKey(fn, ctx, typeof key === 'string' ? key : key(ctx));
+    return typeof key === 'string' ? key : key(ctx);
   }
 
   /** @internal Shared by the views made by `withKey`. */
