@@ -53,36 +53,42 @@ describe('fallbackChain', () => {
   it('runs seed 003’s chain with a stale cache as its "cached" step, reporting the cached answer’s age', async () => {
     vi.useFakeTimers({ now: 0 });
     try {
-      const cache = staleCache({ key: 'vision', ttlMs: 60_000 });
+      // As a layer the cache only remembers the primary's answers; the chain serves them.
+      const cache = staleCache({ key: 'vision', ttlMs: 60_000, serve: false });
       let alternativeUp = false;
+      const tried: string[] = [];
       const chain = fallbackChain<Analysis>([
         {
           name: 'alternative-model',
           priority: 1,
-          run: () => (alternativeUp ? answer('alternative')() : down('alternative')()),
+          run: () => {
+            tried.push('alternative-model');
+            return alternativeUp ? answer('alternative')() : down('alternative')();
+          },
         },
         cache.asChainEntry<Analysis>({ priority: 2, name: 'cached' }),
         { name: 'friendly-message', priority: 3, run: answer('none') },
       ]);
-      // The cache sits inside the chain, so it remembers only the primary's own answers.
       const analyze = pipeline(chain, cache);
       await analyze.execute(answer('primary'));
       vi.setSystemTime(2_500);
       await expect(analyze.executeDetailed(down('primary'))).resolves.toMatchObject({
         value: { model: 'primary' },
-        source: 'cache',
+        fromFallback: true,
+        source: 'cached',
         ageMs: 2_500,
       });
-      // When the cache itself cannot answer, the chain moves on: alternative, cached, message.
-      vi.setSystemTime(70_000);
-      const late = await analyze.executeDetailed(down('primary'));
-      expect(late).toMatchObject({ value: { model: 'none' }, source: 'friendly-message' });
-      expect(late).not.toHaveProperty('ageMs');
+      expect(tried).toEqual(['alternative-model']);
       alternativeUp = true;
       await expect(analyze.executeDetailed(down('primary'))).resolves.toMatchObject({
         value: { model: 'alternative' },
         source: 'alternative-model',
       });
+      alternativeUp = false;
+      vi.setSystemTime(70_000);
+      const late = await analyze.executeDetailed(down('primary'));
+      expect(late).toMatchObject({ value: { model: 'none' }, source: 'friendly-message' });
+      expect(late).not.toHaveProperty('ageMs');
     } finally {
       vi.useRealTimers();
     }

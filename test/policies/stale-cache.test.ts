@@ -116,5 +116,8 @@ describe('staleCache', () => {
     );
     expect(() => staleCache({ ttlMs: 1, key: '' })).toThrow(TypeError);
     expect(() => staleCache({ ttlMs: 1 }).withKey('')).toThrow(TypeError);
+    expect(() => staleCache({ ttlMs: 1, serve: 'no' as never })).toThrow(
+      'staleCache: serve must be a boolean, got "no"',
+    );
   });
 });

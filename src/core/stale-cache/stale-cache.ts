@@ -28,6 +28,11 @@ export interface StaleCacheOptions {
   readonly store?: StaleCacheStore;
   /** Which errors a cached answer may replace; default: every error (an open circuit included). */
   readonly on?: ErrorFilter;
+  /**
+   * Whether the cache, as a layer, serves its answers when the call fails (default true).
+   * `false`: it only remembers them, and serves them as a fallback chain's step (`asChainEntry`).
+   */
+  readonly serve?: boolean;
   readonly clock?: Clock;
 }
 
@@ -53,6 +58,7 @@ export class StaleCache extends BasePolicy {
   readonly store: StaleCacheStore;
   private readonly key: CacheKey;
   private readonly accepts: ((error: unknown) => boolean) | undefined;
+  private readonly servesAsLayer: boolean;
   private events: EventHub<StaleCacheEvents> | undefined;
 
   constructor(options: StaleCacheOptions) {
@@ -70,6 +76,9 @@ export class StaleCache extends BasePolicy {
     }
     this.store = store;
     this.accepts = errorPredicate('staleCache', 'on', options.on);
+    const serve = options.serve ?? true;
+    if (typeof serve !== 'boolean') fail('staleCache', 'serve', 'a boolean', serve);
+    this.servesAsLayer = serve;
   }
 
   onFallback(listener: Listener<StaleCacheEvents['fallback']>): Unsubscribe {
@@ -120,7 +129,10 @@ export class StaleCache extends BasePolicy {
         this.store.set(key, { value, storedAt: this.clock.now() });
         return value;
       },
-      (error: unknown) => this.serve<T>(error, key, ctx),
+      (error: unknown) => {
+        if (!this.servesAsLayer) throw error;
+        return this.serve<T>(error, key, ctx);
+      },
     );
   }
 
