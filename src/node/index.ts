@@ -1,0 +1,2 @@
+export { fileStore } from './file-store.js';
+export type { FileStore, FileStoreOptions } from './file-store.js';
