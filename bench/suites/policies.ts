@@ -89,12 +89,18 @@ const suite: BenchSuite = {
     // A clock read is the floor under every policy that reads time (rate limit, stale cache, hedge).
     const counter = { t: 0, now: () => counter.t++ };
     const counted = rateLimit({ rate: 1e12, intervalMs: 1, burst: 1e9, clock: counter });
+    // A hedge must answer from whichever attempt wins, so it needs a promise of its own.
+    const deferred = (): Promise<number> =>
+      new Promise<number>((resolve, reject) => {
+        answer().then(resolve, reject);
+      });
     cases.push(
       {
         name: 'Date.now() then await fn()',
         library: 'reference',
         call: () => (Date.now(), answer()),
       },
+      { name: 'new Promise settled by fn()', library: 'reference', call: deferred },
       {
         name: 'rateLimit (token available, counter clock)',
         library: 'breakwater',
