@@ -8,6 +8,8 @@ import type { ExecutionContext, Provenance } from '../policy.js';
 export class AttemptContext implements ExecutionContext {
   /** When the attempt started (clock ms). */
   startedAt = 0;
+  /** The attempt started before this one, if any. */
+  previous: AttemptContext | undefined = undefined;
   private controller: AbortController | undefined;
   private abortedWith: { reason: unknown } | undefined;
 

@@ -28,7 +28,9 @@ export class HedgedCall<T> implements HedgeWaiter {
   deadline = Infinity;
   prev: HedgeWaiter | undefined = undefined;
   next: HedgeWaiter | undefined = undefined;
-  private readonly attempts: AttemptContext[] = [];
+  /** The attempt started last; each links to the one before it. */
+  private latest: AttemptContext | undefined = undefined;
+  private launched = 0;
   private errors: unknown[] | undefined;
   private running = 0;
   private settled = false;
@@ -54,14 +56,14 @@ export class HedgedCall<T> implements HedgeWaiter {
 
   hedgeDue(): void {
     if (this.settled || this.parent.signal.aborted) return;
-    const previous = this.attempts.at(-1)?.startedAt ?? 0;
+    const previous = this.latest?.startedAt ?? 0;
     const now = this.launch();
-    this.host.hedgeStarted(this.attempts.length, now - previous);
+    this.host.hedgeStarted(this.launched, now - previous);
     this.scheduleNext(now);
   }
 
   private scheduleNext(now: number): void {
-    if (this.attempts.length <= this.host.maxHedges) {
+    if (this.launched <= this.host.maxHedges) {
       this.host.schedule(this, now + this.host.delay());
     }
   }
@@ -77,22 +79,22 @@ export class HedgedCall<T> implements HedgeWaiter {
     const ctx = new AttemptContext(parent.signal, parent.attempt, parent.operation, provenance);
     const now = this.host.now();
     ctx.startedAt = now;
-    this.attempts.push(ctx);
+    ctx.previous = this.latest;
+    this.latest = ctx;
+    this.launched++;
     this.running++;
-    const index = this.attempts.length - 1;
     invoke(this.fn, ctx).then(
-      (value) => this.succeeded(index, value),
+      (value) => this.succeeded(ctx, value),
       (error: unknown) => this.failed(error),
     );
     return now;
   }
 
-  private succeeded(index: number, value: T): void {
+  private succeeded(attempt: AttemptContext, value: T): void {
     if (this.settled) return;
-    this.finish(index);
-    const attempt = this.attempts[index];
-    if (this.host.tracksLatency) this.host.answered(this.host.now() - (attempt?.startedAt ?? 0));
-    const won = attempt?.provenance;
+    this.finish(attempt);
+    if (this.host.tracksLatency) this.host.answered(this.host.now() - attempt.startedAt);
+    const won = attempt.provenance;
     const into = this.parent.provenance;
     if (won !== undefined && into !== undefined) {
       into.fromFallback = won.fromFallback;
@@ -106,7 +108,7 @@ export class HedgedCall<T> implements HedgeWaiter {
   private failed(error: unknown): void {
     if (this.settled) return;
     if (!this.host.hedgeable(error)) {
-      this.finish(-1);
+      this.finish(undefined);
       this.reject(error);
       return;
     }
@@ -114,12 +116,12 @@ export class HedgedCall<T> implements HedgeWaiter {
     this.running--;
     if (this.running > 0) return;
     // Nothing else is running: hedge at once if a hedge is left, else the call has failed.
-    if (this.attempts.length <= this.host.maxHedges && !this.parent.signal.aborted) {
+    if (this.launched <= this.host.maxHedges && !this.parent.signal.aborted) {
       this.host.unschedule(this);
       this.hedgeDue();
       return;
     }
-    this.finish(-1);
+    this.finish(undefined);
     const errors = this.errors;
     this.reject(new AggregateError(errors, `hedge: all ${errors.length} attempts failed`));
   }
@@ -127,22 +129,21 @@ export class HedgedCall<T> implements HedgeWaiter {
   private parentAborted(): void {
     if (this.settled) return;
     const reason = abortReason(this.parent.signal);
-    this.finish(-1, reason);
+    this.finish(undefined, reason);
     this.reject(reason);
   }
 
   /** Settles the call: no more hedges, no listener on the caller's signal, other attempts aborted. */
-  private finish(winner: number, reason?: unknown): void {
+  private finish(winner: AttemptContext | undefined, reason?: unknown): void {
     this.settled = true;
     this.host.unschedule(this);
     if (this.onParentAbort !== undefined) {
       this.parent.signal.removeEventListener('abort', this.onParentAbort);
     }
-    const attempts = this.attempts;
-    if (attempts.length === 1 && winner === 0) return;
+    if (this.launched === 1 && winner !== undefined) return;
     const why = reason ?? lostReason();
-    for (let i = 0; i < attempts.length; i++) {
-      if (i !== winner) attempts[i]?.abort(why);
+    for (let attempt = this.latest; attempt !== undefined; attempt = attempt.previous) {
+      if (attempt !== winner) attempt.abort(why);
     }
   }
 }
