@@ -11,12 +11,13 @@ function show(value: unknown): string {
   return String(value);
 }
 
-/** Throws a `TypeError` (a `RangeError` for a number out of range) explaining what was expected. */
+/** Throws a `TypeError` for a value of the wrong kind, explaining what was expected. */
 export function fail(policy: string, option: string, expected: string, value: unknown): never {
   const message = `${policy}: ${option} must be ${expected}, got ${show(value)}`;
   throw new TypeError(message);
 }
 
+/** Throws a `RangeError` for a number out of range (a `TypeError` for a value that is no number). */
 export function failRange(policy: string, option: string, expected: string, value: unknown): never {
   if (typeof value !== 'number') fail(policy, option, expected, value);
   throw new RangeError(`${policy}: ${option} must be ${expected}, got ${show(value)}`);
