@@ -11,7 +11,8 @@ import {
   type DetailedResult,
   type ExecutionContext,
   type Operation,
-  type Policy,
+  type PipelineOf,
+  type PipelineLayer,
 } from './policy.js';
 
 /**
@@ -79,9 +80,11 @@ class Pipeline implements ComposablePolicy {
 /**
  * Composes policies outermost-first: `pipeline(retry, breaker, timeout)` retries calls that
  * go through the breaker, each attempt bounded by the timeout. Any object with an `execute`
- * method fits (a cockatiel policy, say); a pipeline inside a pipeline is flattened.
+ * method fits (a cockatiel policy, say); a pipeline inside a pipeline is flattened. When a
+ * layer answers with values of its own (a fallback typed `R`), the pipeline is a `TypedPolicy<R>`.
  */
-export function pipeline(...policies: readonly PolicyLike[]): Policy {
+export function pipeline<const P extends readonly PipelineLayer[]>(...given: P): PipelineOf<P> {
+  const policies = given as readonly PipelineLayer[] as readonly unknown[] as readonly PolicyLike[];
   if (policies.length === 0) {
     throw new RangeError('pipeline: needs at least one policy, got none');
   }

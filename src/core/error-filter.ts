@@ -1,0 +1,21 @@
+import { isErrorClass, type ErrorClass } from './classification/classify.js';
+import { fail } from './option-checks.js';
+
+/** Which errors a policy acts on: a predicate, an error class, or a list of error classes. */
+export type ErrorFilter = ((error: unknown) => boolean) | ErrorClass | readonly ErrorClass[];
+
+/** Turns an `on` option into a predicate; absent means every error. */
+export function errorPredicate(
+  policy: string,
+  option: string,
+  filter: ErrorFilter | undefined,
+): ((error: unknown) => boolean) | undefined {
+  if (filter === undefined) return undefined;
+  if (isErrorClass(filter)) return (error) => error instanceof filter;
+  if (typeof filter === 'function') return filter;
+  if (Array.isArray(filter) && filter.every((c) => typeof c === 'function')) {
+    const classes = [...(filter as readonly ErrorClass[])];
+    return (error) => classes.some((errorClass) => error instanceof errorClass);
+  }
+  return fail(policy, option, 'a predicate, an error class or an array of error classes', filter);
+}
