@@ -39,7 +39,7 @@ export interface RetryConfig {
 export type TripConfig =
   | { readonly kind: 'consecutive'; readonly threshold: number }
   | {
-      readonly kind: 'failureRate';
+      readonly kind: 'failure-rate';
       readonly threshold?: number;
       readonly minimumCalls?: number;
       readonly window?:
