@@ -18,11 +18,11 @@ export type BackoffConfig =
       readonly maxMs?: number;
       readonly jitter?: JitterConfig;
     }
-  | { readonly kind: 'constant'; readonly ms: number; readonly jitter?: JitterConfig }
+  | { readonly kind: 'constant'; readonly delayMs: number; readonly jitter?: JitterConfig }
   | {
       readonly kind: 'linear';
       readonly initialMs?: number;
-      readonly incrementMs?: number;
+      readonly stepMs?: number;
       readonly maxMs?: number;
       readonly jitter?: JitterConfig;
     };
