@@ -37,3 +37,4 @@ export type {
   StoredCircuit,
   TransitionReason,
 } from './breaker/store.js';
+export * from './timeout/index.js';
