@@ -38,3 +38,32 @@ export type {
   TransitionReason,
 } from './breaker/store.js';
 export * from './timeout/index.js';
+export type { PipelineOf, PolicyLike, TypedPolicy } from './policy.js';
+export type { ErrorClass, ErrorFilter } from './error-filter.js';
+export { Bulkhead, bulkhead } from './bulkhead/bulkhead.js';
+export type { BulkheadEvents, BulkheadOptions } from './bulkhead/bulkhead.js';
+export { RateLimit, rateLimit } from './rate-limit/rate-limit.js';
+export type { RateLimitEvents, RateLimitOptions } from './rate-limit/rate-limit.js';
+export { fallback } from './fallback/fallback.js';
+export type {
+  Fallback,
+  FallbackEvents,
+  FallbackOptions,
+  FallbackValue,
+} from './fallback/fallback.js';
+export { fallbackChain } from './fallback-chain/fallback-chain.js';
+export type {
+  ChainEntry,
+  FallbackChain,
+  FallbackChainEvents,
+  FallbackChainOptions,
+} from './fallback-chain/fallback-chain.js';
+export { StaleCache, StaleCacheView, staleCache } from './stale-cache/stale-cache.js';
+export type { CacheKey, StaleCacheEvents, StaleCacheOptions } from './stale-cache/stale-cache.js';
+export { LruStore } from './stale-cache/store.js';
+export type { CacheEntry, StaleCacheStore } from './stale-cache/store.js';
+export { Hedge, hedge } from './hedge/hedge.js';
+export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge.js';
+export { Chaos, chaos } from './chaos/chaos.js';
+export type { ChaosEvents, ChaosOptions } from './chaos/chaos.js';
+export { seededRandom } from './chaos/seeded-random.js';

@@ -11,7 +11,9 @@ import {
   type DetailedResult,
   type ExecutionContext,
   type Operation,
+  type PipelineOf,
   type Policy,
+  type PolicyLike,
 } from './policy.js';
 
 /** The parts of a policy from another library that a pipeline relies on. */
@@ -76,9 +78,11 @@ class Pipeline implements ComposablePolicy {
 /**
  * Composes policies outermost-first: `pipeline(retry, breaker, timeout)` retries calls that
  * go through the breaker, each attempt bounded by the timeout. Any object with an `execute`
- * method fits (a cockatiel policy, say); a pipeline inside a pipeline is flattened.
+ * method fits (a cockatiel policy, say); a pipeline inside a pipeline is flattened. When a
+ * layer answers with values of its own (a fallback typed `R`), the pipeline is a `TypedPolicy<R>`.
  */
-export function pipeline(...policies: readonly Policy[]): Policy {
+export function pipeline<const P extends readonly PolicyLike[]>(...layers: P): PipelineOf<P> {
+  const policies = layers as readonly PolicyLike[] as readonly Policy[];
   if (policies.length === 0) {
     throw new RangeError('pipeline: needs at least one policy, got none');
   }
@@ -89,10 +93,10 @@ export function pipeline(...policies: readonly Policy[]): Policy {
       );
     }
   });
-  const layers = policies.flatMap((policy) =>
+  const flat = policies.flatMap((policy) =>
     policy instanceof Pipeline ? policy.policies : [policy],
   );
-  return layers.length === 1 ? (layers[0] as Policy) : new Pipeline(layers);
+  return (flat.length === 1 ? (flat[0] as Policy) : new Pipeline(flat)) as PipelineOf<P>;
 }
 
 function describe(value: unknown): string {
