@@ -67,3 +67,4 @@ export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge
 export { Chaos, chaos } from './chaos/chaos.js';
 export type { ChaosEvents, ChaosOptions } from './chaos/chaos.js';
 export { seededRandom } from './chaos/seeded-random.js';
+export * from './retry/index.js';

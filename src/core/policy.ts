@@ -105,11 +105,22 @@ export function childContext(
   return { signal, attempt, operation: parent.operation, provenance: parent.provenance };
 }
 
+/** The context of a plain call with no signal, no operation and no provenance: shared, as contexts are read-only. */
+const plainRootContext: ExecutionContext = Object.freeze({
+  signal: neverAbortedSignal,
+  attempt: 1,
+  operation: undefined,
+  provenance: undefined,
+});
+
 export function rootContext(
   signal: AbortSignal | undefined,
   operation?: string,
   provenance?: Provenance,
 ): ExecutionContext {
+  if (signal === undefined && operation === undefined && provenance === undefined) {
+    return plainRootContext;
+  }
   return { signal: signal ?? neverAbortedSignal, attempt: 1, operation, provenance };
 }
 

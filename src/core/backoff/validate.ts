@@ -25,3 +25,11 @@ export function requireRandom(owner: string, random: unknown): () => number {
   }
   return random as () => number;
 }
+
+/** A value as an error message shows it: objects by their type, the rest as written. */
+export function show(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object' && value !== null)
+    return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
