@@ -2,7 +2,7 @@ import type { CircuitSnapshot } from '../breaker/store.js';
 import type { OperationMetricsJSON } from '../metrics/operation-metrics.js';
 import type { OperationEntry } from './operation.js';
 
-export interface HealthStatus {
+export interface ResilienceHealth {
   /** False while any breaker is open or isolated. */
   readonly healthy: boolean;
   /** Names of the operations whose breaker is open (or isolated by an operator). */
@@ -33,7 +33,7 @@ export interface AllMetrics {
   readonly summary: MetricsSummary;
 }
 
-export function healthOf(entries: Iterable<OperationEntry>, now: number): HealthStatus {
+export function healthOf(entries: Iterable<OperationEntry>, now: number): ResilienceHealth {
   const open: string[] = [];
   const halfOpen: string[] = [];
   let total = 0;

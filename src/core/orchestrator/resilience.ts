@@ -9,7 +9,7 @@ import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import type { DetailedResult, Operation, Provenance } from '../policy.js';
 import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
-import { allMetricsOf, healthOf, type AllMetrics, type HealthStatus } from './health.js';
+import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
 import { OperationEntry, type OperationEnv } from './operation.js';
@@ -177,7 +177,7 @@ export class Resilience {
     return allMetricsOf(this.entries.values());
   }
 
-  healthStatus(): HealthStatus {
+  healthStatus(): ResilienceHealth {
     return healthOf(this.entries.values(), this.clock.now());
   }
 
