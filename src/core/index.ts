@@ -7,3 +7,4 @@ export type { Context, DetailedResult, Operation, Policy, Provenance } from './p
 export { pipeline } from './pipeline.js';
 export * from './errors/index.js';
 export type { CircuitState } from './breaker/state.js';
+export * from './classification/index.js';

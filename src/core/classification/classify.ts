@@ -1,0 +1,167 @@
+import { hasKind } from '../errors/base.js';
+import { ABORT_CODES, TRANSIENT_CODES } from './codes.js';
+import { NAMED } from './names.js';
+import { classifyStatus, readStatus } from './status.js';
+import type { Classification } from './types.js';
+
+/** A class of errors; matched with `instanceof`. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * What a classifier rule matches: an error class (`instanceof`), a predicate, a string (the
+ * error's `name` or `code`, e.g. `'ENOTFOUND'`) or a number (its HTTP status, e.g. `409`).
+ * A function whose prototype descends from `Error.prototype` is taken as a class, any
+ * other function as a predicate.
+ */
+export type ErrorMatcher = ErrorClass | ((error: unknown) => boolean) | string | number;
+
+export interface ClassifierOptions {
+  /** What an error that no rule recognises is. Default `'transient'` (an unknown failure may pass). */
+  readonly unknown?: Classification;
+  /** Errors to treat as transient, checked before the built-in rules. */
+  readonly transient?: readonly ErrorMatcher[];
+  /** Errors to treat as permanent, checked before the built-in rules and before `transient`. */
+  readonly permanent?: readonly ErrorMatcher[];
+}
+
+export interface ClassifyOptions {
+  /**
+   * The caller's signal: once it has aborted, its `reason` is the caller's own decision to
+   * stop, so it is permanent whatever it is.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface Classifier {
+  classify(error: unknown, options?: ClassifyOptions): Classification;
+  isTransient(error: unknown, options?: ClassifyOptions): boolean;
+}
+
+/** How deep `cause` chains are followed; a bound that also stops cycles. */
+const MAX_CAUSE_DEPTH = 8;
+
+/** breakwater's own rejections of a call that never ran: the condition passes with time. */
+const TRANSIENT_KINDS = [
+  'TransientError',
+  'TimeoutError',
+  'CircuitOpenError',
+  'BulkheadRejectedError',
+  'RateLimitedError',
+] as const;
+const PERMANENT_KINDS = ['PermanentError', 'ConfigError'] as const;
+
+type Rule = (error: object) => boolean;
+
+function isErrorClass(matcher: ErrorMatcher): matcher is ErrorClass {
+  if (typeof matcher !== 'function') return false;
+  const proto = (matcher as { prototype?: unknown }).prototype;
+  return proto === Error.prototype || (typeof proto === 'object' && proto instanceof Error);
+}
+
+function toRule(matcher: ErrorMatcher, option: string, index: number): Rule {
+  if (typeof matcher === 'string') {
+    return (error) => {
+      const shape = error as { name?: unknown; code?: unknown };
+      return shape.name === matcher || shape.code === matcher;
+    };
+  }
+  if (typeof matcher === 'number') {
+    if (!Number.isInteger(matcher) || matcher < 100 || matcher > 599) {
+      throw new RangeError(
+        `classifier: ${option}[${index}] must be an HTTP status (an integer 100–599), got ${matcher}`,
+      );
+    }
+    return (error) => readStatus(error) === matcher;
+  }
+  if (isErrorClass(matcher)) return (error) => error instanceof matcher;
+  if (typeof matcher === 'function') return (error) => matcher(error);
+  throw new TypeError(
+    `classifier: ${option}[${index}] must be an error class, a predicate, a name or code string, or an HTTP status, got ${String(matcher)}`,
+  );
+}
+
+function toRules(matchers: readonly ErrorMatcher[] | undefined, option: string): readonly Rule[] {
+  if (matchers === undefined) return [];
+  const list: unknown = matchers;
+  if (!Array.isArray(list)) {
+    throw new TypeError(`classifier: ${option} must be an array of matchers, got ${typeof list}`);
+  }
+  return matchers.map((matcher, index) => toRule(matcher, option, index));
+}
+
+/** The built-in rules for one error of a cause chain; `undefined` when none applies. */
+function classifyBuiltIn(error: object): Classification | undefined {
+  for (const kind of PERMANENT_KINDS) if (hasKind(error, kind)) return 'permanent';
+  for (const kind of TRANSIENT_KINDS) if (hasKind(error, kind)) return 'transient';
+  const status = readStatus(error);
+  const byStatus = status === undefined ? undefined : classifyStatus(status);
+  if (byStatus !== undefined) return byStatus;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (TRANSIENT_CODES.has(code)) return 'transient';
+    if (ABORT_CODES.has(code)) return 'permanent';
+  }
+  const name = (error as { name?: unknown }).name;
+  return typeof name === 'string' ? NAMED.get(name) : undefined;
+}
+
+/**
+ * Builds a classifier. For each error of the `cause` chain, outermost first: your
+ * `permanent` rules, your `transient` rules, then the built-in rules (breakwater's error
+ * kinds, HTTP status, network code, error name); the first that applies decides. An error
+ * no rule recognises is `unknown` (default transient).
+ *
+ * ```ts
+ * const strict = createClassifier({ unknown: 'permanent', transient: [409, 'ENOTFOUND'] });
+ * ```
+ */
+export function createClassifier(options: ClassifierOptions = {}): Classifier {
+  const unknown = options.unknown ?? 'transient';
+  if (unknown !== 'transient' && unknown !== 'permanent') {
+    throw new RangeError(
+      `classifier: unknown must be 'transient' or 'permanent', got ${String(unknown)}`,
+    );
+  }
+  const permanentRules = toRules(options.permanent, 'permanent');
+  const transientRules = toRules(options.transient, 'transient');
+
+  const classifyOne = (error: object): Classification | undefined => {
+    for (const rule of permanentRules) if (rule(error)) return 'permanent';
+    for (const rule of transientRules) if (rule(error)) return 'transient';
+    return classifyBuiltIn(error);
+  };
+
+  const classify = (error: unknown, classifyOptions?: ClassifyOptions): Classification => {
+    const signal = classifyOptions?.signal;
+    if (signal?.aborted === true && error === signal.reason) return 'permanent';
+    let current: unknown = error;
+    for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
+      if (typeof current !== 'object' || current === null) break;
+      const decided = classifyOne(current);
+      if (decided !== undefined) return decided;
+      current = (current as { cause?: unknown }).cause;
+    }
+    return unknown;
+  };
+
+  return {
+    classify,
+    isTransient: (error, classifyOptions) => classify(error, classifyOptions) === 'transient',
+  };
+}
+
+const defaultClassifier = createClassifier();
+
+/**
+ * Whether retrying may help: `'transient'` for timeouts, network failures, HTTP 408, 425,
+ * 429, 5xx (but 501, 505), overload and rate limits, and anything unknown; `'permanent'` for
+ * other 4xx, a caller's abort and breakwater's `PermanentError`.
+ */
+export function classify(error: unknown, options?: ClassifyOptions): Classification {
+  return defaultClassifier.classify(error, options);
+}
+
+/** `classify(error) === 'transient'`. */
+export function isTransient(error: unknown, options?: ClassifyOptions): boolean {
+  return defaultClassifier.classify(error, options) === 'transient';
+}

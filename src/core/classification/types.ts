@@ -1,0 +1,2 @@
+/** Whether retrying the same call may succeed. */
+export type Classification = 'transient' | 'permanent';
