@@ -1,10 +1,10 @@
-import type { Preset } from './preset.js';
+import type { ResilienceConfig } from '../orchestrator/config.js';
 
 /**
  * Protect users and the providers: conservative by default, the user-facing question
  * answering gets every chance, cheap classifications fail fast to their fallbacks.
  */
-export const production: Preset = {
+export const production: ResilienceConfig = {
   defaults: { strategy: 'conservative' },
   operations: {
     qa: { strategy: 'critical' },

@@ -243,7 +243,7 @@ export function readEnvConfig(env: Env, knownOperations: Iterable<string> = []):
         path: `env.${name}`,
         value: raw,
         expected: parsed.expected,
-        message: `env.${name}: got ${JSON.stringify(raw)}, expected ${parsed.expected}`,
+        message: `got ${JSON.stringify(raw)}, expected ${parsed.expected}`,
       });
       return;
     }
@@ -304,7 +304,7 @@ function unknownVariable(name: string, suggestion: string | undefined): ConfigPr
     path: `env.${name}`,
     value: name,
     expected: 'a known BREAKWATER_* variable',
-    message: `env.${name}: unknown variable, ignored${hint}`,
+    message: `unknown variable, ignored${hint}`,
     ...(suggestion === undefined ? {} : { suggestion }),
   };
 }

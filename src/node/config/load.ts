@@ -8,9 +8,18 @@ import {
 } from './environment.js';
 import { readEnvConfig } from './env-vars.js';
 import { readConfigFile } from './file.js';
-import { isTree, labeller, mergeInto, type Layer, type Sources, type Tree } from './merge.js';
+import {
+  isTree,
+  labeller,
+  mergeInto,
+  overrideExisting,
+  type Layer,
+  type Sources,
+  type Tree,
+} from './merge.js';
 import { problemsFromIssues } from './problems.js';
-import { configSchema, type OperationConfigData } from './schema.js';
+import { configSchema } from './schema.js';
+import type { OperationConfig, ResilienceConfig } from '../../core/orchestrator/config.js';
 import { checkSecurity } from './security.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -26,17 +35,15 @@ export interface LoadOptions {
   readonly environment?: Environment;
 }
 
-/** A configuration with every source applied: each operation holds all its settings. */
-export interface ResolvedConfig {
-  readonly defaults: OperationConfigData;
-  readonly operations: Readonly<Record<string, OperationConfigData>>;
-}
-
 export interface LoadedConfig {
-  readonly config: ResolvedConfig;
+  /** Every source applied, ready for `createResilience`. */
+  readonly config: ResilienceConfig & { readonly defaults: OperationConfig };
   readonly preset: PresetName;
   readonly environment: EnvironmentDetection;
-  /** For `defaults` and each operation: setting path → the source that set it. */
+  /**
+   * For `defaults` and each operation's own entry: setting path → the source that set it
+   * (`explainConfig` adds the strategy's values below them).
+   */
   readonly sources: {
     readonly defaults: ReadonlyMap<string, string>;
     readonly operations: ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -78,50 +85,42 @@ function choosePreset(layers: readonly Layer[], environment: Environment): Prese
 
 /**
  * Resolves the layers, lowest first. Source precedence comes before specificity: a
- * higher source's `defaults` beat a lower source's per-operation value (an operator's
- * `API_RETRY_MAX` applies to every operation, including those the preset tuned), and
- * within one source an operation's own settings beat its defaults.
+ * higher source's `defaults` replace what a lower source said about one operation (an
+ * operator's `API_RETRY_MAX` applies to every operation, including those the preset
+ * tuned); within one source an operation's own settings beat its defaults. Each
+ * operation's entry holds only what some source said about it or overrode in it, so the
+ * orchestrator still places the code's own settings between `defaults` and the entry.
  */
 function resolve(layers: readonly Layer[]): {
-  config: ResolvedConfig;
+  config: LoadedConfig['config'];
   defaultSources: Sources;
   operationSources: Map<string, Sources>;
 } {
   let defaults: unknown = {};
   const defaultSources: Sources = new Map();
   for (const layer of layers) {
-    defaults = mergeInto(
-      defaults,
-      section(layer.config, 'defaults'),
-      '',
-      labeller(layer, 'defaults.'),
-      defaultSources,
-    );
+    const label = labeller(layer, 'defaults.');
+    defaults = mergeInto(defaults, section(layer.config, 'defaults'), '', label, defaultSources);
   }
   const names = new Set(
     layers.flatMap((layer) => Object.keys(section(layer.config, 'operations'))),
   );
-  const operations: Record<string, OperationConfigData> = {};
+  const operations: Record<string, OperationConfig> = {};
   const operationSources = new Map<string, Sources>();
   for (const name of names) {
-    let resolved: unknown = {};
+    let entry: unknown = {};
     const sources: Sources = new Map();
     for (const layer of layers) {
-      resolved = mergeInto(
-        resolved,
-        section(layer.config, 'defaults'),
-        '',
-        labeller(layer, 'defaults.'),
-        sources,
-      );
+      const general = labeller(layer, 'defaults.');
+      entry = overrideExisting(entry, section(layer.config, 'defaults'), '', general, sources);
       const own = section(layer.config, 'operations')[name];
-      resolved = mergeInto(resolved, own, '', labeller(layer, `operations.${name}.`), sources);
+      entry = mergeInto(entry, own, '', labeller(layer, `operations.${name}.`), sources);
     }
-    operations[name] = resolved as OperationConfigData;
+    operations[name] = entry as OperationConfig;
     operationSources.set(name, sources);
   }
   return {
-    config: { defaults: defaults as OperationConfigData, operations },
+    config: { defaults: defaults as OperationConfig, operations },
     defaultSources,
     operationSources,
   };

@@ -82,3 +82,26 @@ export function labeller(layer: Layer, prefix: string): (path: string) => string
     return origin === undefined ? layer.source : `${layer.source} (${origin})`;
   };
 }
+
+/**
+ * `over` applied only where `under` already holds a value: how a higher source's
+ * `defaults` replace what a lower source said about one operation, without pinning the
+ * operation's other settings (those stay with `defaults`, below the code's own).
+ */
+export function overrideExisting(
+  under: unknown,
+  over: unknown,
+  path: string,
+  label: (path: string) => string,
+  sources: Sources,
+): unknown {
+  if (over === undefined || under === undefined) return under;
+  const blend =
+    isTree(under) && isTree(over) && (over['kind'] === undefined || over['kind'] === under['kind']);
+  if (!blend) return mergeInto(under, over, path, label, sources);
+  const out: Tree = { ...under };
+  for (const key of Object.keys(under)) {
+    out[key] = overrideExisting(under[key], over[key], join(path, key), label, sources);
+  }
+  return out;
+}

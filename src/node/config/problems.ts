@@ -81,13 +81,12 @@ function problem(
   message: string,
   suggestion?: string,
 ): ConfigProblem {
-  const where = formatPath(path) || '(root)';
   const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
   return {
     path: formatPath(path),
     value,
     expected,
-    message: `${where}: ${message}${hint}`,
+    message: `${message}${hint}`,
     ...(suggestion === undefined ? {} : { suggestion }),
   };
 }

@@ -1,13 +1,18 @@
 import * as z from 'zod';
+import type {
+  OperationConfig,
+  ResilienceConfig,
+  StrategyName,
+} from '../../core/orchestrator/config.js';
+import { strategyNames } from '../../core/orchestrator/strategies.js';
 import { presetNames } from '../../core/presets/index.js';
 
 /**
- * The configuration as data (a JSON or YAML file, env vars, a runtime patch): SPEC §5's
- * `{ preset?, defaults?, operations }`, with option names as in SPEC §2. Objects are strict
- * so that a misspelt key is reported (with a suggestion) instead of silently ignored.
+ * The orchestrator's configuration (`ResilienceConfig`, plain data) as a schema, for
+ * files, env vars and runtime patches. Objects are strict so that a misspelt key is
+ * reported (with a suggestion) instead of silently ignored. Upper bounds that are about
+ * safety rather than shape (attempts, queues) are the security rules' business.
  */
-
-export const strategyNames = ['aggressive', 'balanced', 'conservative', 'critical'] as const;
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -21,32 +26,30 @@ const jitter = z.union([
 const backoff = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('exponential'),
-    initialMs: nonNegative.optional(),
-    multiplier: z.number().min(1).optional(),
-    maxMs: nonNegative.optional(),
-    jitter: jitter.optional(),
+    initialMs: nonNegative.exactOptional(),
+    multiplier: z.number().min(1).exactOptional(),
+    maxMs: nonNegative.exactOptional(),
+    jitter: jitter.exactOptional(),
   }),
-  z.strictObject({ kind: z.literal('constant'), ms: nonNegative }),
+  z.strictObject({
+    kind: z.literal('constant'),
+    delayMs: nonNegative,
+    jitter: jitter.exactOptional(),
+  }),
   z.strictObject({
     kind: z.literal('linear'),
-    initialMs: nonNegative.optional(),
-    stepMs: nonNegative.optional(),
-    maxMs: nonNegative.optional(),
+    initialMs: nonNegative.exactOptional(),
+    stepMs: nonNegative.exactOptional(),
+    maxMs: nonNegative.exactOptional(),
+    jitter: jitter.exactOptional(),
   }),
 ]);
 
 const retry = z.strictObject({
-  maxAttempts: positiveInt.optional(),
-  backoff: backoff.optional(),
-  maxElapsedMs: positive.optional(),
-  respectRetryAfter: z.boolean().optional(),
-  budget: z
-    .strictObject({
-      ratio: z.number().min(0).max(1).optional(),
-      minPerSecond: nonNegative.optional(),
-      windowMs: positive.optional(),
-    })
-    .optional(),
+  maxAttempts: positiveInt.exactOptional(),
+  backoff: backoff.exactOptional(),
+  maxElapsedMs: positive.exactOptional(),
+  respectRetryAfter: z.boolean().exactOptional(),
 });
 
 const window = z.discriminatedUnion('kind', [
@@ -57,65 +60,78 @@ const window = z.discriminatedUnion('kind', [
 const trip = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('consecutive'), threshold: positiveInt }),
   z.strictObject({
-    kind: z.literal('failureRate'),
-    threshold: z.number().gt(0).max(1).optional(),
-    minimumCalls: positiveInt.optional(),
-    window: window.optional(),
-    slowCall: z.strictObject({ ms: positive, rateThreshold: z.number().gt(0).max(1) }).optional(),
+    kind: z.literal('failure-rate'),
+    threshold: z.number().gt(0).max(1).exactOptional(),
+    minimumCalls: positiveInt.exactOptional(),
+    window: window.exactOptional(),
+    slowCall: z
+      .strictObject({ ms: positive, rateThreshold: z.number().gt(0).max(1) })
+      .exactOptional(),
   }),
 ]);
 
 const circuitBreaker = z.strictObject({
-  trip: trip.optional(),
-  openMs: positive.optional(),
+  trip: trip.exactOptional(),
+  openMs: positive.exactOptional(),
   halfOpen: z
-    .strictObject({ maxCalls: positiveInt.optional(), successesToClose: positiveInt.optional() })
-    .optional(),
+    .strictObject({
+      maxCalls: positiveInt.exactOptional(),
+      successesToClose: positiveInt.exactOptional(),
+    })
+    .exactOptional(),
 });
 
 const timeout = z.union([
   positive,
-  z.strictObject({ ms: positive, mode: z.enum(['cooperative', 'aggressive']).optional() }),
+  z.strictObject({ ms: positive, mode: z.enum(['cooperative', 'aggressive']).exactOptional() }),
 ]);
 
 const bulkhead = z.strictObject({
   maxConcurrent: positiveInt,
-  maxQueue: z.number().int().min(0).optional(),
+  maxQueue: z.number().int().min(0).exactOptional(),
 });
 
 const rateLimit = z.strictObject({
   rate: positive,
-  intervalMs: positive.optional(),
-  burst: positiveInt.optional(),
+  intervalMs: positive.exactOptional(),
+  burst: positiveInt.exactOptional(),
 });
 
-/** A fallback is a function at runtime; a file can only give a fixed answer. */
-const fallback = z.union([
-  z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
-    message: 'expected a function',
-  }),
-  z.strictObject({ value: z.unknown() }),
-]);
+/** When the fallback given in code answers; the fallback itself is code, not data. */
+const fallback = z.strictObject({
+  whenOpen: z.boolean().exactOptional(),
+  whenExhausted: z.boolean().exactOptional(),
+  whenRejected: z.boolean().exactOptional(),
+  whenPermanent: z.boolean().exactOptional(),
+});
 
 /** `false` turns a layer off for the operation (and then no breaker exists for it). */
 const orOff = <S extends z.ZodType>(schema: S) => z.union([z.literal(false), schema]);
 
 export const operationSchema = z.strictObject({
-  strategy: z.enum(strategyNames).optional(),
-  retry: orOff(retry).optional(),
-  circuitBreaker: orOff(circuitBreaker).optional(),
-  timeout: orOff(timeout).optional(),
-  bulkhead: orOff(bulkhead).optional(),
-  rateLimit: orOff(rateLimit).optional(),
-  fallback: orOff(fallback).optional(),
+  strategy: z.enum(strategyNames as readonly [StrategyName, ...StrategyName[]]).exactOptional(),
+  retry: orOff(retry).exactOptional(),
+  circuitBreaker: orOff(circuitBreaker).exactOptional(),
+  timeout: orOff(timeout).exactOptional(),
+  bulkhead: orOff(bulkhead).exactOptional(),
+  rateLimit: orOff(rateLimit).exactOptional(),
+  fallback: orOff(fallback).exactOptional(),
 });
 
 export const configSchema = z.strictObject({
-  preset: z.enum(presetNames).optional(),
-  defaults: operationSchema.optional(),
-  operations: z.record(z.string().min(1), operationSchema).optional(),
+  preset: z.enum(presetNames).exactOptional(),
+  defaults: operationSchema.exactOptional(),
+  operations: z.record(z.string().min(1), operationSchema).exactOptional(),
 });
 
-export type StrategyName = (typeof strategyNames)[number];
-export type OperationConfigData = z.infer<typeof operationSchema>;
-export type ConfigData = z.infer<typeof configSchema>;
+/** What the schema accepts, typed as the orchestrator's configuration. */
+export type OperationConfigData = OperationConfig;
+export type ConfigData = Omit<ResilienceConfig, 'operations'> & {
+  readonly operations?: ResilienceConfig['operations'];
+};
+
+// The schema and the orchestrator's types must describe the same thing.
+type Parsed = z.infer<typeof configSchema>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agrees: Same<Parsed['defaults'], OperationConfig | undefined> = true;
+void agrees;

@@ -38,8 +38,7 @@ function finding(
   expected: string,
   reason: string,
 ): ConfigProblem {
-  const where = formatPath(path);
-  return { path: where, value, expected, message: `${where}: ${reason}` };
+  return { path: formatPath(path), value, expected, message: reason };
 }
 
 /** Checks one operation's settings (or the defaults) found at `path`. */
@@ -147,11 +146,11 @@ function checkBackoff(
   if (!isObject(backoff) || !retries) return;
   const kind = backoff['kind'];
   const zero =
-    (kind === 'constant' && num(backoff['ms']) === 0) ||
+    (kind === 'constant' && num(backoff['delayMs']) === 0) ||
     (kind === 'exponential' && num(backoff['initialMs']) === 0) ||
     (kind === 'linear' && num(backoff['initialMs']) === 0 && (num(backoff['stepMs']) ?? 0) === 0);
   if (zero) {
-    const field = kind === 'constant' ? 'ms' : 'initialMs';
+    const field = kind === 'constant' ? 'delayMs' : 'initialMs';
     out.errors.push(
       finding(
         [...path, field],
@@ -218,7 +217,7 @@ function checkBreaker(
         );
       }
     }
-    if (trip['kind'] === 'failureRate') {
+    if (trip['kind'] === 'failure-rate') {
       if (threshold !== undefined && threshold > 1) {
         never(
           'threshold',
@@ -253,7 +252,7 @@ function checkBreaker(
       [...path, 'openMs'],
       openMs,
       `at least ${MIN_PRODUCTION_OPEN_MS} ms`,
-      `an open time of ${openMs} ms lets probes through before a failing service can recover`,
+      `an open time of ${openMs} ms${options.production ? ' in production' : ''} sends probes before a failing service can recover; at least ${MIN_PRODUCTION_OPEN_MS} ms`,
     );
     (options.production ? out.errors : out.warnings).push(issue);
   }
