@@ -8,3 +8,5 @@ export { pipeline } from './pipeline.js';
 export * from './errors/index.js';
 export type { CircuitState } from './breaker/state.js';
 export * from './classification/index.js';
+export { presets, presetNames, isPresetName } from './presets/index.js';
+export type { PresetName } from './presets/index.js';

@@ -207,7 +207,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const { config, defaultSources, operationSources } = resolve(layers);
   return {
-    config,
+    config: { preset, ...config },
     preset,
     environment,
     sources: { defaults: defaultSources, operations: operationSources },

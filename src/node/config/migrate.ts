@@ -245,7 +245,7 @@ export function migrateLegacyConfig(env: Env): MigrationResult {
   if (!certain) penalty += 0.1;
   if (defaults['strategy'] === presets[preset].defaults?.strategy) delete defaults['strategy'];
   if (Object.keys(defaults).length === 0) delete overrides['defaults'];
-  const legacyOperations = Object.keys((overrides['operations'] ?? {}) as object);
+  const legacyOperations = Object.keys(overrides['operations'] ?? {});
   const added = Object.keys(presets[preset].operations).filter(
     (op) => !legacyOperations.includes(op),
   );

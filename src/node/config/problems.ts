@@ -56,7 +56,11 @@ const describeType: Record<string, string> = {
   record: 'an object (a map of names)',
 };
 
-function bound(issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolean }): string {
+function bound(issue: {
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+}): string {
   if (issue.minimum !== undefined) return `${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`;
   return `${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
 }
@@ -64,13 +68,15 @@ function bound(issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolea
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return String(value);
   }
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'symbol') return value.toString();
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value);
   } catch {
-    return String(value);
+    return 'an unprintable value';
   }
 }
 
