@@ -164,6 +164,21 @@ function setPath(root: Record<string, unknown>, path: readonly string[], value: 
   node[path[path.length - 1] ?? ''] = value;
 }
 
+/** Puts `kind` first in `section[layer][key]`, when that object exists; returns the layer. */
+function withKind(
+  section: Record<string, unknown>,
+  layer: string,
+  key: string,
+  kind: string,
+): unknown {
+  const value = section[layer];
+  if (typeof value !== 'object' || value === null) return value;
+  const holder = value as Record<string, unknown>;
+  const inner = holder[key];
+  if (typeof inner === 'object' && inner !== null) holder[key] = { kind, ...inner };
+  return value;
+}
+
 const round = (x: number): number => Math.round(Math.min(1, Math.max(0, x)) * 100) / 100;
 
 /** Maps flat legacy variables to a preset plus overrides, then validates the result. */
@@ -215,16 +230,10 @@ export function migrateLegacyConfig(env: Env): MigrationResult {
   );
   for (const entry of ordered) setPath(overrides, entry.path.split('.'), entry.to);
   const defaults = (overrides['defaults'] ?? {}) as Record<string, unknown>;
-  const breaker = defaults['circuitBreaker'];
-  if (breaker !== undefined && breaker !== false && typeof breaker === 'object') {
-    const trip = (breaker as Record<string, unknown>)['trip'];
-    if (trip !== undefined) (trip as Record<string, unknown>)['kind'] = 'consecutive';
-  }
-  const retry = defaults['retry'];
-  if (typeof retry === 'object' && retry !== null) {
-    const policy = (retry as Record<string, unknown>)['backoff'];
-    if (policy !== undefined) (policy as Record<string, unknown>)['kind'] = 'exponential';
-  }
+  // Legacy names carry no kind: the seed's breaker counts consecutive failures and its
+  // retries back off exponentially.
+  const breaker = withKind(defaults, 'circuitBreaker', 'trip', 'consecutive');
+  const retry = withKind(defaults, 'retry', 'backoff', 'exponential');
   for (const [layer, value] of [
     ['circuitBreaker', breaker],
     ['retry', retry],
