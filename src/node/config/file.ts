@@ -12,7 +12,7 @@ export function parseConfigText(text: string, file: string): unknown {
     const value: unknown =
       extname(file).toLowerCase() === '.json'
         ? JSON.parse(text)
-        : parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+        : parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'silent' });
     return value ?? {};
   } catch (error) {
     if (error instanceof YAMLParseError) {

@@ -19,6 +19,7 @@ import {
 } from './merge.js';
 import { problemsFromIssues } from './problems.js';
 import { configSchema } from './schema.js';
+import { byPath } from './validate.js';
 import type { OperationConfig, ResilienceConfig } from '../../core/orchestrator/config.js';
 import { checkSecurity } from './security.js';
 
@@ -202,7 +203,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   });
   const located = (p: ConfigProblem): ConfigProblem => from(p, sourceOf(checked.sources, p.path));
   const flagged = new Set(security.errors.map((p) => p.path));
-  const all = [...problems.filter((p) => !flagged.has(p.path)), ...security.errors.map(located)];
+  const all = byPath([
+    ...problems.filter((p) => !flagged.has(p.path)),
+    ...security.errors.map(located),
+  ]);
   if (all.length > 0) throw new ConfigError(all);
 
   const { config, defaultSources, operationSources } = resolve(layers);
@@ -211,7 +215,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     preset,
     environment,
     sources: { defaults: defaultSources, operations: operationSources },
-    warnings: [...fromEnv.warnings, ...security.warnings.map(located)],
+    warnings: byPath([...fromEnv.warnings, ...security.warnings.map(located)]),
     layers,
   };
 }

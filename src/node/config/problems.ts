@@ -106,15 +106,25 @@ function meantBranch(branches: readonly (readonly Issue[])[]): readonly Issue[] 
   let best: readonly Issue[] | undefined;
   let bestDepth = 0;
   for (const branch of branches) {
-    const depth = Math.min(
-      ...branch.map((issue) => (issue.code === 'unrecognized_keys' ? 1 : issue.path.length)),
-    );
+    const depth = Math.min(...branch.map(depthOf));
     if (depth > bestDepth) {
       best = branch;
       bestDepth = depth;
     }
   }
   return best;
+}
+
+/** How far into the value an issue lies; a union's issue lies as deep as its deepest branch. */
+function depthOf(issue: Issue): number {
+  if (issue.code === 'unrecognized_keys') return issue.path.length + 1;
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    return (
+      issue.path.length +
+      Math.max(...issue.errors.map((branch) => Math.min(...branch.map(depthOf))))
+    );
+  }
+  return issue.path.length;
 }
 
 /** Turns zod's issues into breakwater's problems: path, bad value, expectation, suggestion. */
@@ -222,6 +232,8 @@ function expectationOf(issue: Issue): string {
         : `one of ${issue.values.map(show).join(', ')}`;
     case 'invalid_key':
       return 'a non-empty name';
+    case 'invalid_union':
+      return [...new Set(issue.errors.flatMap((branch) => branch.map(expectationOf)))].join(' or ');
     default:
       return issue.message;
   }

@@ -28,6 +28,10 @@ const isProduction = (input: unknown, options: ValidateOptions): boolean =>
     input !== null &&
     (input as { preset?: unknown }).preset === 'production');
 
+/** Problems grouped by where they are (a stable sort keeps each path's order). */
+export const byPath = (problems: readonly ConfigProblem[]): ConfigProblem[] =>
+  [...problems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
 /**
  * Validates a configuration completely: the schema (shape, types, ranges, misspelt keys)
  * and the security rules, every problem at once. A security finding on a path replaces
@@ -42,11 +46,11 @@ export function validateConfig(input: unknown, options: ValidateOptions = {}): V
     : problemsFromIssues(parsed.error.issues, input, configSchema).filter(
         (p) => !securedPaths.has(p.path),
       );
-  const problems = [...schemaProblems, ...security.errors];
+  const problems = byPath([...schemaProblems, ...security.errors]);
   if (parsed.success && problems.length === 0) {
-    return { valid: true, config: parsed.data, problems: [], warnings: security.warnings };
+    return { valid: true, config: parsed.data, problems: [], warnings: byPath(security.warnings) };
   }
-  return { valid: false, problems, warnings: security.warnings };
+  return { valid: false, problems, warnings: byPath(security.warnings) };
 }
 
 /** The validated configuration, or a `ConfigError` listing every problem. */
