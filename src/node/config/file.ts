@@ -12,17 +12,12 @@ export function parseConfigText(text: string, file: string): unknown {
     const value: unknown =
       extname(file).toLowerCase() === '.json'
         ? JSON.parse(text)
-        : parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'silent' });
+        : parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'error' });
     return value ?? {};
   } catch (error) {
     if (error instanceof YAMLParseError) {
-      const at = error.linePos?.[0];
-      const where = at === undefined ? '' : ` at line ${at.line}, column ${at.col}`;
-      throw fileProblem(
-        file,
-        `not valid YAML${where}: ${error.message.split('\n')[0] ?? ''}`,
-        'a YAML document',
-      );
+      const first = (error.message.split('\n')[0] ?? '').replace(/:$/, '');
+      throw fileProblem(file, `not valid YAML: ${first}`, 'a YAML document');
     }
     const reason = error instanceof Error ? error.message : String(error);
     throw fileProblem(file, `not valid JSON: ${reason}`, 'a JSON document');
