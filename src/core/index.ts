@@ -8,5 +8,95 @@ export { pipeline } from './pipeline.js';
 export * from './errors/index.js';
 export type { CircuitState } from './breaker/state.js';
 export * from './classification/index.js';
+export * from './backoff/index.js';
+export type {
+  CallFailureEvent,
+  CallSuccessEvent,
+  CircuitBreakerEvents,
+  IgnoredErrorEvent,
+  StateChangeEvent,
+} from './breaker/events.js';
+export { CircuitBreaker, circuitBreaker } from './breaker/circuit-breaker.js';
+export type { CircuitBreakerOptions } from './breaker/circuit-breaker.js';
+export { consecutive } from './breaker/consecutive.js';
+export { failureRate } from './breaker/failure-rate.js';
+export type { FailureRateOptions } from './breaker/failure-rate.js';
+export type {
+  SlowCallOptions,
+  TripDescription,
+  TripStrategy,
+  TripWindowOptions,
+} from './breaker/trip.js';
+export { memoryStore } from './breaker/memory-store.js';
+export type {
+  CircuitSettings,
+  CircuitSnapshot,
+  CircuitStore,
+  ProbeRelease,
+  StoreLink,
+  StoredCircuit,
+  TransitionReason,
+} from './breaker/store.js';
+export * from './timeout/index.js';
+export type { PipelineOf, PolicyLike, TypedPolicy } from './policy.js';
+export type { ErrorClass, ErrorFilter } from './error-filter.js';
+export { Bulkhead, bulkhead } from './bulkhead/bulkhead.js';
+export type { BulkheadEvents, BulkheadOptions } from './bulkhead/bulkhead.js';
+export { RateLimit, rateLimit } from './rate-limit/rate-limit.js';
+export type { RateLimitEvents, RateLimitOptions } from './rate-limit/rate-limit.js';
+export { fallback } from './fallback/fallback.js';
+export type {
+  Fallback,
+  FallbackEvents,
+  FallbackOptions,
+  FallbackValue,
+} from './fallback/fallback.js';
+export { fallbackChain } from './fallback-chain/fallback-chain.js';
+export type {
+  ChainEntry,
+  FallbackChain,
+  FallbackChainEvents,
+  FallbackChainOptions,
+} from './fallback-chain/fallback-chain.js';
+export { StaleCache, StaleCacheView, staleCache } from './stale-cache/stale-cache.js';
+export type { CacheKey, StaleCacheEvents, StaleCacheOptions } from './stale-cache/stale-cache.js';
+export { LruStore } from './stale-cache/store.js';
+export type { CacheEntry, StaleCacheStore } from './stale-cache/store.js';
+export { Hedge, hedge } from './hedge/hedge.js';
+export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge.js';
+export { Chaos, chaos } from './chaos/chaos.js';
+export type { ChaosEvents, ChaosOptions } from './chaos/chaos.js';
+export { seededRandom } from './chaos/seeded-random.js';
+export * from './retry/index.js';
+export { LatencyHistogram, OperationMetrics } from './metrics/index.js';
+export type { LatencySummary, OperationMetricsJSON } from './metrics/index.js';
+export { Resilience, createResilience } from './orchestrator/resilience.js';
+export type {
+  ExecuteOptions,
+  ResilienceOptions,
+  UpdateOptions,
+} from './orchestrator/resilience.js';
+export { resilience } from './orchestrator/default.js';
+export { strategies, strategyNames } from './orchestrator/strategies.js';
+export type { Strategy } from './orchestrator/strategies.js';
+export type * from './orchestrator/config.js';
+export type { AuditChange, AuditEntry } from './orchestrator/audit.js';
+export type { AllMetrics, HealthStatus, MetricsSummary } from './orchestrator/health.js';
+export type {
+  CallEndEvent,
+  CallStartEvent,
+  OperationEvent,
+  ResilienceObserver,
+  RetryEvent as OperationRetryEvent,
+  StateChangeEvent as OperationStateChangeEvent,
+} from './orchestrator/observer.js';
+export type {
+  AnyFunction,
+  FallbackFor,
+  ResultOf,
+  WrapOptions,
+  Wrapped,
+  WrappedExtras,
+} from './orchestrator/wrap-types.js';
 export { presets, presetNames, isPresetName } from './presets/index.js';
 export type { PresetName } from './presets/index.js';

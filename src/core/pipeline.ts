@@ -1,4 +1,4 @@
-import { abortReason } from './abort.js';
+import { abortReason, neverAbortedSignal } from './abort.js';
 import { systemClock } from './clock.js';
 import {
   RUN,
@@ -7,32 +7,56 @@ import {
   rootContext,
   runDetailed,
   type ComposablePolicy,
+  type Context,
   type DetailedResult,
   type ExecutionContext,
   type Operation,
+  type PipelineOf,
   type Policy,
+  type PolicyLike,
 } from './policy.js';
 
-/** Runs `fn` inside `policy`, passing the context on. Policies from elsewhere run through `execute`. */
-function runInside<T>(policy: Policy, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
-  if (isComposable(policy)) return policy[RUN](fn, ctx);
+/** The parts of a policy from another library that a pipeline relies on. */
+interface ForeignPolicy {
+  execute<T>(fn: (ctx?: Partial<Context>) => T | PromiseLike<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/**
+ * Runs `fn` through a policy that is not breakwater's (cockatiel, a hand-written one…) by its
+ * `execute`. The context is merged: the foreign policy's signal (it aborts when the caller's
+ * does, if that policy links them) and our operation and provenance; a foreign retry that
+ * calls again counts up the attempt.
+ */
+function runForeign<T>(policy: ForeignPolicy, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+  let calls = 0;
   return policy.execute(
-    (inner) => fn(childContext(ctx, inner.signal, Math.max(ctx.attempt, inner.attempt))),
-    ctx.signal,
+    (inner) => {
+      const signal = inner?.signal instanceof AbortSignal ? inner.signal : ctx.signal;
+      return fn(childContext(ctx, signal, ctx.attempt + calls++));
+    },
+    // The shared never-aborted signal would collect the listeners of every foreign call.
+    ctx.signal === neverAbortedSignal ? undefined : ctx.signal,
   );
 }
 
+function runInside<T>(policy: Policy, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+  return isComposable(policy) ? policy[RUN](fn, ctx) : runForeign(policy, fn, ctx);
+}
+
 class Pipeline implements ComposablePolicy {
-  constructor(private readonly policies: readonly Policy[]) {}
+  private readonly innermost: number;
+
+  constructor(readonly policies: readonly Policy[]) {
+    this.innermost = policies.length - 1;
+  }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     return this.runFrom(0, fn, ctx);
   }
 
   private runFrom<T>(index: number, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
-    const policy = this.policies[index];
-    if (policy === undefined) return Promise.reject(new Error('unreachable: empty pipeline layer'));
-    if (index === this.policies.length - 1) return runInside(policy, fn, ctx);
+    const policy = this.policies[index] as Policy;
+    if (index === this.innermost) return runInside(policy, fn, ctx);
     return runInside(
       policy,
       (inner) => this.runFrom(index + 1, fn, inner as ExecutionContext),
@@ -53,15 +77,30 @@ class Pipeline implements ComposablePolicy {
 
 /**
  * Composes policies outermost-first: `pipeline(retry, breaker, timeout)` retries calls that
- * go through the breaker, each attempt bounded by the timeout.
+ * go through the breaker, each attempt bounded by the timeout. Any object with an `execute`
+ * method fits (a cockatiel policy, say); a pipeline inside a pipeline is flattened. When a
+ * layer answers with values of its own (a fallback typed `R`), the pipeline is a `TypedPolicy<R>`.
  */
-export function pipeline(...policies: readonly Policy[]): Policy {
-  if (policies.length === 0) throw new RangeError('pipeline needs at least one policy, got none');
+export function pipeline<const P extends readonly PolicyLike[]>(...layers: P): PipelineOf<P> {
+  const policies = layers as readonly PolicyLike[] as readonly Policy[];
+  if (policies.length === 0) {
+    throw new RangeError('pipeline: needs at least one policy, got none');
+  }
   policies.forEach((policy, index) => {
-    if (typeof (policy as Partial<Policy> | undefined)?.execute !== 'function') {
-      throw new TypeError(`pipeline: argument ${index} is not a policy (it has no execute method)`);
+    if (typeof (policy as Partial<Policy> | null | undefined)?.execute !== 'function') {
+      throw new TypeError(
+        `pipeline: argument ${index} must be a policy (an object with an execute method), got ${describe(policy)}`,
+      );
     }
   });
-  if (policies.length === 1 && policies[0] !== undefined) return policies[0];
-  return new Pipeline(policies);
+  const flat = policies.flatMap((policy) =>
+    policy instanceof Pipeline ? policy.policies : [policy],
+  );
+  return (flat.length === 1 ? (flat[0] as Policy) : new Pipeline(flat)) as PipelineOf<P>;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object without execute' : typeof value;
 }

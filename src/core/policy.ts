@@ -41,6 +41,39 @@ export interface Policy {
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>>;
 }
 
+/** Type-only key carrying the result type of a policy that answers with values of its own. */
+declare const resultBound: unique symbol;
+
+/**
+ * A policy that may answer with a value of its own (a fallback, a fallback chain): it only
+ * protects functions whose result fits `R`, and its answers are typed `R`. Plain policies are
+ * `TypedPolicy<R>` for every `R`; a `TypedPolicy` is not a plain `Policy`, so a fallback value
+ * can never reach a caller that expects another type.
+ */
+export interface TypedPolicy<R> {
+  execute<T extends R>(fn: Operation<T>, signal?: AbortSignal): Promise<R>;
+  executeDetailed<T extends R>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<R>>;
+  /** Never set: carries `R` for `pipeline`'s type. */
+  readonly [resultBound]?: R;
+}
+
+/** Anything `pipeline` composes: a plain policy or a `TypedPolicy`. */
+export interface PolicyLike {
+  execute(fn: Operation<never>, signal?: AbortSignal): Promise<unknown>;
+}
+
+type ResultBoundOf<P> = P extends { readonly [resultBound]?: infer R } ? R : unknown;
+type ResultBoundOfAll<P extends readonly unknown[]> = P extends readonly [
+  infer Head,
+  ...infer Rest,
+]
+  ? ResultBoundOf<Head> & ResultBoundOfAll<Rest>
+  : unknown;
+
+/** What `pipeline(...policies)` is: a plain `Policy`, or a `TypedPolicy` when a layer answers itself. */
+export type PipelineOf<P extends readonly PolicyLike[]> =
+  unknown extends ResultBoundOfAll<P> ? Policy : TypedPolicy<ResultBoundOfAll<P>>;
+
 /**
  * The context as policies see it: the public fields plus the call's provenance record,
  * present only under `executeDetailed` so the plain path allocates nothing for it.
@@ -72,12 +105,33 @@ export function childContext(
   return { signal, attempt, operation: parent.operation, provenance: parent.provenance };
 }
 
+/** The context of a plain call with no signal, no operation and no provenance: shared, as contexts are read-only. */
+const plainRootContext: ExecutionContext = Object.freeze({
+  signal: neverAbortedSignal,
+  attempt: 1,
+  operation: undefined,
+  provenance: undefined,
+});
+
 export function rootContext(
   signal: AbortSignal | undefined,
   operation?: string,
   provenance?: Provenance,
 ): ExecutionContext {
+  if (signal === undefined && operation === undefined && provenance === undefined) {
+    return plainRootContext;
+  }
   return { signal: signal ?? neverAbortedSignal, attempt: 1, operation, provenance };
+}
+
+/** Records, under `executeDetailed`, that a fallback named `source` answered the call. */
+export function markFallback(ctx: ExecutionContext, source: string, ageMs?: number): void {
+  const provenance = ctx.provenance;
+  if (provenance === undefined) return;
+  provenance.fromFallback = true;
+  provenance.source = source;
+  if (ageMs === undefined) delete provenance.ageMs;
+  else provenance.ageMs = ageMs;
 }
 
 /** Calls `fn`, turning a synchronous answer or throw into a promise. */

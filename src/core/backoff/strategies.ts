@@ -1,0 +1,110 @@
+import type { Backoff, BackoffFunction, RandomSource } from './backoff.js';
+import { applyJitter, validateJitter, type Jitter } from './jitter.js';
+import { requireNumber, requireRandom } from './validate.js';
+
+export interface ExponentialOptions {
+  /** Delay after the first failure. Default 1000. */
+  readonly initialMs?: number;
+  /** Growth per attempt (≥ 1). Default 2. */
+  readonly multiplier?: number;
+  /** Cap on every delay, jitter included. Default 30_000. */
+  readonly maxMs?: number;
+  /** Default 0.1 (±10 %). */
+  readonly jitter?: Jitter;
+  readonly random?: RandomSource;
+}
+
+/**
+ * `initialMs × multiplier^(attempt − 1)`, jittered, never above `maxMs`. With no options it
+ * is retry's default: 1 s, 2 s, 4 s … capped at 30 s, ±10 %.
+ */
+export function exponential(options: ExponentialOptions = {}): Backoff {
+  const owner = 'exponential';
+  const initialMs = requireNumber(owner, 'initialMs', options.initialMs ?? 1000, 0);
+  const multiplier = requireNumber(owner, 'multiplier', options.multiplier ?? 2, 1);
+  const maxMs = requireNumber(owner, 'maxMs', options.maxMs ?? 30_000, initialMs, {
+    allowInfinity: true,
+  });
+  const jitter = validateJitter(owner, options.jitter ?? 0.1);
+  const random = requireRandom(owner, options.random);
+  return {
+    maxMs,
+    delayMs(attempt, previousDelayMs) {
+      const base = Math.min(maxMs, initialMs * multiplier ** Math.max(0, attempt - 1));
+      return Math.min(maxMs, applyJitter(jitter, base, initialMs, previousDelayMs, random));
+    },
+  };
+}
+
+export interface ConstantOptions {
+  /** Default 'none'; only a fraction, 'full' or 'equal' make sense for a constant delay. */
+  readonly jitter?: Jitter;
+  readonly random?: RandomSource;
+}
+
+/** The same delay after every failure (± jitter, never above `delayMs × (1 + fraction)`). */
+export function constant(delayMs: number, options: ConstantOptions = {}): Backoff {
+  const owner = 'constant';
+  requireNumber(owner, 'delayMs', delayMs, 0);
+  const jitter = validateJitter(owner, options.jitter ?? 'none');
+  const random = requireRandom(owner, options.random);
+  const maxMs = typeof jitter === 'number' ? delayMs * (1 + jitter) : delayMs;
+  return {
+    maxMs,
+    delayMs: (_attempt, previousDelayMs) =>
+      Math.min(maxMs, applyJitter(jitter, delayMs, delayMs, previousDelayMs, random)),
+  };
+}
+
+export interface LinearOptions {
+  /** Delay after the first failure. Default 1000. */
+  readonly initialMs?: number;
+  /** Added per further attempt. Default `initialMs`. */
+  readonly stepMs?: number;
+  /** Default 30_000. */
+  readonly maxMs?: number;
+  /** Default 'none'. */
+  readonly jitter?: Jitter;
+  readonly random?: RandomSource;
+}
+
+/** `initialMs + stepMs × (attempt − 1)`, jittered, never above `maxMs`. */
+export function linear(options: LinearOptions = {}): Backoff {
+  const owner = 'linear';
+  const initialMs = requireNumber(owner, 'initialMs', options.initialMs ?? 1000, 0);
+  const stepMs = requireNumber(owner, 'stepMs', options.stepMs ?? initialMs, 0);
+  const maxMs = requireNumber(owner, 'maxMs', options.maxMs ?? 30_000, initialMs, {
+    allowInfinity: true,
+  });
+  const jitter = validateJitter(owner, options.jitter ?? 'none');
+  const random = requireRandom(owner, options.random);
+  return {
+    maxMs,
+    delayMs(attempt, previousDelayMs) {
+      const base = Math.min(maxMs, initialMs + stepMs * Math.max(0, attempt - 1));
+      return Math.min(maxMs, applyJitter(jitter, base, initialMs, previousDelayMs, random));
+    },
+  };
+}
+
+/**
+ * Turns a function `(attempt, error) => ms` into a backoff. Its answers are clamped into
+ * [0, `maxMs`] (default unbounded), and a non-number becomes 0.
+ */
+export function custom(fn: BackoffFunction, options: { readonly maxMs?: number } = {}): Backoff {
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      `custom: the backoff must be a function (attempt, error) => ms, got ${typeof fn}`,
+    );
+  }
+  const maxMs = requireNumber('custom', 'maxMs', options.maxMs ?? Infinity, 0, {
+    allowInfinity: true,
+  });
+  return {
+    maxMs,
+    delayMs(attempt, _previousDelayMs, error) {
+      const ms = fn(attempt, error);
+      return typeof ms === 'number' && ms > 0 ? Math.min(maxMs, ms) : 0;
+    },
+  };
+}

@@ -1,0 +1,535 @@
+import { abortReason } from '../abort.js';
+import type { Clock } from '../clock.js';
+import { CircuitOpenError } from '../errors/classes.js';
+import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
+import { consecutive } from './consecutive.js';
+import type { CircuitBreakerEvents } from './events.js';
+import { countsAsFailure } from './is-failure.js';
+import { parseSnapshot } from './snapshot.js';
+import type { CircuitState } from './state.js';
+import type {
+  CircuitSettings,
+  CircuitSnapshot,
+  CircuitStore,
+  ProbeRelease,
+  StoreLink,
+  StoredCircuit,
+  TransitionReason,
+} from './store.js';
+import { STAY, TRIP_FAILURES, type TripStrategy, type TripWindow } from './trip.js';
+import { finiteAtLeast, functionOrUndefined, integerAtLeast } from './validate.js';
+
+export interface CircuitBreakerOptions {
+  /** Names the circuit in errors, events, snapshots and stores. Required with a `store`. */
+  readonly name?: string;
+  /** When to open: `consecutive(5)` (default) or `failureRate({…})`. */
+  readonly trip?: TripStrategy;
+  /**
+   * How long the circuit stays open before a call may probe: milliseconds (default 60 000),
+   * or a function of how many times it opened in a row (1, 2, …) for growing break times.
+   */
+  readonly openMs?: number | ((opens: number) => number);
+  /** Concurrent probes allowed in half-open (default 1), and probe successes that close it (default 1). */
+  readonly halfOpen?: { readonly maxCalls?: number; readonly successesToClose?: number };
+  /** Which errors count as failures. Default: transient errors and timeouts; permanent errors do not. */
+  readonly isFailure?: (error: unknown) => boolean;
+  /** Where state is persisted or shared; by default it stays in this breaker. */
+  readonly store?: CircuitStore;
+  readonly clock?: Clock;
+  /** A `toJSON()` snapshot to start from (a restart, a migration). */
+  readonly initialState?: CircuitSnapshot;
+}
+
+// States as small integers on the hot path; the public face is the string.
+const CLOSED = 0;
+const OPEN = 1;
+const HALF_OPEN = 2;
+const ISOLATED = 3;
+const DISABLED = 4;
+type StateCode = 0 | 1 | 2 | 3 | 4;
+const NAMES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated', 'disabled'];
+const CODES: Readonly<Record<CircuitState, StateCode>> = {
+  closed: CLOSED,
+  open: OPEN,
+  'half-open': HALF_OPEN,
+  isolated: ISOLATED,
+  disabled: DISABLED,
+};
+
+/** What a half-open rejection suggests: a probe is under way and will decide shortly. */
+const HALF_OPEN_RETRY_AFTER_MS = 1;
+/** Open times are clamped here (about 24.8 days, the largest timer delay). */
+const MAX_OPEN_MS = 2 ** 31 - 1;
+const WHERE = 'circuitBreaker';
+
+type Settle = (value: unknown) => unknown;
+
+/**
+ * A circuit breaker (SPEC §2). Every decision is local and synchronous: closed calls run
+ * and are counted; once the trip strategy says so the circuit opens and rejects calls
+ * without running them; the first call after the open time probes (half-open), and the
+ * probes' outcome closes or reopens it. No timer is ever started.
+ */
+export class CircuitBreaker extends BasePolicy implements StoredCircuit {
+  readonly name: string;
+  private readonly trip: TripStrategy;
+  private readonly openMsOption: number | ((opens: number) => number);
+  private readonly maxProbes: number;
+  private readonly successesToClose: number;
+  private readonly isFailure: (error: unknown) => boolean;
+  private readonly link: StoreLink | undefined;
+
+  private code: StateCode = CLOSED;
+  private version = 0;
+  private reason: TransitionReason = 'created';
+  private since: number;
+  /** When the open time ends (NaN outside open and half-open). */
+  private openUntil = Number.NaN;
+  private opens = 0;
+  private probes = 0;
+  private probeSuccesses = 0;
+  /** Whether calls in closed may skip timing: no slow-call tracking and nobody listens for durations. */
+  private untimed: boolean;
+  // Created on first use, so that an idle breaker stays small.
+  private window: TripWindow | undefined;
+  private hub: EventHub<CircuitBreakerEvents> | undefined;
+  private onValue: Settle | undefined;
+  private onError: Settle | undefined;
+
+  constructor(options: CircuitBreakerOptions = {}) {
+    super(options.clock);
+    const { name = 'circuit', trip = consecutive(), openMs = 60_000, halfOpen = {} } = options;
+    if (typeof name !== 'string' || name === '') {
+      throw new TypeError(`${WHERE}: name must be a non-empty string, got ${String(name)}`);
+    }
+    if (typeof trip?.createWindow !== 'function') {
+      throw new TypeError(`${WHERE}: trip must be consecutive(…) or failureRate(…)`);
+    }
+    if (typeof openMs === 'number') finiteAtLeast(WHERE, 'openMs', openMs, 0);
+    else functionOrUndefined(WHERE, 'openMs', openMs);
+    functionOrUndefined(WHERE, 'isFailure', options.isFailure);
+    if (options.store !== undefined && options.name === undefined) {
+      throw new TypeError(`${WHERE}: name is required with a store, which keys state by name`);
+    }
+    this.name = name;
+    this.trip = trip;
+    this.openMsOption = openMs;
+    this.maxProbes = integerAtLeast(WHERE, 'halfOpen.maxCalls', halfOpen.maxCalls ?? 1, 1);
+    this.successesToClose = integerAtLeast(
+      WHERE,
+      'halfOpen.successesToClose',
+      halfOpen.successesToClose ?? 1,
+      1,
+    );
+    this.isFailure = options.isFailure ?? countsAsFailure;
+    this.untimed = trip.slowCallMs === Infinity;
+    this.since = this.clock.now();
+    if (options.initialState !== undefined) {
+      const snapshot = parseSnapshot(options.initialState);
+      if (snapshot === undefined) {
+        throw new TypeError(`${WHERE}: initialState is not a breaker snapshot (see toJSON())`);
+      }
+      this.apply(snapshot);
+    }
+    this.link = options.store?.attach(this);
+  }
+
+  /** `'closed'`, `'open'`, `'half-open'`, `'isolated'` or `'disabled'`. */
+  get state(): CircuitState {
+    return NAMES[this.code] as CircuitState;
+  }
+
+  get settings(): CircuitSettings {
+    return {
+      trip: this.trip.description,
+      halfOpen: { maxCalls: this.maxProbes, successesToClose: this.successesToClose },
+      openMs: (opens) => this.openMsFor(opens),
+    };
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    const code = this.code;
+    if (code === CLOSED || code === DISABLED) {
+      if (!this.untimed) return this.runTimed(fn, ctx);
+      // The common path: no clock read, no closure per call.
+      return invoke(fn, ctx).then(
+        (this.onValue ??= (value) => this.settleUntimed(value)),
+        (this.onError ??= (error) => this.failUntimed(error)),
+      ) as Promise<T>;
+    }
+    if (code === OPEN) {
+      const now = this.clock.now();
+      if (now < this.openUntil) return this.reject(this.openUntil - now);
+      this.transition(HALF_OPEN, 'open-time-elapsed', now);
+    }
+    if (this.code === HALF_OPEN) return this.probe(fn, ctx);
+    return this.reject(undefined);
+  }
+
+  // ── operator commands ────────────────────────────────────────────────────────────
+
+  /** Forces the circuit open until `reset()`: calls are rejected with no `retryAfterMs`. */
+  isolate(): void {
+    if (this.code !== ISOLATED) this.transition(ISOLATED, 'isolate', this.clock.now());
+  }
+
+  /** Closes the circuit and clears its counters, whatever its state. */
+  reset(): void {
+    this.opens = 0;
+    this.transition(CLOSED, 'reset', this.clock.now());
+  }
+
+  /** Kill switch: every call passes through (and is still counted and reported) until `enable()`. */
+  disable(): void {
+    if (this.code !== DISABLED) this.transition(DISABLED, 'disable', this.clock.now());
+  }
+
+  /** Ends `disable()`: the circuit is closed again, with the outcomes counted meanwhile. */
+  enable(): void {
+    if (this.code === DISABLED) this.transition(CLOSED, 'enable', this.clock.now());
+  }
+
+  // ── state as data ────────────────────────────────────────────────────────────────
+
+  toJSON(): CircuitSnapshot {
+    return {
+      name: this.name,
+      state: NAMES[this.code] as CircuitState,
+      version: this.version,
+      reason: this.reason,
+      since: this.since,
+      openUntil: Number.isNaN(this.openUntil) ? null : this.openUntil,
+      opens: this.opens,
+    };
+  }
+
+  adopt(snapshot: CircuitSnapshot): boolean {
+    const next = parseSnapshot(snapshot);
+    if (next === undefined || next.version < this.version) return false;
+    if (next.version === this.version && this.sameAs(next)) return false;
+    const from = this.code;
+    this.apply(next);
+    if (from !== this.code) this.announce(from, true);
+    return true;
+  }
+
+  // ── events ───────────────────────────────────────────────────────────────────────
+
+  onStateChange(listener: Listener<CircuitBreakerEvents['stateChange']>): Unsubscribe {
+    return this.events().on('stateChange', listener);
+  }
+
+  /** A counted call succeeded (in closed, half-open or disabled). */
+  onSuccess(listener: Listener<CircuitBreakerEvents['success']>): Unsubscribe {
+    return this.timedSubscription('success', listener);
+  }
+
+  /** A call failed with an error that `isFailure` counts. */
+  onFailure(listener: Listener<CircuitBreakerEvents['failure']>): Unsubscribe {
+    return this.timedSubscription('failure', listener);
+  }
+
+  /** A call failed with an error that `isFailure` excludes. */
+  onIgnoredError(listener: Listener<CircuitBreakerEvents['ignoredError']>): Unsubscribe {
+    return this.events().on('ignoredError', listener);
+  }
+
+  /** A call was rejected without running. */
+  onRejected(listener: Listener<CircuitBreakerEvents['rejected']>): Unsubscribe {
+    return this.events().on('rejected', listener);
+  }
+
+  private events(): EventHub<CircuitBreakerEvents> {
+    return (this.hub ??= new EventHub<CircuitBreakerEvents>());
+  }
+
+  /** Success and failure events carry a duration, so closed calls are timed while someone listens. */
+  private timedSubscription<K extends 'success' | 'failure'>(
+    name: K,
+    listener: Listener<CircuitBreakerEvents[K]>,
+  ): Unsubscribe {
+    const unsubscribe = this.events().on(name, listener);
+    this.untimed = false;
+    return () => {
+      unsubscribe();
+      const hub = this.hub;
+      this.untimed =
+        this.trip.slowCallMs === Infinity &&
+        !(hub !== undefined && (hub.has('success') || hub.has('failure')));
+    };
+  }
+
+  // ── closed and disabled ──────────────────────────────────────────────────────────
+
+  private settleUntimed(value: unknown): unknown {
+    this.count(false, false);
+    return value;
+  }
+
+  private failUntimed(error: unknown): never {
+    if (this.counts(error)) this.count(true, false);
+    else this.ignored(error);
+    throw error;
+  }
+
+  private runTimed<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    const started = this.clock.now();
+    return invoke(fn, ctx).then(
+      (value) => {
+        this.settleTimed(started, false, undefined);
+        return value;
+      },
+      (error: unknown) => {
+        this.settleTimed(started, true, error);
+        throw error;
+      },
+    );
+  }
+
+  private settleTimed(started: number, threw: boolean, error: unknown): void {
+    if (threw && !this.counts(error)) return this.ignored(error);
+    const durationMs = this.clock.now() - started;
+    const slow = durationMs > this.trip.slowCallMs;
+    this.report(threw, error, durationMs, slow);
+    this.count(threw, slow);
+  }
+
+  /** Counts one call that ran in closed or disabled, and opens the circuit when the strategy says so. */
+  private count(failure: boolean, slow: boolean): void {
+    this.share(failure, slow);
+    const code = this.code;
+    // A call that settles after the circuit left closed (opened by another call, adopted
+    // from the store) says nothing about the new state.
+    if (code !== CLOSED && code !== DISABLED) return;
+    const trip = this.trip;
+    const now = trip.needsTime ? this.clock.now() : 0;
+    const verdict = (this.window ??= trip.createWindow()).record(failure, slow, now);
+    if (verdict === STAY || code === DISABLED) return;
+    this.transition(
+      OPEN,
+      verdict === TRIP_FAILURES ? 'failures' : 'slow-calls',
+      trip.needsTime ? now : this.clock.now(),
+    );
+  }
+
+  // ── half-open ────────────────────────────────────────────────────────────────────
+
+  private probe<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    if (this.probes >= this.maxProbes) return this.reject(HALF_OPEN_RETRY_AFTER_MS);
+    this.probes++;
+    const epoch = this.version;
+    const link = this.link;
+    if (link?.claimProbe === undefined) return this.runProbe(fn, ctx, epoch, undefined);
+    let claim: Promise<ProbeRelease | undefined>;
+    try {
+      claim = link.claimProbe();
+    } catch {
+      return this.runProbe(fn, ctx, epoch, undefined);
+    }
+    return claim.then(
+      (release) => this.claimed(fn, ctx, epoch, release),
+      () => this.claimed(fn, ctx, epoch, noRelease),
+    );
+  }
+
+  /** Runs a probe once the fleet answered the claim; `noRelease` means the store failed and the local slot decides. */
+  private claimed<T>(
+    fn: Operation<T>,
+    ctx: ExecutionContext,
+    epoch: number,
+    release: ProbeRelease | undefined,
+  ): Promise<T> {
+    if (release === undefined) {
+      if (this.version === epoch) this.probes--;
+      return this.reject(HALF_OPEN_RETRY_AFTER_MS);
+    }
+    if (this.version !== epoch || ctx.signal.aborted) {
+      // The circuit moved on while the claim was pending (or the caller gave up): hand the
+      // slot back and let the current state decide.
+      safely(release);
+      if (this.version === epoch) this.probes--;
+      if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+      return this[RUN](fn, ctx);
+    }
+    return this.runProbe(fn, ctx, epoch, release === noRelease ? undefined : release);
+  }
+
+  private runProbe<T>(
+    fn: Operation<T>,
+    ctx: ExecutionContext,
+    epoch: number,
+    release: ProbeRelease | undefined,
+  ): Promise<T> {
+    const started = this.clock.now();
+    return invoke(fn, ctx).then(
+      (value) => {
+        this.settleProbe(epoch, started, release, false, undefined);
+        return value;
+      },
+      (error: unknown) => {
+        this.settleProbe(epoch, started, release, true, error);
+        throw error;
+      },
+    );
+  }
+
+  private settleProbe(
+    epoch: number,
+    started: number,
+    release: ProbeRelease | undefined,
+    threw: boolean,
+    error: unknown,
+  ): void {
+    if (release !== undefined) safely(release);
+    const current = this.version === epoch;
+    if (current) this.probes--;
+    if (threw && !this.counts(error)) return this.ignored(error);
+    const now = this.clock.now();
+    const durationMs = now - started;
+    // A slow probe shows the service still struggling: it reopens like a failure.
+    const slow = durationMs > this.trip.slowCallMs;
+    this.report(threw, error, durationMs, slow);
+    this.share(threw, slow);
+    if (!current) return;
+    if (threw || slow) this.transition(OPEN, 'probe-failed', now);
+    else if (++this.probeSuccesses >= this.successesToClose) {
+      this.transition(CLOSED, 'probes-succeeded', now);
+    }
+  }
+
+  // ── shared steps ─────────────────────────────────────────────────────────────────
+
+  private reject(retryAfterMs: number | undefined): Promise<never> {
+    // No stack trace: it would cost microseconds and say nothing about the call.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const error = new CircuitOpenError(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
+    Error.stackTraceLimit = limit;
+    this.hub?.emit('rejected', error);
+    return Promise.reject(error);
+  }
+
+  private counts(error: unknown): boolean {
+    try {
+      return this.isFailure(error);
+    } catch {
+      return true;
+    }
+  }
+
+  private ignored(error: unknown): void {
+    const hub = this.hub;
+    if (hub?.has('ignoredError')) hub.emit('ignoredError', { error });
+  }
+
+  private report(failure: boolean, error: unknown, durationMs: number, slow: boolean): void {
+    const hub = this.hub;
+    if (hub === undefined) return;
+    if (failure) {
+      if (hub.has('failure')) hub.emit('failure', { error, durationMs, slow });
+    } else if (hub.has('success')) hub.emit('success', { durationMs, slow });
+  }
+
+  /** Tells the store about a counted call. */
+  private share(failure: boolean, slow: boolean): void {
+    const link = this.link;
+    if (link?.recordOutcome === undefined) return;
+    try {
+      link.recordOutcome(failure, slow);
+    } catch {
+      // A store never fails a call.
+    }
+  }
+
+  private openMsFor(opens: number): number {
+    const option = this.openMsOption;
+    if (typeof option === 'number') return option;
+    const ms = option(opens);
+    return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_OPEN_MS) : 0;
+  }
+
+  /** A local transition: new version, counters reset, store and listeners told. */
+  private transition(to: StateCode, reason: TransitionReason, now: number): void {
+    const from = this.code;
+    // The window lives on across the kill switch, and is cleared by any other move.
+    const keepsWindow =
+      (from === CLOSED && to === DISABLED) || (from === DISABLED && to === CLOSED);
+    if (!keepsWindow || reason === 'reset') this.window?.clear();
+    this.code = to;
+    this.version++;
+    this.reason = reason;
+    this.since = now;
+    this.probes = 0;
+    this.probeSuccesses = 0;
+    if (to === OPEN) {
+      this.opens++;
+      this.openUntil = now + this.openMsFor(this.opens);
+    } else if (to === CLOSED) {
+      this.opens = 0;
+      this.openUntil = Number.NaN;
+    } else if (to !== HALF_OPEN) {
+      this.openUntil = Number.NaN;
+    }
+    const link = this.link;
+    if (link !== undefined) {
+      try {
+        link.recordTransition(this.toJSON(), NAMES[from] as CircuitState);
+      } catch {
+        // A store never fails a call.
+      }
+    }
+    if (from !== to) this.announce(from, false);
+  }
+
+  private announce(from: StateCode, remote: boolean): void {
+    const hub = this.hub;
+    if (hub === undefined || !hub.has('stateChange')) return;
+    hub.emit('stateChange', {
+      from: NAMES[from] as CircuitState,
+      to: NAMES[this.code] as CircuitState,
+      reason: this.reason,
+      remote,
+    });
+  }
+
+  private apply(snapshot: CircuitSnapshot): void {
+    const to = CODES[snapshot.state];
+    const from = this.code;
+    const keepsWindow =
+      (from === CLOSED || from === DISABLED) && (to === CLOSED || to === DISABLED);
+    if (!keepsWindow) this.window?.clear();
+    this.code = to;
+    this.version = snapshot.version;
+    this.reason = snapshot.reason;
+    this.since = snapshot.since;
+    this.openUntil = snapshot.openUntil ?? Number.NaN;
+    this.opens = snapshot.opens;
+    this.probes = 0;
+    this.probeSuccesses = 0;
+  }
+
+  private sameAs(snapshot: CircuitSnapshot): boolean {
+    return (
+      CODES[snapshot.state] === this.code &&
+      Object.is(snapshot.openUntil ?? Number.NaN, this.openUntil) &&
+      snapshot.opens === this.opens
+    );
+  }
+}
+
+/** Marks a claim the store failed to answer: the probe runs on the local decision alone. */
+const noRelease: ProbeRelease = () => undefined;
+
+function safely(release: ProbeRelease): void {
+  try {
+    release();
+  } catch {
+    // Releasing is the store's business; a failure there never fails a call.
+  }
+}
+
+/** Creates a circuit breaker; see `CircuitBreakerOptions` for the defaults. */
+export function circuitBreaker(options?: CircuitBreakerOptions): CircuitBreaker {
+  return new CircuitBreaker(options);
+}

@@ -1,0 +1,70 @@
+import { CountWindow } from './count-window.js';
+import type { RateLimits } from './rate-verdict.js';
+import { TimeWindow } from './time-window.js';
+import type { SlowCallOptions, TripDescription, TripStrategy, TripWindowOptions } from './trip.js';
+import { finiteAtLeast, integerAtLeast, rate } from './validate.js';
+
+export interface FailureRateOptions {
+  /** Share of failed calls in the window that opens the breaker, in (0, 1]. Default 0.5. */
+  readonly threshold?: number;
+  /** Calls the window must hold before any rate is judged. Default 20. */
+  readonly minimumCalls?: number;
+  /** Default `{ kind: 'count', size: 100 }`. */
+  readonly window?: TripWindowOptions;
+  /** Also open when the share of calls slower than `ms` reaches `rateThreshold`. */
+  readonly slowCall?: SlowCallOptions;
+}
+
+const WHERE = 'failureRate';
+
+function checkWindow(window: TripWindowOptions): TripWindowOptions {
+  const given = window as { kind?: unknown; size?: unknown; ms?: unknown } | undefined;
+  const kind = given?.kind;
+  if (kind === 'count') return { kind, size: integerAtLeast(WHERE, 'window.size', given?.size, 1) };
+  if (kind === 'time') return { kind, ms: finiteAtLeast(WHERE, 'window.ms', given?.ms, 1) };
+  throw new TypeError(`${WHERE}: window.kind must be 'count' or 'time', got ${String(kind)}`);
+}
+
+/**
+ * Opens the breaker when, over a window of recent calls holding at least `minimumCalls`,
+ * the share of failures reaches `threshold` — or, with `slowCall`, the share of slow calls
+ * reaches `slowCall.rateThreshold`. Rates are judged after every counted call.
+ */
+export function failureRate(options: FailureRateOptions = {}): TripStrategy {
+  const threshold = rate(WHERE, 'threshold', options.threshold ?? 0.5);
+  const minimumCalls = integerAtLeast(WHERE, 'minimumCalls', options.minimumCalls ?? 20, 1);
+  const window = checkWindow(options.window ?? { kind: 'count', size: 100 });
+  if (window.kind === 'count' && minimumCalls > window.size) {
+    throw new RangeError(
+      `${WHERE}: minimumCalls must be ≤ window.size (${window.size}) or the breaker can never open, got ${minimumCalls}`,
+    );
+  }
+  let slowCall: SlowCallOptions | undefined;
+  if (options.slowCall !== undefined) {
+    slowCall = {
+      ms: finiteAtLeast(WHERE, 'slowCall.ms', options.slowCall.ms, 0),
+      rateThreshold: rate(WHERE, 'slowCall.rateThreshold', options.slowCall.rateThreshold),
+    };
+  }
+  const limits: RateLimits = {
+    threshold,
+    minimumCalls,
+    slowRateThreshold: slowCall?.rateThreshold ?? Infinity,
+  };
+  const description: TripDescription = {
+    kind: 'failure-rate',
+    threshold,
+    minimumCalls,
+    window,
+    ...(slowCall === undefined ? {} : { slowCall }),
+  };
+  return {
+    slowCallMs: slowCall?.ms ?? Infinity,
+    needsTime: window.kind === 'time',
+    description,
+    createWindow:
+      window.kind === 'count'
+        ? () => new CountWindow(window.size, limits)
+        : () => new TimeWindow(window.ms, limits),
+  };
+}

@@ -1,0 +1,51 @@
+/** A count-based window (the last `size` calls) or a time-based one (the last `ms` milliseconds). */
+export type TripWindowOptions =
+  | { readonly kind: 'count'; readonly size: number }
+  | { readonly kind: 'time'; readonly ms: number };
+
+/** A call slower than `ms` is slow; the breaker opens when the slow share reaches `rateThreshold`. */
+export interface SlowCallOptions {
+  readonly ms: number;
+  readonly rateThreshold: number;
+}
+
+/** A trip strategy as plain data: what `toJSON`, stores and config tools see. */
+export type TripDescription =
+  | { readonly kind: 'consecutive'; readonly threshold: number }
+  | {
+      readonly kind: 'failure-rate';
+      readonly threshold: number;
+      readonly minimumCalls: number;
+      readonly window: TripWindowOptions;
+      readonly slowCall?: SlowCallOptions;
+    };
+
+/** What a window's `record` answers: keep going, or open because of failures or slow calls. */
+export const STAY = 0;
+export const TRIP_FAILURES = 1;
+export const TRIP_SLOW = 2;
+export type TripVerdict = typeof STAY | typeof TRIP_FAILURES | typeof TRIP_SLOW;
+
+/** One breaker's record of recent outcomes in `closed` (and `disabled`) state. */
+export interface TripWindow {
+  /**
+   * Records one counted call. `now` is the clock's time when the strategy `needsTime`,
+   * otherwise 0 (the breaker skips the clock read).
+   */
+  record(failure: boolean, slow: boolean, now: number): TripVerdict;
+  /** Forgets every outcome (on opening, closing and `reset()`). */
+  clear(): void;
+}
+
+/**
+ * When a closed breaker opens. A strategy is immutable and may be shared by many breakers;
+ * each breaker asks it for its own window, lazily, on its first counted call.
+ */
+export interface TripStrategy {
+  /** The slow-call threshold in ms, or `Infinity` when slow calls are not tracked. */
+  readonly slowCallMs: number;
+  /** Whether `record` needs the current time (time windows). */
+  readonly needsTime: boolean;
+  readonly description: TripDescription;
+  createWindow(): TripWindow;
+}

@@ -1,0 +1,115 @@
+import { abortReason, neverAbortedSignal } from '../abort.js';
+import type { Clock } from '../clock.js';
+import { BulkheadRejectedError, withoutStack } from '../errors/index.js';
+import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import { checkInteger } from '../option-checks.js';
+import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
+import { WaiterQueue, type Waiter } from './queue.js';
+
+export interface BulkheadOptions {
+  /** Calls allowed to run at once (an integer ≥ 1). */
+  readonly maxConcurrent: number;
+  /** Calls allowed to wait for a slot, FIFO (an integer ≥ 0 or Infinity); default 0. */
+  readonly maxQueue?: number;
+  readonly clock?: Clock;
+}
+
+export interface BulkheadEvents {
+  /** A call found every slot busy and the queue full. */
+  rejected: { readonly executing: number; readonly queued: number };
+  /** A call waits for a slot; `queued` counts it. */
+  queued: { readonly executing: number; readonly queued: number };
+}
+
+/** Limits how many calls run at once, with an optional FIFO queue whose waiters may give up. */
+export class Bulkhead extends BasePolicy {
+  readonly maxConcurrent: number;
+  readonly maxQueue: number;
+  private running = 0;
+  private readonly waiters = new WaiterQueue();
+  private events: EventHub<BulkheadEvents> | undefined;
+
+  constructor(options: BulkheadOptions) {
+    super(options.clock);
+    this.maxConcurrent = checkInteger('bulkhead', 'maxConcurrent', options.maxConcurrent, 1);
+    this.maxQueue = checkInteger('bulkhead', 'maxQueue', options.maxQueue ?? 0, 0, true);
+  }
+
+  /** Calls running now. */
+  get executing(): number {
+    return this.running;
+  }
+
+  /** Calls waiting for a slot now. */
+  get queued(): number {
+    return this.waiters.size;
+  }
+
+  onRejected(listener: Listener<BulkheadEvents['rejected']>): Unsubscribe {
+    return this.hub().on('rejected', listener);
+  }
+
+  onQueued(listener: Listener<BulkheadEvents['queued']>): Unsubscribe {
+    return this.hub().on('queued', listener);
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    if (this.running < this.maxConcurrent) {
+      this.running++;
+      return invoke(fn, ctx).then(this.releaseAfterValue, this.releaseAfterError);
+    }
+    if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+    if (this.waiters.size < this.maxQueue) return this.wait(fn, ctx);
+    this.events?.emit('rejected', { executing: this.running, queued: this.waiters.size });
+    return Promise.reject(
+      withoutStack(() => new BulkheadRejectedError(this.maxConcurrent, this.maxQueue)),
+    );
+  }
+
+  private hub(): EventHub<BulkheadEvents> {
+    return (this.events ??= new EventHub());
+  }
+
+  private readonly releaseAfterValue = <T>(value: T): T => {
+    this.release();
+    return value;
+  };
+
+  private readonly releaseAfterError = (error: unknown): never => {
+    this.release();
+    throw error;
+  };
+
+  /** Frees a slot, handing it straight to the longest waiter so newcomers cannot jump the queue. */
+  private release(): void {
+    const next = this.waiters.shift();
+    if (next === undefined) this.running--;
+    else next.start();
+  }
+
+  private wait<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const signal = ctx.signal;
+      const onAbort = (): void => {
+        this.waiters.remove(waiter);
+        reject(abortReason(signal));
+      };
+      const waiter: Waiter = {
+        prev: undefined,
+        next: undefined,
+        start: () => {
+          if (signal !== neverAbortedSignal) signal.removeEventListener('abort', onAbort);
+          invoke(fn, ctx).then(this.releaseAfterValue, this.releaseAfterError).then(resolve, reject);
+        },
+      };
+      this.waiters.push(waiter);
+      if (signal !== neverAbortedSignal) signal.addEventListener('abort', onAbort, { once: true });
+      this.events?.emit('queued', { executing: this.running, queued: this.waiters.size });
+    });
+  }
+}
+
+/** A bulkhead: at most `maxConcurrent` calls at once, `maxQueue` more waiting in order. */
+export function bulkhead(options: BulkheadOptions): Bulkhead {
+  return new Bulkhead(options);
+}

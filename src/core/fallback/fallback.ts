@@ -1,0 +1,86 @@
+import type { Clock } from '../clock.js';
+import { errorPredicate, type ErrorFilter } from '../error-filter.js';
+import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import { checkClock, fail } from '../option-checks.js';
+import {
+  BasePolicy,
+  RUN,
+  invoke,
+  markFallback,
+  type Context,
+  type ExecutionContext,
+  type Operation,
+  type TypedPolicy,
+} from '../policy.js';
+
+/** The fallback's answer: a value, or a function of the error and the call's context. */
+export type FallbackValue<R> = R | ((error: unknown, ctx: Context) => R | PromiseLike<R>);
+
+export interface FallbackOptions<R> {
+  /** What to answer instead of the error. To answer with a function value, return it from a function. */
+  readonly to: FallbackValue<R>;
+  /** Which errors the fallback answers (a predicate or error classes); default: every error. */
+  readonly on?: ErrorFilter;
+  /** The provenance `source` of its answers; default `'fallback'`. */
+  readonly name?: string;
+  readonly clock?: Clock;
+}
+
+export interface FallbackEvents {
+  /** The fallback answered in place of `error`. */
+  fallback: { readonly error: unknown; readonly source: string };
+}
+
+/** A policy that answers with a fallback value when the call fails. */
+export interface Fallback<R> extends TypedPolicy<R> {
+  readonly name: string;
+  onFallback(listener: Listener<FallbackEvents['fallback']>): Unsubscribe;
+}
+
+class FallbackPolicy<R> extends BasePolicy {
+  readonly name: string;
+  private readonly to: FallbackValue<R>;
+  private readonly accepts: ((error: unknown) => boolean) | undefined;
+  private events: EventHub<FallbackEvents> | undefined;
+
+  constructor(options: FallbackOptions<R>) {
+    super(checkClock('fallback', options.clock));
+    if (!('to' in options)) fail('fallback', 'to', 'a value or a function', undefined);
+    this.to = options.to;
+    this.accepts = errorPredicate('fallback', 'on', options.on);
+    const name = options.name ?? 'fallback';
+    if (typeof name !== 'string' || name === '') fail('fallback', 'name', 'a non-empty string', name);
+    this.name = name;
+  }
+
+  onFallback(listener: Listener<FallbackEvents['fallback']>): Unsubscribe {
+    return (this.events ??= new EventHub()).on('fallback', listener);
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    // The value answered is an R, which `Fallback<R>`'s signature makes the caller's type.
+    return invoke(fn, ctx).then(undefined, (error: unknown) => this.answer(error, ctx) as T);
+  }
+
+  /** Answers in place of `error`, unless the filter refuses it or the caller has gone. */
+  private async answer(error: unknown, ctx: ExecutionContext): Promise<R> {
+    if (ctx.signal.aborted || (this.accepts !== undefined && !this.accepts(error))) throw error;
+    const to = this.to;
+    const value =
+      typeof to === 'function'
+        ? await (to as (error: unknown, ctx: Context) => R | PromiseLike<R>)(error, ctx)
+        : to;
+    markFallback(ctx, this.name);
+    this.events?.emit('fallback', { error, source: this.name });
+    return value;
+  }
+}
+
+/**
+ * A fallback: when the call fails with an error `on` accepts, answer `to` instead. Typed so
+ * that only functions whose result fits `R` can be protected, e.g.
+ * `fallback<Summary>({ to: cachedSummary }).execute(() => summarize(text))`.
+ */
+export function fallback<R>(options: FallbackOptions<R>): Fallback<R> {
+  return new FallbackPolicy(options);
+}

@@ -1,0 +1,134 @@
+import type { Clock } from '../clock.js';
+import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import {
+  checkClock,
+  checkInteger,
+  checkNonNegative,
+  fail,
+} from '../option-checks.js';
+import { BasePolicy, RUN, type ExecutionContext, type Operation } from '../policy.js';
+import { abortReason } from '../abort.js';
+import { HedgedCall, type HedgeHost } from './hedged-call.js';
+import { LatencyWindow } from './latency-window.js';
+import { HedgeScheduler, type HedgeWaiter } from './scheduler.js';
+
+/** Hedge after the given percentile of recent successful latencies. */
+export interface LatencyPercentile {
+  /** e.g. 95 for p95: a number > 0 and ≤ 100. */
+  readonly percentile: number;
+  /** The delay used until `minSamples` latencies are known (a finite number ≥ 0). */
+  readonly initialMs: number;
+  /** Latencies remembered (an integer ≥ 1); default 100. */
+  readonly window?: number;
+  /** Latencies needed before the percentile is trusted (an integer ≥ 1); default 10. */
+  readonly minSamples?: number;
+}
+
+export interface HedgeOptions {
+  /** How long the first attempt may run before another starts: ms, or a latency percentile. */
+  readonly delayMs: number | LatencyPercentile;
+  /** Extra attempts allowed per call (an integer ≥ 1); default 1. */
+  readonly maxHedges?: number;
+  /** Read for deadlines and latencies; it must advance with the timers (the default does). */
+  readonly clock?: Clock;
+}
+
+export interface HedgeEvents {
+  /** Attempt number `attempt` (2 for the first hedge) started `delayMs` after the one before it. */
+  hedge: { readonly attempt: number; readonly delayMs: number };
+}
+
+function checkDelay(delay: unknown): number | LatencyWindowSettings {
+  if (typeof delay === 'number') return checkNonNegative('hedge', 'delayMs', delay);
+  if (typeof delay !== 'object' || delay === null) {
+    return fail('hedge', 'delayMs', 'a number ≥ 0 or { percentile, initialMs }', delay);
+  }
+  const { percentile, initialMs, window = 100, minSamples = 10 } = delay as LatencyPercentile;
+  if (typeof percentile !== 'number' || !(percentile > 0 && percentile <= 100)) {
+    fail('hedge', 'delayMs.percentile', 'a number > 0 and ≤ 100', percentile);
+  }
+  return {
+    percentile,
+    initialMs: checkNonNegative('hedge', 'delayMs.initialMs', initialMs),
+    window: checkInteger('hedge', 'delayMs.window', window, 1),
+    minSamples: checkInteger('hedge', 'delayMs.minSamples', minSamples, 1),
+  };
+}
+
+type LatencyWindowSettings = Required<LatencyPercentile>;
+
+/**
+ * Hedging: when the first attempt has not answered after the delay, start another (up to
+ * `maxHedges`); the first success wins and the others' signals abort. An attempt that fails
+ * does not fail the call while another runs; when every attempt has run and failed, the
+ * call rejects with an `AggregateError` of all their errors.
+ */
+export class Hedge extends BasePolicy {
+  readonly maxHedges: number;
+  private readonly fixedDelay: number | undefined;
+  private readonly latencies: LatencyWindow | undefined;
+  private readonly settings: LatencyWindowSettings | undefined;
+  private readonly scheduler: HedgeScheduler;
+  private readonly host: HedgeHost;
+  private events: EventHub<HedgeEvents> | undefined;
+
+  constructor(options: HedgeOptions) {
+    super(checkClock('hedge', options.clock));
+    this.maxHedges = checkInteger('hedge', 'maxHedges', options.maxHedges ?? 1, 1);
+    const delay = checkDelay(options.delayMs);
+    if (typeof delay === 'number') {
+      this.fixedDelay = delay;
+    } else {
+      this.settings = delay;
+      this.latencies = new LatencyWindow(delay.window, delay.percentile);
+    }
+    const clock = this.clock;
+    this.scheduler = new HedgeScheduler(() => clock.now());
+    this.host = this.makeHost();
+  }
+
+  /** The delay the next hedge would wait, in ms. */
+  get delayMs(): number {
+    if (this.fixedDelay !== undefined) return this.fixedDelay;
+    const latencies = this.latencies;
+    const settings = this.settings;
+    if (latencies === undefined || settings === undefined) return 0;
+    return latencies.length < settings.minSamples ? settings.initialMs : latencies.value();
+  }
+
+  /** Calls waiting for a hedge to become due. */
+  get waiting(): number {
+    return this.scheduler.pending;
+  }
+
+  onHedge(listener: Listener<HedgeEvents['hedge']>): Unsubscribe {
+    return (this.events ??= new EventHub()).on('hedge', listener);
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+    return new Promise<T>((resolve, reject) => {
+      new HedgedCall(this.host, fn, ctx, resolve, reject).start();
+    });
+  }
+
+  private makeHost(): HedgeHost {
+    const clock = this.clock;
+    const scheduler = this.scheduler;
+    const latencies = this.latencies;
+    return {
+      maxHedges: this.maxHedges,
+      now: () => clock.now(),
+      delay: () => this.delayMs,
+      schedule: (call: HedgeWaiter, deadline: number) => scheduler.schedule(call, deadline),
+      unschedule: (call: HedgeWaiter) => scheduler.unschedule(call),
+      hedgeStarted: (attempt, delayMs) => this.events?.emit('hedge', { attempt, delayMs }),
+      answered: latencies === undefined ? () => undefined : (ms) => latencies.record(ms),
+    };
+  }
+}
+
+/** A hedging policy: another attempt after `delayMs` (or a latency percentile) without an answer. */
+export function hedge(options: HedgeOptions): Hedge {
+  return new Hedge(options);
+}

@@ -1,0 +1,39 @@
+/** An attempt failed and another follows after `delayMs`. */
+export interface RetryEvent {
+  /** The attempt that failed (1 for the first call). */
+  readonly attempt: number;
+  readonly delayMs: number;
+  /** What it threw; `undefined` when `retryOnResult` rejected its result. */
+  readonly error: unknown;
+  /** The result `retryOnResult` rejected, when that is why it is retried. */
+  readonly result: unknown;
+}
+
+/** Why retrying stopped although the failure was retryable. */
+export type GiveUpReason = 'maxAttempts' | 'maxElapsed' | 'budget';
+
+/** A retryable failure that will not be retried. */
+export interface GiveUpEvent {
+  readonly attempts: number;
+  readonly reason: GiveUpReason;
+  readonly error: unknown;
+  readonly result: unknown;
+}
+
+/** The call resolved. */
+export interface SuccessEvent {
+  readonly attempts: number;
+}
+
+/** The call rejected (a permanent error, retries exhausted, or the caller's abort). */
+export interface FailureEvent {
+  readonly attempts: number;
+  readonly error: unknown;
+}
+
+export interface RetryEvents {
+  retry: RetryEvent;
+  giveUp: GiveUpEvent;
+  success: SuccessEvent;
+  failure: FailureEvent;
+}

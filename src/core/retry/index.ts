@@ -1,0 +1,13 @@
+export type { RetryBudget, RetryBudgetOptions } from './budget.js';
+export { retryBudget } from './budget.js';
+export type {
+  FailureEvent,
+  GiveUpEvent,
+  GiveUpReason,
+  RetryEvent,
+  RetryEvents,
+  SuccessEvent,
+} from './events.js';
+export type { RetryOptions, RetryPredicate } from './options.js';
+export { retryTransient } from './options.js';
+export { RetryPolicy, retry } from './policy.js';

@@ -1,0 +1,82 @@
+import type { Backoff, BackoffFunction } from '../backoff/backoff.js';
+import { show } from '../backoff/validate.js';
+import { custom, exponential } from '../backoff/strategies.js';
+import { isTransient } from '../classification/classify.js';
+import type { ErrorClass } from '../classification/classify.js';
+import type { Clock } from '../clock.js';
+import { isBulkheadRejectedError, isCircuitOpenError } from '../errors/classes.js';
+import type { RetryBudget } from './budget.js';
+
+/** Decides whether a failed attempt is retried; `attempt` is the one that failed. */
+export type RetryPredicate = (error: unknown, attempt: number) => boolean;
+
+export interface RetryOptions {
+  /** Attempts in total, the first call included: an integer ≥ 1, or Infinity. Default 3. */
+  readonly maxAttempts?: number;
+  /** Default `exponential()`: 1 s ×2, capped at 30 s, ±10 %. A function `(attempt, error) => ms` also works. */
+  readonly backoff?: Backoff | BackoffFunction;
+  /**
+   * Which errors are retried: a predicate, or error classes (`instanceof`). Default: transient
+   * errors (`isTransient`), except rejections by a circuit breaker or a bulkhead.
+   */
+  readonly retryOn?: RetryPredicate | readonly ErrorClass[];
+  /** Retries a call whose result this returns `true` for; the last result is returned when retries run out. */
+  readonly retryOnResult?: (result: unknown) => boolean;
+  /** No attempt starts later than this after the first one; unbounded by default. */
+  readonly maxElapsedMs?: number;
+  /** Waits what the error asks (`retryAfterMs`, `Retry-After`), capped by the backoff's `maxMs`. Default true. */
+  readonly respectRetryAfter?: boolean;
+  /** When retries run out, throw `RetryExhaustedError` (with every error) instead of the last error. Default false. */
+  readonly wrapExhausted?: boolean;
+  /** A retry budget, possibly shared with other policies. */
+  readonly budget?: RetryBudget;
+  readonly clock?: Clock;
+}
+
+/** The default `retryOn`: transient errors, but not a breaker's or a bulkhead's refusal (SPEC §7). */
+export const retryTransient: RetryPredicate = (error) =>
+  isTransient(error) && !isCircuitOpenError(error) && !isBulkheadRejectedError(error);
+
+export function toRetryPredicate(retryOn: RetryOptions['retryOn']): RetryPredicate {
+  if (retryOn === undefined) return retryTransient;
+  if (typeof retryOn === 'function') return retryOn;
+  const classes: unknown = retryOn;
+  if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'function')) {
+    throw new TypeError(
+      `retry: retryOn must be a predicate or an array of error classes, got ${show(retryOn)}`,
+    );
+  }
+  const list = classes as readonly ErrorClass[];
+  return (error) => list.some((errorClass) => error instanceof errorClass);
+}
+
+export function toBackoff(backoff: RetryOptions['backoff']): Backoff {
+  if (backoff === undefined) return exponential();
+  if (typeof backoff === 'function') return custom(backoff);
+  if (typeof (backoff as Partial<Backoff> | null)?.delayMs !== 'function') {
+    throw new TypeError(
+      `retry: backoff must be a Backoff (exponential(), constant(), linear(), custom()) or a function (attempt, error) => ms, got ${show(backoff)}`,
+    );
+  }
+  return backoff;
+}
+
+export function validateMaxAttempts(value: unknown): number {
+  if (value === undefined) return 3;
+  const expected = 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got';
+  if (typeof value !== 'number') throw new TypeError(`${expected} ${show(value)}`);
+  if (!(Number.isInteger(value) || value === Infinity) || value < 1) {
+    throw new RangeError(`${expected} ${value}`);
+  }
+  return value;
+}
+
+export function validateOptional<T>(
+  option: string,
+  value: T | undefined,
+  expected: string,
+  valid: (value: T) => boolean,
+): T | undefined {
+  if (value === undefined || valid(value)) return value;
+  throw new TypeError(`retry: ${option} must be ${expected}, got ${show(value)}`);
+}

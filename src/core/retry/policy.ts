@@ -1,0 +1,239 @@
+import { sleep } from '../abort.js';
+import type { Backoff } from '../backoff/backoff.js';
+import { requireNumber } from '../backoff/validate.js';
+import { retryAfterMs } from '../classification/retry-after.js';
+import { RetryExhaustedError } from '../errors/classes.js';
+import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import {
+  BasePolicy,
+  RUN,
+  childContext,
+  invoke,
+  type ExecutionContext,
+  type Operation,
+} from '../policy.js';
+import type { RetryBudget } from './budget.js';
+import type {
+  FailureEvent,
+  GiveUpEvent,
+  GiveUpReason,
+  RetryEvent,
+  RetryEvents,
+  SuccessEvent,
+} from './events.js';
+import {
+  toBackoff,
+  toRetryPredicate,
+  validateMaxAttempts,
+  validateOptional,
+  type RetryOptions,
+  type RetryPredicate,
+} from './options.js';
+
+/** The longest delay `setTimeout` honours; longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
+const isBudget = (value: RetryBudget): boolean =>
+  typeof value === 'object' &&
+  typeof value.tryRetry === 'function' &&
+  typeof value.recordCall === 'function';
+
+/**
+ * Calls the function again when it fails with an error worth retrying, waiting a backoff
+ * between attempts. The first attempt runs with the caller's context as is and its success
+ * costs one `.then`; everything else lives on the failure path.
+ */
+export class RetryPolicy extends BasePolicy {
+  readonly maxAttempts: number;
+  readonly backoff: Backoff;
+  private readonly retryOn: RetryPredicate;
+  private readonly retryOnResult: ((result: unknown) => boolean) | undefined;
+  private readonly maxElapsedMs: number | undefined;
+  private readonly respectRetryAfter: boolean;
+  private readonly wrapExhausted: boolean;
+  private readonly budget: RetryBudget | undefined;
+  private hub: EventHub<RetryEvents> | undefined;
+
+  constructor(options: RetryOptions = {}) {
+    super(options.clock);
+    this.maxAttempts = validateMaxAttempts(options.maxAttempts);
+    this.backoff = toBackoff(options.backoff);
+    this.retryOn = toRetryPredicate(options.retryOn);
+    this.retryOnResult = validateOptional(
+      'retryOnResult',
+      options.retryOnResult,
+      'a function (result) => boolean',
+      isFunction,
+    );
+    this.maxElapsedMs =
+      options.maxElapsedMs === undefined
+        ? undefined
+        : requireNumber('retry', 'maxElapsedMs', options.maxElapsedMs, 0, { allowInfinity: true });
+    this.respectRetryAfter =
+      validateOptional('respectRetryAfter', options.respectRetryAfter, 'a boolean', isBoolean) ??
+      true;
+    this.wrapExhausted =
+      validateOptional('wrapExhausted', options.wrapExhausted, 'a boolean', isBoolean) ?? false;
+    this.budget = validateOptional(
+      'budget',
+      options.budget,
+      'a retry budget (retryBudget())',
+      isBudget,
+    );
+  }
+
+  onRetry(listener: Listener<RetryEvent>): Unsubscribe {
+    return this.events().on('retry', listener);
+  }
+
+  onGiveUp(listener: Listener<GiveUpEvent>): Unsubscribe {
+    return this.events().on('giveUp', listener);
+  }
+
+  onSuccess(listener: Listener<SuccessEvent>): Unsubscribe {
+    return this.events().on('success', listener);
+  }
+
+  onFailure(listener: Listener<FailureEvent>): Unsubscribe {
+    return this.events().on('failure', listener);
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    this.budget?.recordCall();
+    const started = this.maxElapsedMs === undefined ? 0 : this.clock.now();
+    const first = invoke(fn, ctx);
+    if (this.retryOnResult === undefined && this.hub?.has('success') !== true) {
+      return first.then(undefined, (error: unknown) =>
+        this.retryLoop(fn, ctx, started, true, error, undefined),
+      );
+    }
+    return first.then(
+      (value) =>
+        this.retryOnResult?.(value) === true
+          ? this.retryLoop(fn, ctx, started, false, undefined, value)
+          : this.succeeded(1, value),
+      (error: unknown) => this.retryLoop(fn, ctx, started, true, error, undefined),
+    );
+  }
+
+  /** Attempts 2 and up, after attempt 1 failed (`rejected`) or returned an unwanted `value`. */
+  private async retryLoop<T>(
+    fn: Operation<T>,
+    ctx: ExecutionContext,
+    started: number,
+    rejected: boolean,
+    error: unknown,
+    value: T | undefined,
+  ): Promise<T> {
+    const signal = ctx.signal;
+    const errors: unknown[] | undefined = this.wrapExhausted ? [] : undefined;
+    let attempt = 1;
+    let previousDelayMs = 0;
+    for (;;) {
+      if (rejected) {
+        errors?.push(error);
+        // After the caller's abort nothing is retried; a permanent error is re-thrown at once.
+        if (signal.aborted || !this.retryOn(error, attempt)) return this.failed(attempt, error);
+      } else if (signal.aborted) {
+        return this.succeeded(attempt, value as T);
+      }
+      const delayMs = this.delayAfter(attempt, previousDelayMs, rejected, error);
+      const stop = this.stopReason(attempt, started, delayMs);
+      if (stop !== undefined) return this.giveUp(stop, attempt, rejected, error, value, errors);
+      if (this.hub?.has('retry') === true) {
+        this.hub.emit('retry', { attempt, delayMs, error, result: value });
+      }
+      try {
+        await sleep(delayMs, signal);
+      } catch (reason) {
+        return this.failed(attempt, reason);
+      }
+      attempt++;
+      previousDelayMs = delayMs;
+      try {
+        value = await invoke(fn, childContext(ctx, signal, attempt));
+        rejected = false;
+        error = undefined;
+      } catch (thrown) {
+        rejected = true;
+        error = thrown;
+        value = undefined;
+      }
+      if (!rejected && this.retryOnResult?.(value) !== true) {
+        return this.succeeded(attempt, value as T);
+      }
+    }
+  }
+
+  /** The backoff's delay, or the error's own `Retry-After` capped by the backoff's max. */
+  private delayAfter(
+    attempt: number,
+    previousDelayMs: number,
+    rejected: boolean,
+    error: unknown,
+  ): number {
+    let delayMs = this.backoff.delayMs(attempt, previousDelayMs, rejected ? error : undefined);
+    if (rejected && this.respectRetryAfter) {
+      const asked = retryAfterMs(error, this.clock);
+      if (asked !== undefined) delayMs = Math.min(asked, this.backoff.maxMs);
+    }
+    // Whole milliseconds: timers have no finer resolution, and a fraction below 1 would be
+    // stretched to 1 ms by setTimeout behind the elapsed-time check's back.
+    return delayMs > 0 ? Math.min(Math.round(delayMs), MAX_TIMER_MS) : 0;
+  }
+
+  /** Why the next attempt may not happen; the budget is asked last so no retry is taken in vain. */
+  private stopReason(attempt: number, started: number, delayMs: number): GiveUpReason | undefined {
+    if (attempt >= this.maxAttempts) return 'maxAttempts';
+    if (
+      this.maxElapsedMs !== undefined &&
+      this.clock.now() - started + delayMs > this.maxElapsedMs
+    ) {
+      return 'maxElapsed';
+    }
+    if (this.budget !== undefined && !this.budget.tryRetry()) return 'budget';
+    return undefined;
+  }
+
+  private giveUp<T>(
+    reason: GiveUpReason,
+    attempts: number,
+    rejected: boolean,
+    error: unknown,
+    value: T | undefined,
+    errors: unknown[] | undefined,
+  ): T {
+    if (this.hub?.has('giveUp') === true) {
+      this.hub.emit('giveUp', { attempts, reason, error, result: value });
+    }
+    if (!rejected) return this.succeeded(attempts, value as T);
+    return this.failed(
+      attempts,
+      errors === undefined ? error : new RetryExhaustedError(attempts, errors),
+    );
+  }
+
+  private succeeded<T>(attempts: number, value: T): T {
+    if (this.hub?.has('success') === true) this.hub.emit('success', { attempts });
+    return value;
+  }
+
+  private failed(attempts: number, error: unknown): never {
+    if (this.hub?.has('failure') === true) this.hub.emit('failure', { attempts, error });
+    throw error;
+  }
+
+  private events(): EventHub<RetryEvents> {
+    return (this.hub ??= new EventHub<RetryEvents>());
+  }
+}
+
+/**
+ * A retry policy. `retry()` retries transient errors up to 3 attempts in total, 1 s then
+ * 2 s apart (±10 %), honouring `Retry-After`.
+ */
+export function retry(options: RetryOptions = {}): RetryPolicy {
+  return new RetryPolicy(options);
+}

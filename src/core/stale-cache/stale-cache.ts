@@ -1,0 +1,135 @@
+import type { Clock } from '../clock.js';
+import { errorPredicate, type ErrorFilter } from '../error-filter.js';
+import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import { checkClock, checkInteger, checkPositive, fail } from '../option-checks.js';
+import {
+  BasePolicy,
+  RUN,
+  invoke,
+  markFallback,
+  type Context,
+  type ExecutionContext,
+  type Operation,
+} from '../policy.js';
+import { LruStore, type StaleCacheStore } from './store.js';
+
+/** The cache key: fixed, or computed from the call's context (e.g. its `operation`). */
+export type CacheKey = string | ((ctx: Context) => string);
+
+export interface StaleCacheOptions {
+  /** Default `ctx => ctx.operation ?? 'default'`; use `withKey(k)` for per-argument keys. */
+  readonly key?: CacheKey;
+  /** How long an answer may be served after it was stored (a finite number > 0); never after. */
+  readonly ttlMs: number;
+  /** Keys kept by the default in-memory store, least recently used evicted (integer ≥ 1); default 1000. */
+  readonly maxEntries?: number;
+  /** Where answers are kept; default an in-memory LRU of `maxEntries`. */
+  readonly store?: StaleCacheStore;
+  /** Which errors a cached answer may replace; default: every error (an open circuit included). */
+  readonly on?: ErrorFilter;
+  readonly clock?: Clock;
+}
+
+export interface StaleCacheEvents {
+  /** A cached answer `ageMs` old was served in place of `error`. */
+  fallback: {
+    readonly key: string;
+    readonly ageMs: number;
+    readonly error: unknown;
+    readonly source: 'cache';
+  };
+}
+
+const defaultKey = (ctx: Context): string => ctx.operation ?? 'default';
+
+/**
+ * Remembers the last good answer per key and serves it, marked as a fallback from `'cache'`
+ * with its age, when the call fails or the circuit is open — for at most `ttlMs`.
+ * One key holds the answers of one function: the cache gives back what it was given.
+ */
+export class StaleCache extends BasePolicy {
+  readonly ttlMs: number;
+  readonly store: StaleCacheStore;
+  private readonly key: CacheKey;
+  private readonly accepts: ((error: unknown) => boolean) | undefined;
+  private events: EventHub<StaleCacheEvents> | undefined;
+
+  constructor(options: StaleCacheOptions) {
+    super(checkClock('staleCache', options.clock));
+    const key = options.key ?? defaultKey;
+    if (!(typeof key === 'function' || (typeof key === 'string' && key !== ''))) {
+      fail('staleCache', 'key', 'a non-empty string or a function of the context', key);
+    }
+    this.key = key;
+    this.ttlMs = checkPositive('staleCache', 'ttlMs', options.ttlMs);
+    const maxEntries = checkInteger('staleCache', 'maxEntries', options.maxEntries ?? 1000, 1);
+    const store = options.store ?? new LruStore(maxEntries);
+    if (typeof store.get !== 'function' || typeof store.set !== 'function') {
+      fail('staleCache', 'store', 'an object with get, set and delete methods', store);
+    }
+    this.store = store;
+    this.accepts = errorPredicate('staleCache', 'on', options.on);
+  }
+
+  onFallback(listener: Listener<StaleCacheEvents['fallback']>): Unsubscribe {
+    return (this.events ??= new EventHub()).on('fallback', listener);
+  }
+
+  /** A view of this cache (same store, same events) whose calls use `key`. */
+  withKey(key: string): StaleCacheView {
+    if (typeof key !== 'string' || key === '') {
+      fail('staleCache', 'withKey(key)', 'a non-empty string', key);
+    }
+    return new StaleCacheView(this, key);
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    const key = this.key;
+    return this.runWithKey(fn, ctx, typeof key === 'string' ? key : key(ctx));
+  }
+
+  /** @internal Shared by the views made by `withKey`. */
+  runWithKey<T>(fn: Operation<T>, ctx: ExecutionContext, key: string): Promise<T> {
+    return invoke(fn, ctx).then(
+      (value) => {
+        this.store.set(key, { value, storedAt: this.clock.now() });
+        return value;
+      },
+      (error: unknown) => this.serve<T>(error, key, ctx),
+    );
+  }
+
+  private serve<T>(error: unknown, key: string, ctx: ExecutionContext): T {
+    if (ctx.signal.aborted || (this.accepts !== undefined && !this.accepts(error))) throw error;
+    const entry = this.store.get(key);
+    if (entry === undefined) throw error;
+    const ageMs = this.clock.now() - entry.storedAt;
+    if (ageMs >= this.ttlMs) {
+      this.store.delete(key);
+      throw error;
+    }
+    markFallback(ctx, 'cache', ageMs);
+    this.events?.emit('fallback', { key, ageMs, error, source: 'cache' });
+    // The entry was stored under this key by a call of the same function: one key, one type.
+    return entry.value as T;
+  }
+}
+
+/** `staleCache.withKey(key)`: the same cache, with a fixed key for the calls made through it. */
+export class StaleCacheView extends BasePolicy {
+  constructor(
+    private readonly cache: StaleCache,
+    readonly key: string,
+  ) {
+    super(undefined);
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    return this.cache.runWithKey(fn, ctx, this.key);
+  }
+}
+
+/** A stale-cache fallback: serves the last good answer (younger than `ttlMs`) when a call fails. */
+export function staleCache(options: StaleCacheOptions): StaleCache {
+  return new StaleCache(options);
+}

@@ -1,0 +1,158 @@
+import { abortReason, neverAbortedSignal } from '../abort.js';
+import type { ExecutionContext, Provenance } from '../policy.js';
+import type { QueuedDeadline } from './deadline-queue.js';
+
+/** What a timed call needs from the policy that runs it. */
+export interface TimedCallOwner {
+  /** Takes `call` out of the deadline queue: it settled, or the caller aborted, before its deadline. */
+  release(call: TimedCall): void;
+  /** Builds the error for a call that ran past its deadline, and reports the timeout. */
+  timedOut(call: TimedCall): unknown;
+}
+
+/**
+ * One call through a timeout policy: its entry in the policy's deadline queue, and the
+ * context the protected function receives.
+ *
+ * The function's `signal` is created on first read, so a function that never looks at it
+ * costs no AbortController and no listener. Read before the call is cut short, it is linked
+ * to the caller's signal (the listener is this object, removed when the call settles); read
+ * after, it comes already aborted with the reason.
+ */
+export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
+  /** True while the call waits in the deadline queue. */
+  pending = true;
+  earlier: QueuedDeadline | undefined = undefined;
+  later: QueuedDeadline | undefined = undefined;
+  /** Why the call was cut short (its TimeoutError or the caller's reason); undefined until then. */
+  protected reason: unknown = undefined;
+  private controller: AbortController | undefined = undefined;
+  private ownSignal: AbortSignal | undefined = undefined;
+  private listening = false;
+
+  constructor(
+    protected readonly owner: TimedCallOwner,
+    /** The caller's signal. */
+    protected readonly outer: AbortSignal,
+    parent: ExecutionContext,
+    readonly deadline: number,
+  ) {
+    this.attempt = parent.attempt;
+    this.operation = parent.operation;
+    this.provenance = parent.provenance;
+  }
+
+  readonly attempt: number;
+  readonly operation: string | undefined;
+  readonly provenance: Provenance | undefined;
+
+  get signal(): AbortSignal {
+    return this.ownSignal ?? (this.ownSignal = this.createSignal());
+  }
+
+  private createSignal(): AbortSignal {
+    if (this.reason !== undefined) return AbortSignal.abort(this.reason);
+    if (this.outer.aborted) return AbortSignal.abort(abortReason(this.outer));
+    // Settled normally: nothing can abort this call any more.
+    if (!this.pending) return neverAbortedSignal;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.listen();
+    return controller.signal;
+  }
+
+  /** Follows the caller's signal (this object is the listener: no closure per call). */
+  protected listen(): void {
+    if (this.listening || this.outer === neverAbortedSignal) return;
+    this.listening = true;
+    this.outer.addEventListener('abort', this);
+  }
+
+  private unlisten(): void {
+    if (!this.listening) return;
+    this.listening = false;
+    this.outer.removeEventListener('abort', this);
+  }
+
+  /** The caller's signal aborted while the call was pending. */
+  handleEvent(): void {
+    this.listening = false;
+    this.cutShort(abortReason(this.outer));
+    this.owner.release(this);
+  }
+
+  /** The deadline passed while the call was pending; the queue has already dropped it. */
+  expire(): void {
+    this.cutShort(this.outer.aborted ? abortReason(this.outer) : this.owner.timedOut(this));
+  }
+
+  /** The call stops being pending without being cut short. */
+  protected settle(): void {
+    if (this.pending) {
+      this.pending = false;
+      this.owner.release(this);
+    }
+    this.unlisten();
+  }
+
+  private cutShort(reason: unknown): void {
+    this.pending = false;
+    this.reason = reason;
+    this.unlisten();
+    this.controller?.abort(reason);
+    this.controller = undefined;
+    this.onCutShort(reason);
+  }
+
+  /** What the mode does when the call is cut short (aggressive: reject the caller at once). */
+  protected abstract onCutShort(reason: unknown): void;
+}
+
+/** Cooperative mode: the caller waits for the function to settle, then learns the outcome. */
+export class CooperativeCall extends TimedCall {
+  fulfilled<T>(value: T): T {
+    this.settle();
+    if (this.reason !== undefined) throw this.reason;
+    if (this.outer.aborted) throw abortReason(this.outer);
+    return value;
+  }
+
+  rejected(error: unknown): never {
+    this.settle();
+    if (this.reason !== undefined) throw this.reason;
+    throw this.outer.aborted ? abortReason(this.outer) : error;
+  }
+
+  protected onCutShort(): void {
+    // The function sees its signal abort; the caller keeps waiting for it to settle.
+  }
+}
+
+/** Aggressive mode: the caller's promise settles at the deadline or the caller's abort. */
+export class AggressiveCall<T> extends TimedCall {
+  private resolveCaller: ((value: T) => void) | undefined = undefined;
+  private rejectCaller: ((reason: unknown) => void) | undefined = undefined;
+
+  /** Registers the caller's promise, and follows the caller's signal from the start. */
+  start(resolve: (value: T) => void, reject: (reason: unknown) => void): void {
+    this.resolveCaller = resolve;
+    this.rejectCaller = reject;
+    this.listen();
+  }
+
+  fulfilled(value: T): void {
+    if (!this.pending) return;
+    this.settle();
+    this.resolveCaller?.(value);
+  }
+
+  rejected(error: unknown): void {
+    if (!this.pending) return;
+    this.settle();
+    this.rejectCaller?.(error);
+  }
+
+  protected onCutShort(reason: unknown): void {
+    this.rejectCaller?.(reason);
+  }
+}
