@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runConfigCommand } from '../../src/cli/config/command.js';
 import { tempDir } from './helpers.js';
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = tempDir();
 afterAll(() => dir.cleanup());
 
@@ -173,5 +177,41 @@ describe('breakwater config explain [file]', () => {
     const broken = run(['explain', bad]);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('✗ the configuration does not load: 5 problems');
+  });
+});
+
+describe('as a user runs them: node src/cli/main.ts config …', () => {
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'config', ...args], {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+  it('validate: 0 for a good file, 1 with the problems for a bad one', () => {
+    const ok = cli(['validate', good]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('is valid');
+    const ko = cli(['validate', bad]);
+    expect(ko.status).toBe(1);
+    expect(ko.stdout).toContain('5 problems');
+    expect(ko.stdout).toContain('did you mean "strategy"?');
+  });
+
+  it('migrate from a .env file', () => {
+    const envFile = dir.write('seed.env', 'CIRCUIT_BREAKER_FAILURE_THRESHOLD=5\nAPI_RETRY_MAX=3\n');
+    const result = cli(['migrate', '--env-file', envFile]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('maxAttempts: 4');
+    expect(result.stdout).toContain('# confidence:');
+  });
+
+  it('explain with env vars from the process environment', () => {
+    const result = cli(['explain', good], { BREAKWATER_OP_SUMMARIZE_TIMEOUT_MS: '1234' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /timeout\.ms\s+1234\s+← env \(BREAKWATER_OP_SUMMARIZE_TIMEOUT_MS\)/,
+    );
   });
 });
