@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseDemoArgs } from './args.js';
+import { runConfigCommand } from './config/command.js';
 import { runDemo, summaryTable } from './demo/run.js';
 
 const USAGE = `usage: breakwater <command>
@@ -7,6 +8,8 @@ const USAGE = `usage: breakwater <command>
 commands:
   demo [--fast] [--json]   run the whole story on this machine (about a minute; --fast: ~10 s);
                            --json prints the summary as JSON instead of the live view
+  config validate|migrate|explain
+                           check a config file, migrate legacy env vars, show effective settings
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -14,6 +17,14 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === 'config') {
+    const io = {
+      stdout: (t: string) => process.stdout.write(t),
+      stderr: (t: string) => process.stderr.write(t),
+      env: process.env,
+    };
+    return runConfigCommand(rest, io);
   }
   if (command !== 'demo') {
     process.stderr.write(`breakwater: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);

@@ -131,3 +131,5 @@ export type {
   Wrapped,
   WrappedExtras,
 } from './orchestrator/wrap-types.js';
+export { presets, presetNames, isPresetName } from './presets/index.js';
+export type { PresetName } from './presets/index.js';
