@@ -96,7 +96,7 @@ export function pipeline<const P extends readonly PipelineLayer[]>(...layers: P)
   const flat = policies.flatMap((policy) =>
     policy instanceof Pipeline ? policy.policies : [policy],
   );
-  return (flat.length === 1 ? (flat[0] as Policy) : new Pipeline(flat)) as PipelineOf<P>;
+  return flat.length === 1 ? (flat[0] as Policy) : new Pipeline(flat);
 }
 
 function describe(value: unknown): string {
