@@ -140,12 +140,7 @@ export class Resilience {
   execute<T>(operation: string, fn: Operation<T>, options: ExecuteOptions<T> = {}): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return this.register(operation, codeSettings(options)).run(
-      fn,
-      signal,
-      options.fallback,
-      undefined,
-    );
+    return this.entryFor(operation, options).run(fn, signal, options.fallback, undefined);
   }
 
   /** `execute`, answering with where the value came from. */
@@ -156,7 +151,7 @@ export class Resilience {
   ): Promise<DetailedResult<T>> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const entry = this.register(operation, codeSettings(options));
+    const entry = this.entryFor(operation, options);
     return detailedRun(this.clock, (provenance) =>
       entry.run(fn, signal, options.fallback, provenance),
     );
@@ -281,12 +276,21 @@ export class Resilience {
     return this.audit.list();
   }
 
+  /** The operation's entry; the options only matter when this call registers it. */
+  private entryFor(
+    operation: string,
+    options: { strategy?: StrategyName | Strategy; config?: OperationConfig },
+  ): OperationEntry {
+    return this.entries.get(operation) ?? this.register(operation, codeSettings(options));
+  }
+
+  /**
+   * The operation's entry, registering it with `code` on first use; later settings from code
+   * do not replace the first ones (configuration changes go through `updateConfig`).
+   */
   private register(operation: string, code: CodeSettings): OperationEntry {
     const known = this.entries.get(operation);
-    if (known !== undefined) {
-      if (code.strategy !== undefined) resolveStrategy(code.strategy);
-      return known;
-    }
+    if (known !== undefined) return known;
     if (typeof operation !== 'string' || operation === '') {
       throw new TypeError(
         `resilience: operation must be a non-empty string, got ${JSON.stringify(operation)}`,
