@@ -14,6 +14,7 @@ import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from '
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
 import { OperationEntry, type OperationEnv } from './operation.js';
+import { shapeProblems } from './shape.js';
 import { resolveOperation, type CodeSettings } from './resolve.js';
 import { resolveStrategy, strategies, type Strategy } from './strategies.js';
 import type { AnyFunction, ResultOf, WrapOptions, Wrapped } from './wrap-types.js';
@@ -77,7 +78,8 @@ export class Resilience {
     this.validateConfig = options.validate;
     const start = mergePatch(presetConfig(options.preset), options.config ?? {});
     this.current = withOperations(start);
-    const problems = this.validateConfig?.(this.current) ?? [];
+    const shape = shapeProblems(this.current);
+    const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
     if (problems.length > 0) throw new ConfigError(problems);
   }
 
@@ -223,7 +225,8 @@ export class Resilience {
    */
   updateConfig(patch: unknown, options: UpdateOptions = {}): AuditEntry {
     const next = withOperations(mergePatch(this.current, patch));
-    const problems = [...(this.validateConfig?.(next) ?? [])];
+    const problems = shapeProblems(next);
+    if (problems.length === 0) problems.push(...(this.validateConfig?.(next) ?? []));
     const rebuilt = new Map<OperationEntry, Layers>();
     if (problems.length === 0) {
       for (const entry of this.entries.values()) {
