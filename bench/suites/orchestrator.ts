@@ -7,7 +7,7 @@ import {
   wrap as cockatielWrap,
 } from 'cockatiel';
 import { createResilience } from '../../src/core/index.js';
-import type { BenchMeasurement, BenchSuite } from '../harness.js';
+import { heapPerObject, type BenchMeasurement, type BenchSuite } from '../harness.js';
 
 const answer = (): Promise<number> => Promise.resolve(1);
 const OPERATIONS = 1_000;
@@ -63,7 +63,26 @@ const suite: BenchSuite = {
     }
     const health = msPerCall(() => resilience.healthStatus());
     const all = msPerCall(() => resilience.allMetrics());
+    const idle = createResilience();
+    let next = 0;
+    const perOperation = await heapPerObject(() => idle.wrap(`idle-${next++}`, answer), 10_000);
+    const released = createResilience();
+    for (let i = 0; i < 10_000; i++) released.wrap(`gone-${i}`, answer);
+    for (let i = 0; i < 10_000; i++) released.removeOperation(`gone-${i}`);
+    const afterRemoval = await heapPerObject(() => released.operations(), 1);
     return [
+      {
+        name: 'heap per registered operation (balanced: retry + breaker, idle)',
+        library: 'breakwater',
+        value: perOperation,
+        unit: 'bytes',
+      },
+      {
+        name: 'heap change when reading an orchestrator after 10,000 operations came and went',
+        library: 'breakwater',
+        value: afterRemoval,
+        unit: 'bytes',
+      },
       {
         name: `healthStatus() over ${OPERATIONS} operations`,
         library: 'breakwater',

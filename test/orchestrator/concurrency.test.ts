@@ -87,7 +87,9 @@ describe('concurrency', () => {
     expect(metrics?.failedCalls).toBe(seen.fallback + seen.failed);
     expect(metrics?.retryAttempts).toBe(retries.observed);
     expect(metrics?.rejectedCalls).toBeGreaterThanOrEqual(seen.rejectedFailed);
-    expect(metrics?.latency.count).toBe(CALLS);
+    // Every call is timed until a thousand are recorded, then a random eighth of them.
+    expect(metrics?.latency.count).toBeGreaterThanOrEqual(1_000);
+    expect(metrics?.latency.count).toBeLessThan(CALLS);
     // The story really flapped: the breaker opened several times and both outcomes happened.
     expect(metrics?.circuitOpens).toBeGreaterThan(3);
     expect(seen.direct).toBeGreaterThan(0);

@@ -43,6 +43,30 @@ describe('metrics, health and observers', () => {
     expect(Math.abs((latency?.p95 ?? 0) - 95) / 95).toBeLessThan(0.03);
   });
 
+  it('time every call of a quiet operation, and a random eighth of a busy one’s', async () => {
+    const resilience = createResilience();
+    const op = resilience.wrap(
+      'busy',
+      (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('ok'), ms)),
+      { config: { retry: false, circuitBreaker: false } },
+    );
+    for (let i = 0; i < 1_000; i++) await valueOf(op(5));
+    const metrics = resilience.metrics('busy');
+    expect(metrics?.latency.count).toBe(1_000);
+    for (let i = 0; i < 8_000; i++) await valueOf(op(i % 2 === 0 ? 5 : 50));
+    expect(metrics?.totalCalls).toBe(9_000);
+    expect(metrics?.successfulCalls).toBe(9_000);
+    const sampled = (metrics?.latency.count ?? 0) - 1_000;
+    expect(sampled).toBeGreaterThan(800);
+    expect(sampled).toBeLessThan(1_200);
+    // Alternating 5 ms / 50 ms calls: random sampling does not line up with the pattern.
+    expect(metrics?.latency.summary().max).toBe(50);
+    expect(metrics?.latency.quantile(0.99)).toBeGreaterThan(45);
+    resilience.resetMetrics('busy');
+    await valueOf(op(7));
+    expect(metrics?.latency.count).toBe(1);
+  });
+
   it('serialize to plain JSON with ISO timestamps', async () => {
     const resilience = createResilience();
     const op = resilience.wrap(

@@ -9,6 +9,7 @@ const MIN_INDEX = Math.ceil(Math.log(SMALLEST_MS) / LOG_GAMMA);
 const MAX_INDEX = Math.ceil(Math.log(LARGEST_MS) / LOG_GAMMA);
 
 export interface LatencySummary {
+  /** Latencies recorded (for an operation, the calls that were timed). */
   readonly count: number;
   readonly min: number;
   readonly max: number;

@@ -16,6 +16,7 @@ export interface CallEndEvent {
   readonly operation: string;
   readonly outcome: 'success' | 'fallback' | 'failure';
   readonly rejected: boolean;
+  /** NaN only for a call that started before the observer subscribed. */
   readonly durationMs: number;
   /** The error the operation failed with (also when the fallback answered). */
   readonly error?: unknown;
