@@ -108,6 +108,10 @@ describe('per-operation configuration', () => {
     const qa = alwaysFailing();
     await failureOf(resilience.wrap('qa', qa.fn)());
     expect(qa.calls.count).toBe(7);
+    const fromFile = createResilience({ config: { preset: 'simple', operations: {} } });
+    expect(fromFile.config().defaults).toEqual(
+      createResilience({ preset: 'simple' }).config().defaults,
+    );
     expect(() => createResilience({ preset: 'staging' as 'production' })).toThrow(
       /preset must be one of 'simple', 'development', 'production', got "staging"/,
     );

@@ -25,7 +25,10 @@ export interface ResilienceOptions {
    * `'production'`) or a preset's data (a default strategy plus per-operation overrides).
    */
   readonly preset?: PresetName | ResilienceConfig;
-  /** Laid over the preset (a JSON merge patch: `null` removes a key). */
+  /**
+   * Laid over the preset (a JSON merge patch: `null` removes a key); its own `preset`
+   * field names the preset when the `preset` option is absent.
+   */
   readonly config?: ResilienceConfig;
   /** Where breakers keep their state; each breaker keeps its own in memory when absent. */
   readonly store?: CircuitStore;
@@ -76,7 +79,8 @@ export class Resilience {
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
     this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
     this.validateConfig = options.validate;
-    const start = mergePatch(presetConfig(options.preset), options.config ?? {});
+    const preset = options.preset ?? (options.config?.preset as PresetName | undefined);
+    const start = mergePatch(presetConfig(preset), options.config ?? {});
     this.current = withOperations(start);
     const shape = shapeProblems(this.current);
     const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
