@@ -7,6 +7,8 @@ bash scripts/ensure-redis.sh
 npx prettier --check . --log-level warn
 npx eslint .
 npx tsc -p tsconfig.json --noEmit
+# the published shape: build, then import every entry point by its package name
+rm -rf dist && npx tsc -p tsconfig.build.json && node scripts/check-exports.mjs
 report="$(mktemp)"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?

@@ -1,0 +1,184 @@
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  CircuitSnapshot,
+  CircuitStore,
+  StoreLink,
+  StoredCircuit,
+} from '../core/breaker/store.js';
+import { unrefTimer } from '../core/timers.js';
+import { parse, serialize } from './file-format.js';
+import { lockFile } from './file-lock.js';
+
+export interface FileStoreOptions {
+  /**
+   * Transitions within this many ms are written together, in one write (default 250), so a
+   * flapping breaker or a thousand breakers opening at once cost one write, not a storm.
+   */
+  readonly debounceMs?: number;
+  /** Told when the file is missing, unreadable or corrupt, or a write fails. Default `console.warn`. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface FileStore extends CircuitStore {
+  readonly path: string;
+  /** Writes pending transitions now (synchronously). */
+  flush(): void;
+}
+
+let tempCounter = 0;
+
+/**
+ * Keeps every breaker's state in one JSON file so that it survives a restart (SPEC §6): an
+ * open breaker comes back open for the rest of its open time. The file is read once,
+ * synchronously, when the store is created; transitions are written atomically (a temp file
+ * renamed over it), debounced, merged with what other processes wrote, and flushed at
+ * `close()` and at process exit. A missing or corrupt file means every breaker starts
+ * closed, with a warning — never a crash.
+ */
+class JsonFileStore implements FileStore {
+  private readonly debounceMs: number;
+  private readonly warn: (message: string) => void;
+  private readonly latest: Map<string, CircuitSnapshot>;
+  private readonly attached = new Map<string, Set<StoredCircuit>>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private dirty = false;
+  private closed = false;
+  private readonly flushAtExit = (): void => this.flush();
+
+  constructor(
+    readonly path: string,
+    options: FileStoreOptions,
+  ) {
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError(`fileStore: path must be a non-empty string, got ${String(path)}`);
+    }
+    const { debounceMs = 250, onWarning } = options;
+    if (!Number.isFinite(debounceMs) || debounceMs < 0) {
+      throw new RangeError(`fileStore: debounceMs must be a number ≥ 0, got ${debounceMs}`);
+    }
+    if (onWarning !== undefined && typeof onWarning !== 'function') {
+      throw new TypeError(`fileStore: onWarning must be a function, got ${typeof onWarning}`);
+    }
+    this.debounceMs = debounceMs;
+    this.warn = (message) => {
+      try {
+        (onWarning ?? console.warn)(`breakwater fileStore ${path}: ${message}`);
+      } catch {
+        // A failing logger must not fail the store.
+      }
+    };
+    this.latest = this.load();
+  }
+
+  attach(circuit: StoredCircuit): StoreLink {
+    const name = circuit.name;
+    const known = this.latest.get(name);
+    if (known === undefined || !circuit.adopt(known)) this.remember(circuit.toJSON());
+    let peers = this.attached.get(name);
+    if (peers === undefined) this.attached.set(name, (peers = new Set()));
+    peers.add(circuit);
+    const group = peers;
+    return {
+      recordTransition: (snapshot) => {
+        if (!this.remember(snapshot)) return;
+        for (const peer of group) if (peer !== circuit) peer.adopt(snapshot);
+      },
+    };
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    process.off('exit', this.flushAtExit);
+    if (!this.dirty) return;
+    this.dirty = false;
+    try {
+      this.write();
+    } catch (error) {
+      this.warn(`could not write the state file (${(error as Error).message})`);
+    }
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.flush();
+      this.attached.clear();
+    }
+    return Promise.resolve();
+  }
+
+  /** Keeps a snapshot unless a newer one of that breaker is known; schedules the write. */
+  private remember(snapshot: CircuitSnapshot): boolean {
+    const known = this.latest.get(snapshot.name);
+    if (known !== undefined && known.version > snapshot.version) return false;
+    this.latest.set(snapshot.name, snapshot);
+    if (known === undefined && snapshot.reason === 'created') return true; // nothing worth a write
+    this.dirty = true;
+    if (this.timer === undefined && !this.closed) {
+      this.timer = unrefTimer(setTimeout(() => this.flush(), this.debounceMs));
+      // An unref'd timer does not hold the process: write at exit if it comes first.
+      process.on('exit', this.flushAtExit);
+    }
+    return true;
+  }
+
+  private load(): Map<string, CircuitSnapshot> {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.warn(
+        code === 'ENOENT'
+          ? 'no state file yet; every breaker starts closed'
+          : `cannot read the state file (${code ?? (error as Error).message}); every breaker starts closed`,
+      );
+      return new Map();
+    }
+    const { breakers, problems } = parse(text);
+    for (const problem of problems) this.warn(`${problem}; it will be rewritten`);
+    return breakers;
+  }
+
+  /** Read, merge (the newer version of each breaker wins), write a temp file, rename it over. */
+  private write(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const unlock = lockFile(this.path);
+    const temp = `${this.path}.${process.pid}.${++tempCounter}.tmp`;
+    try {
+      const merged = new Map(this.readOthers());
+      for (const [name, snapshot] of this.latest) {
+        const theirs = merged.get(name);
+        if (theirs === undefined || theirs.version <= snapshot.version) merged.set(name, snapshot);
+        else this.latest.set(name, theirs);
+      }
+      writeFileSync(temp, serialize(merged));
+      renameSync(temp, this.path);
+    } catch (error) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // Never created.
+      }
+      throw error;
+    } finally {
+      unlock?.();
+    }
+  }
+
+  /** What is on disk now (other processes may share the file); nothing when unreadable. */
+  private readOthers(): Map<string, CircuitSnapshot> {
+    try {
+      return parse(readFileSync(this.path, 'utf8')).breakers;
+    } catch {
+      return new Map();
+    }
+  }
+}
+
+/** A store that keeps breaker state in one JSON file at `path`; see `FileStoreOptions`. */
+export function fileStore(path: string, options: FileStoreOptions = {}): FileStore {
+  return new JsonFileStore(path, options);
+}

@@ -1,0 +1,64 @@
+import { Redis } from 'ioredis';
+import {
+  circuitBreaker,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+} from '../../src/core/index.js';
+import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
+import { waitFor } from '../support/wait-for.js';
+
+export const failing = (): Promise<never> =>
+  Promise.reject(Object.assign(new Error('upstream down'), { status: 503 }));
+
+let fleets = 0;
+/** A prefix of its own for each fleet, so tests sharing one redis-server do not meet. */
+export const uniquePrefix = (): string => `t${process.pid}-${++fleets}:`;
+
+export interface Replica {
+  readonly store: RedisStore;
+  readonly breaker: CircuitBreaker;
+  /** Every state change this replica saw: when, to what, and whether it came from the fleet. */
+  readonly changes: { at: number; to: string; remote: boolean }[];
+}
+
+/** `count` replicas of one service: each its own store (own Redis clients) and breaker. */
+export async function fleet(
+  count: number,
+  storeOptions: Omit<RedisStoreOptions, 'client'>,
+  breakerOptions: Omit<CircuitBreakerOptions, 'store'>,
+): Promise<Replica[]> {
+  const replicas = Array.from({ length: count }, () => replica(storeOptions, breakerOptions));
+  await waitFor(
+    () => replicas.every((r) => r.store.status().connection === 'ready'),
+    10_000,
+    'every replica connected',
+  );
+  return replicas;
+}
+
+export function replica(
+  storeOptions: Omit<RedisStoreOptions, 'client'>,
+  breakerOptions: Omit<CircuitBreakerOptions, 'store'>,
+): Replica {
+  const store = redisStore(storeOptions);
+  const breaker = circuitBreaker({ name: 'svc', ...breakerOptions, store });
+  const changes: Replica['changes'] = [];
+  breaker.onStateChange((change) => {
+    changes.push({ at: Date.now(), to: change.to, remote: change.remote });
+  });
+  return { store, breaker, changes };
+}
+
+export async function closeAll(replicas: readonly Replica[]): Promise<void> {
+  await Promise.all(replicas.map((r) => r.store.close()));
+}
+
+/** Total calls of Redis commands so far, from INFO commandstats. */
+export async function commandCount(admin: Redis): Promise<number> {
+  const info = await admin.info('commandstats');
+  let total = 0;
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (match[1] !== 'info') total += Number(match[2]);
+  }
+  return total;
+}
