@@ -15,7 +15,7 @@ import {
 } from '../errors/index.js';
 import type { Unsubscribe } from '../events.js';
 import { pipeline } from '../pipeline.js';
-import { isComposable, type ComposablePolicy, type Policy } from '../policy.js';
+import type { ComposablePolicy, Policy } from '../policy.js';
 import { rateLimit } from '../rate-limit/rate-limit.js';
 import { retry, type RetryPolicy } from '../retry/index.js';
 import { timeout } from '../timeout/index.js';
@@ -179,10 +179,11 @@ export function buildLayers(
   const policies: Policy[] = [limiter, bulk, retrier, breaker, limit].filter(
     (policy): policy is NonNullable<typeof policy> => policy !== undefined,
   );
-  const composed = policies.length === 0 ? undefined : pipeline(...policies);
   return {
     resolved,
-    policy: composed !== undefined && isComposable(composed) ? composed : undefined,
+    // breakwater's own policies, and so their pipeline, always compose.
+    policy:
+      policies.length === 0 ? undefined : (pipeline(...policies) as unknown as ComposablePolicy),
     breaker,
     detach: () => {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
