@@ -103,3 +103,35 @@ export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge
 export { Chaos, chaos } from './chaos/chaos.js';
 export type { ChaosEvents, ChaosOptions } from './chaos/chaos.js';
 export { seededRandom } from './chaos/seeded-random.js';
+export { LatencyHistogram, OperationMetrics } from './metrics/index.js';
+export type { LatencySummary, OperationMetricsJSON } from './metrics/index.js';
+export { Resilience, createResilience } from './orchestrator/resilience.js';
+export type {
+  ExecuteOptions,
+  ResilienceOptions,
+  UpdateOptions,
+} from './orchestrator/resilience.js';
+export { resilience } from './orchestrator/default.js';
+export { strategies, strategyNames } from './orchestrator/strategies.js';
+export type { Strategy } from './orchestrator/strategies.js';
+export type * from './orchestrator/config.js';
+export type { AuditChange, AuditEntry } from './orchestrator/audit.js';
+export type { AllMetrics, MetricsSummary, ResilienceHealth } from './orchestrator/health.js';
+export type {
+  CallEndEvent,
+  CallStartEvent,
+  OperationEvent,
+  ResilienceObserver,
+  RetryEvent as OperationRetryEvent,
+  StateChangeEvent as OperationStateChangeEvent,
+} from './orchestrator/observer.js';
+export type {
+  AnyFunction,
+  FallbackFor,
+  ResultOf,
+  WrapOptions,
+  Wrapped,
+  WrappedExtras,
+} from './orchestrator/wrap-types.js';
+export { presets, presetNames, isPresetName } from './presets/index.js';
+export type { PresetName } from './presets/index.js';

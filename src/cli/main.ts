@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { parseDemoArgs } from './args.js';
+import { runConfigCommand } from './config/command.js';
+import { runDemo, summaryTable } from './demo/run.js';
+
+const USAGE = `usage: breakwater <command>
+
+commands:
+  demo [--fast] [--json]   run the whole story on this machine (about a minute; --fast: ~10 s);
+                           --json prints the summary as JSON instead of the live view
+  config validate|migrate|explain
+                           check a config file, migrate legacy env vars, show effective settings
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === 'config') {
+    const io = {
+      stdout: (t: string) => process.stdout.write(t),
+      stderr: (t: string) => process.stderr.write(t),
+      env: process.env,
+    };
+    return runConfigCommand(rest, io);
+  }
+  if (command !== 'demo') {
+    process.stderr.write(`breakwater: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    return 2;
+  }
+  const args = parseDemoArgs(rest);
+  if (typeof args === 'string') {
+    process.stderr.write(`breakwater: ${args}\n\n${USAGE}`);
+    return 2;
+  }
+  const summary = await runDemo({
+    fast: args.fast,
+    ...(args.json ? {} : { write: (line: string) => process.stdout.write(`${line}\n`) }),
+  });
+  process.stdout.write(
+    args.json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${summaryTable(summary)}\n`,
+  );
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `breakwater: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

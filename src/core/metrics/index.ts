@@ -1,0 +1,2 @@
+export { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+export { OperationMetrics, type OperationMetricsJSON } from './operation-metrics.js';

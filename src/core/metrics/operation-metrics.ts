@@ -1,0 +1,153 @@
+import { isoTime } from './iso-time.js';
+import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+
+/** `OperationMetrics.toJSON()`: plain data, timestamps as ISO strings (null when never). */
+export interface OperationMetricsJSON {
+  readonly operation: string;
+  readonly totalCalls: number;
+  readonly successfulCalls: number;
+  readonly failedCalls: number;
+  readonly retryAttempts: number;
+  readonly fallbackCalls: number;
+  readonly rejectedCalls: number;
+  readonly circuitOpens: number;
+  readonly successRate: number;
+  readonly lastSuccess: string | null;
+  readonly lastFailure: string | null;
+  readonly latencyMs: LatencySummary;
+}
+
+/** Calls timed one by one after a reset, before latency sampling starts. */
+const TIME_EVERY_CALL_UNTIL = 1_000;
+/** After that, one call in this many (on average, at random) is timed. */
+const SAMPLE_ONE_IN = 8;
+
+/**
+ * One operation's counters. Every finished call is exactly one of successful or failed; a
+ * call answered by the fallback and a call rejected without running (open circuit, full
+ * bulkhead, rate limit) are failed calls, also counted in `fallbackCalls` / `rejectedCalls`.
+ */
+export class OperationMetrics {
+  totalCalls = 0;
+  successfulCalls = 0;
+  failedCalls = 0;
+  /** Retries made (attempts after the first). */
+  retryAttempts = 0;
+  fallbackCalls = 0;
+  rejectedCalls = 0;
+  circuitOpens = 0;
+  lastSuccessAt: number | undefined;
+  lastFailureAt: number | undefined;
+  /**
+   * Duration of whole calls (retries and fallback included), in milliseconds. Every call
+   * is timed until a thousand are recorded, then one in eight at random: reading a clock
+   * can cost more than the call being protected, and a random eighth of a busy
+   * operation's calls gives the same percentiles.
+   */
+  readonly latency = new LatencyHistogram();
+  /** Calls to leave untimed before the next timed one. */
+  private skip = 0;
+  /** xorshift32 state: picks which calls are timed without lining up with a traffic pattern. */
+  private random = 0x9e3779b9;
+  private json: OperationMetricsJSON | undefined;
+
+  constructor(readonly operation: string) {}
+
+  get lastSuccess(): Date | undefined {
+    return this.lastSuccessAt === undefined ? undefined : new Date(this.lastSuccessAt);
+  }
+
+  get lastFailure(): Date | undefined {
+    return this.lastFailureAt === undefined ? undefined : new Date(this.lastFailureAt);
+  }
+
+  /** Successful calls over finished calls, 0..1; 1 while nothing has finished. */
+  get successRate(): number {
+    const finished = this.successfulCalls + this.failedCalls;
+    return finished === 0 ? 1 : this.successfulCalls / finished;
+  }
+
+  /** Calls started but not finished yet. */
+  get inFlight(): number {
+    return this.totalCalls - this.successfulCalls - this.failedCalls;
+  }
+
+  /** Whether the call starting now should be timed (see `latency`). */
+  timeThisCall(): boolean {
+    if (this.latency.count < TIME_EVERY_CALL_UNTIL) return true;
+    if (this.skip > 0) {
+      this.skip--;
+      return false;
+    }
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x;
+    this.skip = (x >>> 0) % (2 * SAMPLE_ONE_IN - 1);
+    return true;
+  }
+
+  /** A call that started at `started` (NaN when it was not timed) answered at `now` (clock milliseconds). */
+  recordSuccess(started: number, now: number): void {
+    this.successfulCalls++;
+    this.lastSuccessAt = now;
+    this.latency.record(now - started);
+  }
+
+  recordFailure(started: number, now: number): void {
+    this.failedCalls++;
+    this.lastFailureAt = now;
+    this.latency.record(now - started);
+  }
+
+  reset(): void {
+    this.totalCalls = 0;
+    this.successfulCalls = 0;
+    this.failedCalls = 0;
+    this.retryAttempts = 0;
+    this.fallbackCalls = 0;
+    this.rejectedCalls = 0;
+    this.circuitOpens = 0;
+    this.lastSuccessAt = undefined;
+    this.lastFailureAt = undefined;
+    this.latency.reset();
+    this.json = undefined;
+  }
+
+  /**
+   * Plain data, frozen. Kept until a counter moves, so reading many idle operations (a
+   * scrape, `allMetrics()`) costs a comparison each instead of a serialisation.
+   */
+  toJSON(): OperationMetricsJSON {
+    const cached = this.json;
+    if (
+      cached !== undefined &&
+      cached.totalCalls === this.totalCalls &&
+      cached.successfulCalls === this.successfulCalls &&
+      cached.failedCalls === this.failedCalls &&
+      cached.retryAttempts === this.retryAttempts &&
+      cached.fallbackCalls === this.fallbackCalls &&
+      cached.rejectedCalls === this.rejectedCalls &&
+      cached.circuitOpens === this.circuitOpens &&
+      cached.latencyMs.count === this.latency.count
+    ) {
+      return cached;
+    }
+    this.json = Object.freeze({
+      operation: this.operation,
+      totalCalls: this.totalCalls,
+      successfulCalls: this.successfulCalls,
+      failedCalls: this.failedCalls,
+      retryAttempts: this.retryAttempts,
+      fallbackCalls: this.fallbackCalls,
+      rejectedCalls: this.rejectedCalls,
+      circuitOpens: this.circuitOpens,
+      successRate: this.successRate,
+      lastSuccess: this.lastSuccessAt === undefined ? null : isoTime(this.lastSuccessAt),
+      lastFailure: this.lastFailureAt === undefined ? null : isoTime(this.lastFailureAt),
+      latencyMs: this.latency.summary(),
+    });
+    return this.json;
+  }
+}

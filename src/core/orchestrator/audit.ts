@@ -1,0 +1,64 @@
+/** One setting that changed: its path in the configuration (`operations.qa.retry.maxAttempts`). */
+export interface AuditChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** One applied configuration change. */
+export interface AuditEntry {
+  /** ISO timestamp. */
+  readonly at: string;
+  /** Where the change came from: `'runtime'`, `'file'`, `'env'`, an admin endpoint… */
+  readonly source: string;
+  /** Who made it, when known. */
+  readonly actor?: string;
+  readonly changes: readonly AuditChange[];
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Every leaf path whose value differs between `before` and `after`. */
+export function diffPaths(before: unknown, after: unknown, path = ''): AuditChange[] {
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    return [...keys].flatMap((key) =>
+      diffPaths(before[key], after[key], path === '' ? key : `${path}.${key}`),
+    );
+  }
+  if (Object.is(before, after)) return [];
+  if (Array.isArray(before) && Array.isArray(after)) {
+    if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  }
+  return [{ path, before, after }];
+}
+
+/**
+ * Applies a JSON Merge Patch (RFC 7386): objects merge key by key, `null` removes a key,
+ * anything else replaces. Inputs are not modified.
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+/** The last `limit` entries, oldest first: the trail stays bounded however long the process runs. */
+export class AuditTrail {
+  private readonly entries: AuditEntry[] = [];
+  constructor(private readonly limit = 1_000) {}
+
+  append(entry: AuditEntry): void {
+    this.entries.push(entry);
+    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+  }
+
+  list(): readonly AuditEntry[] {
+    return [...this.entries];
+  }
+}

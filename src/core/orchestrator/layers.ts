@@ -1,0 +1,192 @@
+import { constant, exponential, linear, type Backoff } from '../backoff/index.js';
+import { circuitBreaker, type CircuitBreaker } from '../breaker/circuit-breaker.js';
+import { consecutive } from '../breaker/consecutive.js';
+import { failureRate } from '../breaker/failure-rate.js';
+import type { CircuitStore } from '../breaker/store.js';
+import type { TripStrategy } from '../breaker/trip.js';
+import { bulkhead } from '../bulkhead/bulkhead.js';
+import type { CircuitState } from '../breaker/state.js';
+import type { Clock } from '../clock.js';
+import {
+  isBulkheadRejectedError,
+  isCircuitOpenError,
+  isRateLimitedError,
+  type ConfigProblem,
+} from '../errors/index.js';
+import type { Unsubscribe } from '../events.js';
+import { pipeline } from '../pipeline.js';
+import type { ComposablePolicy, Policy } from '../policy.js';
+import { rateLimit } from '../rate-limit/rate-limit.js';
+import { retry, type RetryPolicy } from '../retry/index.js';
+import { timeout } from '../timeout/index.js';
+import type { BackoffConfig, CircuitBreakerConfig, RetryConfig, TripConfig } from './config.js';
+import { sameData, type ResolvedConfig } from './resolve.js';
+
+/** An operation's policies, built from one resolved configuration and replaced as a whole. */
+export interface Layers {
+  readonly resolved: ResolvedConfig;
+  /** rate limit → bulkhead → retry → breaker → timeout, the layers that are on; none when all are off. */
+  readonly policy: ComposablePolicy | undefined;
+  readonly breaker: CircuitBreaker | undefined;
+  /** Removes the listeners these layers hold on behalf of the operation. */
+  detach(): void;
+}
+
+export interface LayerEnv {
+  readonly clock: Clock;
+  readonly store: CircuitStore | undefined;
+  /** The caller's own classification, when given; the policies' defaults apply otherwise. */
+  readonly isTransient: ((error: unknown) => boolean) | undefined;
+}
+
+const isRefusal = (error: unknown): boolean =>
+  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimitedError(error);
+
+/** Where the layers report to the operation's metrics and observers. */
+export interface LayerHooks {
+  onRetry(attempt: number, delayMs: number, error: unknown): void;
+  onStateChange(from: CircuitState, to: CircuitState): void;
+}
+
+function backoffFrom(config: BackoffConfig): Backoff {
+  switch (config.kind) {
+    case 'exponential':
+      return exponential(config);
+    case 'constant':
+      return constant(config.delayMs, config.jitter === undefined ? {} : { jitter: config.jitter });
+    case 'linear':
+      return linear(config);
+  }
+}
+
+function tripFrom(config: TripConfig): TripStrategy {
+  return config.kind === 'consecutive' ? consecutive(config.threshold) : failureRate(config);
+}
+
+function buildRetry(config: RetryConfig, env: LayerEnv): RetryPolicy {
+  const { isTransient } = env;
+  return retry({
+    ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts }),
+    ...(config.backoff === undefined ? {} : { backoff: backoffFrom(config.backoff) }),
+    ...(config.maxElapsedMs === undefined ? {} : { maxElapsedMs: config.maxElapsedMs }),
+    ...(config.respectRetryAfter === undefined
+      ? {}
+      : { respectRetryAfter: config.respectRetryAfter }),
+    ...(isTransient === undefined
+      ? {}
+      : { retryOn: (error: unknown) => isTransient(error) && !isRefusal(error) }),
+    clock: env.clock,
+  });
+}
+
+function buildBreaker(
+  name: string,
+  config: CircuitBreakerConfig,
+  env: LayerEnv,
+  previous: CircuitBreaker | undefined,
+): CircuitBreaker {
+  return circuitBreaker({
+    name,
+    ...(config.trip === undefined ? {} : { trip: tripFrom(config.trip) }),
+    ...(config.openMs === undefined ? {} : { openMs: config.openMs }),
+    ...(config.halfOpen === undefined ? {} : { halfOpen: config.halfOpen }),
+    ...(env.store === undefined ? {} : { store: env.store }),
+    ...(env.isTransient === undefined ? {} : { isFailure: env.isTransient }),
+    ...(previous === undefined ? {} : { initialState: previous.toJSON() }),
+    clock: env.clock,
+  });
+}
+
+const problem = (path: string, value: unknown, error: unknown): ConfigProblem => ({
+  path,
+  message: error instanceof Error ? error.message : String(error),
+  value,
+  expected: 'options the policy accepts',
+});
+
+/**
+ * Builds every layer an operation's configuration turns on, or reports every option a
+ * policy refused (with its path) without building anything half-way. A breaker whose
+ * settings did not change is kept as it is; one whose settings changed starts from the
+ * previous one's state.
+ */
+export function buildLayers(
+  name: string,
+  resolved: ResolvedConfig,
+  env: LayerEnv,
+  hooks: LayerHooks,
+  previous: Layers | undefined,
+): Layers | ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const attempt = <T>(path: string, value: unknown, build: () => T): T | undefined => {
+    try {
+      return build();
+    } catch (error) {
+      problems.push(problem(`operations.${name}.${path}`, value, error));
+      return undefined;
+    }
+  };
+  const { retry: retryConfig, circuitBreaker: breakerConfig } = resolved;
+  const { rateLimit: rateConfig, bulkhead: bulkConfig } = resolved;
+  const limiter =
+    rateConfig === false
+      ? undefined
+      : attempt('rateLimit', resolved.rateLimit, () =>
+          rateLimit({ ...rateConfig, clock: env.clock }),
+        );
+  const bulk =
+    bulkConfig === false
+      ? undefined
+      : attempt('bulkhead', resolved.bulkhead, () => bulkhead({ ...bulkConfig, clock: env.clock }));
+  const retrier =
+    retryConfig === false
+      ? undefined
+      : attempt('retry', retryConfig, () => buildRetry(retryConfig, env));
+  let breaker: CircuitBreaker | undefined;
+  if (breakerConfig !== false) {
+    const kept =
+      previous?.breaker !== undefined &&
+      previous.resolved.circuitBreaker !== false &&
+      sameData(previous.resolved.circuitBreaker, breakerConfig);
+    breaker = kept
+      ? previous.breaker
+      : attempt('circuitBreaker', breakerConfig, () =>
+          buildBreaker(name, breakerConfig, env, previous?.breaker),
+        );
+  }
+  const timeoutConfig = resolved.timeout;
+  const limit =
+    timeoutConfig === false
+      ? undefined
+      : attempt('timeout', timeoutConfig, () =>
+          timeout(
+            typeof timeoutConfig === 'number'
+              ? { ms: timeoutConfig, clock: env.clock }
+              : { ...timeoutConfig, clock: env.clock },
+          ),
+        );
+  if (problems.length > 0) return problems;
+
+  const unsubscribers: Unsubscribe[] = [];
+  if (retrier !== undefined) {
+    unsubscribers.push(
+      retrier.onRetry((event) => hooks.onRetry(event.attempt, event.delayMs, event.error)),
+    );
+  }
+  if (breaker !== undefined) {
+    unsubscribers.push(breaker.onStateChange((event) => hooks.onStateChange(event.from, event.to)));
+  }
+  const policies: Policy[] = [limiter, bulk, retrier, breaker, limit].filter(
+    (policy): policy is NonNullable<typeof policy> => policy !== undefined,
+  );
+  return {
+    resolved,
+    // breakwater's own policies, and so their pipeline, always compose.
+    policy:
+      policies.length === 0 ? undefined : (pipeline(...policies) as unknown as ComposablePolicy),
+    breaker,
+    detach: () => {
+      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+    },
+  };
+}

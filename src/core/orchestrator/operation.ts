@@ -1,0 +1,171 @@
+import type { Clock } from '../clock.js';
+import {
+  isBulkheadRejectedError,
+  isCircuitOpenError,
+  isRateLimitedError,
+} from '../errors/index.js';
+import type { EventHub } from '../events.js';
+import { OperationMetrics } from '../metrics/operation-metrics.js';
+import {
+  RUN,
+  invoke,
+  rootContext,
+  type ExecutionContext,
+  type Operation,
+  type Provenance,
+} from '../policy.js';
+import type { Layers } from './layers.js';
+import type { ObserverEvents } from './observer.js';
+import type { CodeSettings } from './resolve.js';
+
+/** A fallback as the orchestrator runs it: the caller's arguments are already bound. */
+export type BoundFallback<T> = (error: unknown) => T | PromiseLike<T>;
+
+/** What every operation shares with the orchestrator that owns it. */
+export interface OperationEnv {
+  readonly clock: Clock;
+  readonly isTransient: (error: unknown) => boolean;
+  /** Created on the first `observe`; undefined while nobody observes. */
+  hub: EventHub<ObserverEvents> | undefined;
+}
+
+const isRejection = (error: unknown): boolean =>
+  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimitedError(error);
+
+/** `fn`, counting its calls in `provenance.attempts` (only under `executeDetailed`). */
+function counted<T>(fn: Operation<T>, provenance: Provenance): Operation<T> {
+  return (ctx) => {
+    provenance.attempts++;
+    return fn(ctx);
+  };
+}
+
+/**
+ * One named operation: its metrics and its current layers (swapped as a whole when the
+ * configuration changes). Runs calls through the layers and decides when the fallback answers.
+ */
+export class OperationEntry {
+  readonly metrics: OperationMetrics;
+  /** Set when the operation is removed; wrapped functions then register it afresh. */
+  retired = false;
+  /** The context of calls without a signal or provenance: immutable, so shared by all of them. */
+  private readonly plainContext: ExecutionContext;
+
+  constructor(
+    readonly name: string,
+    readonly code: CodeSettings,
+    public layers: Layers,
+    private readonly env: OperationEnv,
+  ) {
+    this.metrics = new OperationMetrics(name);
+    this.plainContext = Object.freeze(rootContext(undefined, name));
+  }
+
+  run<T>(
+    fn: Operation<T>,
+    signal: AbortSignal | undefined,
+    fallback: BoundFallback<T> | undefined,
+    provenance: Provenance | undefined,
+  ): Promise<T> {
+    const { metrics, env } = this;
+    metrics.totalCalls++;
+    const hub = env.hub;
+    // Observers get every call's duration; otherwise only the calls the metrics sample.
+    const timed =
+      (hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'))) ||
+      metrics.timeThisCall();
+    const started = timed ? env.clock.now() : Number.NaN;
+    if (hub?.has('onCallStart')) hub.emit('onCallStart', { operation: this.name, at: started });
+    const layers = this.layers;
+    const ctx =
+      signal === undefined && provenance === undefined
+        ? this.plainContext
+        : rootContext(signal, this.name, provenance);
+    const target = provenance === undefined ? fn : counted(fn, provenance);
+    const pending =
+      layers.policy === undefined ? invoke(target, ctx) : layers.policy[RUN](target, ctx);
+    return pending.then(
+      (value) => {
+        const now = env.clock.now();
+        metrics.recordSuccess(started, now);
+        if (hub?.has('onCallEnd')) this.emitEnd('success', false, now - started, undefined, now);
+        return value;
+      },
+      (error: unknown) => this.failed(error, layers, started, signal, fallback, provenance),
+    );
+  }
+
+  private fallbackApplies(
+    error: unknown,
+    layers: Layers,
+    signal: AbortSignal | undefined,
+  ): boolean {
+    const when = layers.resolved.fallback;
+    if (when === false || signal?.aborted === true) return false;
+    if (isCircuitOpenError(error)) return when.whenOpen !== false;
+    if (isRejection(error)) return when.whenRejected !== false;
+    if (this.env.isTransient(error)) return when.whenExhausted !== false;
+    return when.whenPermanent === true;
+  }
+
+  private failed<T>(
+    error: unknown,
+    layers: Layers,
+    started: number,
+    signal: AbortSignal | undefined,
+    fallback: BoundFallback<T> | undefined,
+    provenance: Provenance | undefined,
+  ): Promise<T> {
+    const { metrics, env } = this;
+    const rejected = isRejection(error);
+    if (rejected) metrics.rejectedCalls++;
+    if (fallback === undefined || !this.fallbackApplies(error, layers, signal)) {
+      this.finishFailure(error, rejected, started);
+      return Promise.reject(error);
+    }
+    return invoke(() => fallback(error), rootContext(signal, this.name)).then(
+      (value) => {
+        const now = env.clock.now();
+        metrics.fallbackCalls++;
+        metrics.recordFailure(started, now);
+        if (provenance !== undefined) {
+          provenance.fromFallback = true;
+          provenance.source = 'fallback';
+        }
+        if (env.hub?.has('onCallEnd')) {
+          this.emitEnd('fallback', rejected, now - started, error, now);
+        }
+        return value;
+      },
+      (fallbackError: unknown) => {
+        this.finishFailure(fallbackError, rejected, started);
+        return Promise.reject(fallbackError);
+      },
+    );
+  }
+
+  private finishFailure(error: unknown, rejected: boolean, started: number): void {
+    const now = this.env.clock.now();
+    this.metrics.recordFailure(started, now);
+    if (this.env.hub?.has('onCallEnd')) {
+      this.emitEnd('failure', rejected, now - started, error, now);
+    }
+  }
+
+  private emitEnd(
+    outcome: 'success' | 'fallback' | 'failure',
+    rejected: boolean,
+    durationMs: number,
+    error: unknown,
+    at: number,
+  ): void {
+    this.env.hub?.emit('onCallEnd', {
+      operation: this.name,
+      outcome,
+      rejected,
+      durationMs,
+      ...(error === undefined ? {} : { error }),
+      at,
+    });
+  }
+}

@@ -1,0 +1,395 @@
+import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
+import type { CircuitStore } from '../breaker/store.js';
+import { isTransient as defaultIsTransient } from '../classification/index.js';
+import { systemClock, type Clock } from '../clock.js';
+import { ConfigError, type ConfigProblem } from '../errors/index.js';
+import { abortReason } from '../abort.js';
+import { EventHub, type Unsubscribe } from '../events.js';
+import type { OperationMetrics } from '../metrics/operation-metrics.js';
+import type { DetailedResult, Operation, Provenance } from '../policy.js';
+import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
+import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
+import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
+import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
+import { buildLayers, type LayerEnv, type Layers } from './layers.js';
+import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
+import { OperationEntry, type OperationEnv } from './operation.js';
+import { shapeProblems } from './shape.js';
+import { resolveOperation, type CodeSettings } from './resolve.js';
+import { resolveStrategy, strategies, type Strategy } from './strategies.js';
+import type { AnyFunction, ResultOf, WrapOptions, Wrapped } from './wrap-types.js';
+
+export interface ResilienceOptions {
+  /**
+   * Where to start from: a built-in preset by name (`'simple'`, `'development'`,
+   * `'production'`) or a preset's data (a default strategy plus per-operation overrides).
+   */
+  readonly preset?: PresetName | ResilienceConfig;
+  /**
+   * Laid over the preset (a JSON merge patch: `null` removes a key); its own `preset`
+   * field names the preset when the `preset` option is absent.
+   */
+  readonly config?: ResilienceConfig;
+  /** Where breakers keep their state; each breaker keeps its own in memory when absent. */
+  readonly store?: CircuitStore;
+  readonly clock?: Clock;
+  /** Which errors are worth retrying and may be answered by a fallback; default `isTransient`. */
+  readonly isTransient?: (error: unknown) => boolean;
+  /**
+   * Checks a whole configuration before it applies (the node layer plugs in its schema and
+   * security rules here); any problem rejects the change with a `ConfigError`.
+   */
+  readonly validate?: (config: ResilienceConfig) => readonly ConfigProblem[];
+}
+
+/** `execute`'s options: the operation's settings (used when it is first registered) and the call's. */
+export interface ExecuteOptions<T> {
+  readonly strategy?: StrategyName | Strategy;
+  readonly config?: OperationConfig;
+  readonly fallback?: (error: unknown) => T | PromiseLike<T>;
+  readonly signal?: AbortSignal;
+}
+
+export interface UpdateOptions {
+  /** Where the change came from, for the audit trail; default `'runtime'`. */
+  readonly source?: string;
+  readonly actor?: string;
+}
+
+const EMPTY_CONFIG: ResilienceConfig = { operations: {} };
+
+/**
+ * Named operations, each with its own layers (retry, breaker, timeout, …), metrics and
+ * health, configured by strategy and by data that can change at runtime.
+ */
+export class Resilience {
+  /** The built-in strategies' settings: `resilience.strategies.critical.retry.maxAttempts === 7`. */
+  readonly strategies = strategies;
+  private readonly entries = new Map<string, OperationEntry>();
+  private readonly audit = new AuditTrail();
+  private readonly layerEnv: LayerEnv;
+  private readonly operationEnv: OperationEnv;
+  private readonly clock: Clock;
+  private readonly validateConfig: ResilienceOptions['validate'];
+  private current: ResilienceConfig;
+
+  constructor(options: ResilienceOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    const isTransient = options.isTransient ?? ((error: unknown) => defaultIsTransient(error));
+    this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
+    this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
+    this.validateConfig = options.validate;
+    const preset = options.preset ?? (options.config?.preset as PresetName | undefined);
+    const start = mergePatch(presetConfig(preset), options.config ?? {});
+    this.current = withOperations(start);
+    const shape = shapeProblems(this.current);
+    const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+
+  /** The configuration in force (preset, file and runtime updates applied). */
+  config(): ResilienceConfig {
+    return this.current;
+  }
+
+  /**
+   * Wraps `fn` as the operation `operation`: calls go through the operation's layers, and
+   * the fallback, when one is given, answers as `fallback(error, ...args)`. An unknown
+   * strategy name throws here, listing the valid ones.
+   */
+  wrap<F extends AnyFunction>(operation: string, fn: F, options: WrapOptions<F> = {}): Wrapped<F> {
+    if (typeof fn !== 'function') {
+      throw new TypeError(`resilience.wrap: fn must be a function, got ${typeof fn}`);
+    }
+    const code = codeSettings(options);
+    let entry = this.register(operation, code);
+    const fallback = options.fallback;
+    const register = (): OperationEntry => (entry = this.register(operation, code));
+    // One function per call path, kept small and flat: this is the hot path of every call.
+    const run = (
+      self: ThisParameterType<F>,
+      args: Parameters<F>,
+      provenance: Provenance | undefined,
+    ): Promise<ResultOf<F>> =>
+      (entry.retired ? register() : entry).run(
+        () => fn.apply(self, args) as ResultOf<F> | PromiseLike<ResultOf<F>>,
+        undefined,
+        fallback === undefined ? undefined : (error) => fallback(error, ...args),
+        provenance,
+      );
+    const clock = this.clock;
+    const wrapped = function (this: ThisParameterType<F>, ...args: Parameters<F>) {
+      return run(this, args, undefined);
+    };
+    const detailed = function (this: ThisParameterType<F>, ...args: Parameters<F>) {
+      return detailedRun(clock, (provenance) => run(this, args, provenance));
+    };
+    Object.defineProperty(wrapped, 'name', { value: fn.name || operation });
+    return Object.assign(wrapped, { operation, detailed }) as unknown as Wrapped<F>;
+  }
+
+  /**
+   * A TC39 method decorator: `@resilience.resilient('qa', 'critical') async answer(q) {…}`.
+   * The method keeps its type; `this` is passed through.
+   */
+  resilient(
+    operation: string,
+    strategy?: StrategyName | Strategy,
+    options: Omit<WrapOptions<AnyFunction>, 'strategy' | 'fallback'> = {},
+  ) {
+    const settings = { ...options, ...(strategy === undefined ? {} : { strategy }) };
+    return <F extends AnyFunction>(method: F, _context: ClassMethodDecoratorContext): F =>
+      this.wrap(operation, method, settings) as unknown as F;
+  }
+
+  /** Runs `fn` once as the operation `operation`, registering the operation on first use. */
+  execute<T>(operation: string, fn: Operation<T>, options: ExecuteOptions<T> = {}): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return this.entryFor(operation, options).run(fn, signal, options.fallback, undefined);
+  }
+
+  /** `execute`, answering with where the value came from. */
+  executeDetailed<T>(
+    operation: string,
+    fn: Operation<T>,
+    options: ExecuteOptions<T> = {},
+  ): Promise<DetailedResult<T>> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const entry = this.entryFor(operation, options);
+    return detailedRun(this.clock, (provenance) =>
+      entry.run(fn, signal, options.fallback, provenance),
+    );
+  }
+
+  /** The operation's breaker; undefined when the operation is unknown or has none. */
+  breaker(operation: string): CircuitBreaker | undefined {
+    return this.entries.get(operation)?.layers.breaker;
+  }
+
+  /** The operation's metrics; undefined when the operation is unknown. */
+  metrics(operation: string): OperationMetrics | undefined {
+    return this.entries.get(operation)?.metrics;
+  }
+
+  /** The names of the registered operations. */
+  operations(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  allMetrics(): AllMetrics {
+    return allMetricsOf(this.entries.values());
+  }
+
+  healthStatus(): ResilienceHealth {
+    return healthOf(this.entries.values(), this.clock.now());
+  }
+
+  /** Zeroes one operation's metrics, or every operation's. Breakers keep their state. */
+  resetMetrics(operation?: string): void {
+    if (operation !== undefined) this.entries.get(operation)?.metrics.reset();
+    else for (const entry of this.entries.values()) entry.metrics.reset();
+  }
+
+  /**
+   * Forgets an operation: its breaker, metrics and listeners go. A function wrapped
+   * earlier registers it afresh on its next call. Returns whether it existed.
+   */
+  removeOperation(operation: string): boolean {
+    const entry = this.entries.get(operation);
+    if (entry === undefined) return false;
+    entry.retired = true;
+    entry.layers.detach();
+    this.entries.delete(operation);
+    this.emit('onOperationRemoved', { operation });
+    return true;
+  }
+
+  /** One subscription for every operation's calls, outcomes, retries and transitions. */
+  observe(observer: ResilienceObserver): Unsubscribe {
+    const hub = (this.operationEnv.hub ??= new EventHub<ObserverEvents>());
+    const subscribe = <K extends keyof ObserverEvents>(name: K): Unsubscribe[] => {
+      if (typeof observer[name] !== 'function') return [];
+      // Called as a method of the observer, so a class instance keeps its `this`.
+      const methods = observer as unknown as Record<K, (event: ObserverEvents[K]) => void>;
+      return [hub.on(name, (event) => methods[name](event))];
+    };
+    const unsubscribers = observerMethods.flatMap(subscribe);
+    return () => {
+      for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+    };
+  }
+
+  /**
+   * Applies a change to the configuration (a JSON merge patch: objects merge, `null`
+   * removes): validated first, then every affected operation's layers are built, and only
+   * when all of them could be are they swapped in. Breakers keep their state and
+   * metrics their counts. Throws `ConfigError` (and changes nothing) when the change is invalid.
+   */
+  updateConfig(patch: unknown, options: UpdateOptions = {}): AuditEntry {
+    const next = withOperations(mergePatch(this.current, patch));
+    const problems = shapeProblems(next);
+    if (problems.length === 0) problems.push(...(this.validateConfig?.(next) ?? []));
+    const rebuilt = new Map<OperationEntry, Layers>();
+    if (problems.length === 0) {
+      for (const entry of this.entries.values()) {
+        let resolved;
+        try {
+          resolved = resolveOperation(entry.name, entry.code, next);
+        } catch (error) {
+          problems.push({
+            path: `operations.${entry.name}.strategy`,
+            message: error instanceof Error ? error.message : String(error),
+            value: next.operations[entry.name]?.strategy,
+            expected: `one of ${Object.keys(strategies).join(', ')}`,
+          });
+          continue;
+        }
+        const built = buildLayers(
+          entry.name,
+          resolved,
+          this.layerEnv,
+          this.hooksFor({ entry }),
+          entry.layers,
+        );
+        if (Array.isArray(built)) problems.push(...built);
+        else rebuilt.set(entry, built);
+      }
+    }
+    if (problems.length > 0) {
+      for (const layers of rebuilt.values()) layers.detach();
+      throw new ConfigError(problems);
+    }
+    const record: AuditEntry = {
+      at: new Date(this.clock.now()).toISOString(),
+      source: options.source ?? 'runtime',
+      ...(options.actor === undefined ? {} : { actor: options.actor }),
+      changes: diffPaths(this.current, next),
+    };
+    for (const [entry, layers] of rebuilt) {
+      const old = entry.layers;
+      entry.layers = layers;
+      old.detach();
+    }
+    this.current = next;
+    this.audit.append(record);
+    this.emit('onConfigChange', record);
+    return record;
+  }
+
+  /** The applied configuration changes, oldest first (the last thousand). */
+  auditTrail(): readonly AuditEntry[] {
+    return this.audit.list();
+  }
+
+  /** The operation's entry; the options only matter when this call registers it. */
+  private entryFor(
+    operation: string,
+    options: { strategy?: StrategyName | Strategy; config?: OperationConfig },
+  ): OperationEntry {
+    return this.entries.get(operation) ?? this.register(operation, codeSettings(options));
+  }
+
+  /**
+   * The operation's entry, registering it with `code` on first use; later settings from code
+   * do not replace the first ones (configuration changes go through `updateConfig`).
+   */
+  private register(operation: string, code: CodeSettings): OperationEntry {
+    const known = this.entries.get(operation);
+    if (known !== undefined) return known;
+    if (typeof operation !== 'string' || operation === '') {
+      throw new TypeError(
+        `resilience: operation must be a non-empty string, got ${JSON.stringify(operation)}`,
+      );
+    }
+    const resolved = resolveOperation(operation, code, this.current);
+    const holder: { entry?: OperationEntry } = {};
+    const hooks = this.hooksFor(holder);
+    const built = buildLayers(operation, resolved, this.layerEnv, hooks, undefined);
+    if (Array.isArray(built)) throw new ConfigError(built);
+    const entry = new OperationEntry(operation, code, built, this.operationEnv);
+    holder.entry = entry;
+    this.entries.set(operation, entry);
+    this.emit('onOperationAdded', { operation });
+    return entry;
+  }
+
+  /** The hooks through which an operation's layers feed its metrics and the observers. */
+  private hooksFor(holder: { entry?: OperationEntry | undefined }) {
+    return {
+      onRetry: (attempt: number, delayMs: number, error: unknown) => {
+        const entry = holder.entry;
+        if (entry === undefined) return;
+        entry.metrics.retryAttempts++;
+        this.emit('onRetry', { operation: entry.name, attempt, delayMs, error });
+      },
+      onStateChange: (
+        from: ObserverEvents['onStateChange']['from'],
+        to: ObserverEvents['onStateChange']['to'],
+      ) => {
+        const entry = holder.entry;
+        if (entry === undefined) return;
+        if (to === 'open') entry.metrics.circuitOpens++;
+        this.emit('onStateChange', { operation: entry.name, from, to, at: this.clock.now() });
+      },
+    };
+  }
+
+  private emit<K extends keyof ObserverEvents>(name: K, event: ObserverEvents[K]): void {
+    const hub = this.operationEnv.hub;
+    if (hub?.has(name)) hub.emit(name, event);
+  }
+}
+
+function codeSettings(options: {
+  strategy?: StrategyName | Strategy;
+  config?: OperationConfig;
+}): CodeSettings {
+  if (options.strategy !== undefined) resolveStrategy(options.strategy);
+  if (options.config?.strategy !== undefined) resolveStrategy(options.config.strategy);
+  return {
+    ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+    ...(options.config === undefined ? {} : { config: options.config }),
+  };
+}
+
+function presetConfig(preset: PresetName | ResilienceConfig | undefined): ResilienceConfig {
+  if (preset === undefined) return EMPTY_CONFIG;
+  if (typeof preset === 'object' && preset !== null) return preset;
+  if (!isPresetName(preset)) {
+    throw new RangeError(
+      `resilience: preset must be one of ${presetNames.map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(preset)}`,
+    );
+  }
+  return { ...presets[preset], preset };
+}
+
+/** A configuration with its `operations` map present, whatever the patch removed. */
+function withOperations(config: unknown): ResilienceConfig {
+  const value = (
+    typeof config === 'object' && config !== null ? config : {}
+  ) as Partial<ResilienceConfig>;
+  return { ...value, operations: value.operations ?? {} };
+}
+
+async function detailedRun<T>(
+  clock: Clock,
+  run: (provenance: Provenance) => Promise<T>,
+): Promise<DetailedResult<T>> {
+  const provenance: Provenance = { attempts: 0, fromFallback: false, source: 'primary' };
+  const started = clock.now();
+  const value = await run(provenance);
+  return {
+    value,
+    fromFallback: provenance.fromFallback,
+    source: provenance.source,
+    attempts: provenance.attempts,
+    durationMs: clock.now() - started,
+  };
+}
+
+/** A new orchestrator; see `Resilience`. */
+export function createResilience(options: ResilienceOptions = {}): Resilience {
+  return new Resilience(options);
+}

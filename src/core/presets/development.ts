@@ -1,0 +1,12 @@
+import type { ResilienceConfig } from '../orchestrator/config.js';
+
+/**
+ * Fail fast while developing: few retries, and breakers that close again after a few
+ * seconds so that a restarted local service is usable at once.
+ */
+export const development: ResilienceConfig = {
+  defaults: { strategy: 'aggressive', circuitBreaker: { openMs: 5_000 } },
+  operations: {
+    qa: { strategy: 'balanced' },
+  },
+};
