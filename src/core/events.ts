@@ -1,4 +1,5 @@
-export type Listener<T> = (event: T) => void;
+/** An event listener; an async one's rejection is reported like a throw. */
+export type Listener<T> = (event: T) => void | PromiseLike<void>;
 /** Removes the listener it was returned for; calling it twice is harmless. */
 export type Unsubscribe = () => void;
 
@@ -11,6 +12,14 @@ let reportListenerError: ListenerError = (error) => {
 /** Where errors thrown by event listeners go (by default `console.error`); they never reach the call. */
 export function onListenerError(handler: ListenerError): void {
   reportListenerError = handler;
+}
+
+function catchRejection(returned: unknown): void {
+  if (typeof (returned as PromiseLike<unknown> | null)?.then === 'function') {
+    (returned as PromiseLike<unknown>).then(undefined, (error: unknown) =>
+      reportListenerError(error),
+    );
+  }
 }
 
 /**
@@ -42,7 +51,9 @@ export class EventHub<Events extends object> {
     if (current === undefined) return;
     for (const listener of current) {
       try {
-        listener(event);
+        const returned: unknown = listener(event);
+        // An async listener's rejection is reported like a throw, never left unhandled.
+        if (returned !== undefined) catchRejection(returned);
       } catch (error) {
         reportListenerError(error);
       }

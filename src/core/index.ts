@@ -7,6 +7,39 @@ export type { Context, DetailedResult, Operation, Policy, Provenance } from './p
 export { pipeline } from './pipeline.js';
 export * from './errors/index.js';
 export type { CircuitState } from './breaker/state.js';
+export type { CheckFunction, HealthCheckable } from './health/checkable.js';
+export { isHealthCheckable } from './health/checkable.js';
+export type {
+  CheckOptions,
+  HealthCallback,
+  HealthCheckEvent,
+  HealthProbeOptions,
+  HealthStatus,
+} from './health/probe.js';
+export { HealthProbe } from './health/probe.js';
+export type { Recoverable, RecoverFunction } from './recovery/recoverable.js';
+export { isRecoverable } from './recovery/recoverable.js';
+export type {
+  BackgroundRecoveryOptions,
+  RecoveryAttemptEvent,
+  RecoveryPausedEvent,
+  RecoveryState,
+  RecoveryStateChange,
+  RecoveryStatus,
+  RecoverySuccessEvent,
+} from './recovery/recovery.js';
+export { BackgroundRecovery } from './recovery/recovery.js';
+export type {
+  CapabilityDowngradeEvent,
+  CapabilityState,
+  CapabilityStateChange,
+  CapabilityStatus,
+  CapabilityUpgradeEvent,
+  CapabilityUpgradeFailedEvent,
+  CapabilityUpgradeOptions,
+  TryUpgradeOptions,
+} from './capability/capability.js';
+export { CapabilityUpgrade } from './capability/capability.js';
 export * from './classification/index.js';
 export * from './backoff/index.js';
 export type {

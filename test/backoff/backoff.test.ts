@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { constant, custom, exponential, linear } from '../../src/core/backoff/index.js';
+import { constant, customBackoff, exponential, linear } from '../../src/core/backoff/index.js';
 
 /** A random source that replays `values` in a loop. */
 function replay(...values: number[]): () => number {
@@ -188,7 +188,7 @@ describe('constant, linear and custom', () => {
   });
 
   it('custom asks a function of the attempt and the error, clamped into [0, maxMs]', () => {
-    const byError = custom(
+    const byError = customBackoff(
       (attempt, error) => ((error as { slow?: boolean }).slow ? 5000 : attempt * 10),
       {
         maxMs: 2000,
@@ -196,10 +196,10 @@ describe('constant, linear and custom', () => {
     );
     expect(byError.delayMs(3, 0, { slow: false })).toBe(30);
     expect(byError.delayMs(3, 0, { slow: true })).toBe(2000);
-    const careless = custom(() => Number.NaN);
+    const careless = customBackoff(() => Number.NaN);
     expect(careless.delayMs(1, 0, undefined)).toBe(0);
-    expect(custom(() => -10).delayMs(1, 0, undefined)).toBe(0);
-    expect(custom(() => 7).maxMs).toBe(Infinity);
-    expect(() => custom(42 as never)).toThrow(TypeError);
+    expect(customBackoff(() => -10).delayMs(1, 0, undefined)).toBe(0);
+    expect(customBackoff(() => 7).maxMs).toBe(Infinity);
+    expect(() => customBackoff(42 as never)).toThrow(TypeError);
   });
 });

@@ -101,13 +101,19 @@ describe('classify by network code', () => {
     expect(strict.classify(deeper)).toBe('transient');
   });
 
-  it('ENOTFOUND (the name does not exist) is left to the unknown default, and can be made transient', () => {
+  it('ENOTFOUND (the name does not exist) is permanent, and can be made transient', () => {
     const error = withProps({ code: 'ENOTFOUND' });
-    expect(strict.classify(error)).toBe('permanent');
-    expect(
-      createClassifier({ unknown: 'permanent', transient: ['ENOTFOUND'] }).classify(error),
-    ).toBe('transient');
+    expect(classify(error)).toBe('permanent');
+    expect(classify(new TypeError('fetch failed', { cause: error }))).toBe('permanent');
+    expect(createClassifier({ transient: ['ENOTFOUND'] }).classify(error)).toBe('transient');
   });
+
+  it.each(['ERR_INVALID_URL', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'])(
+    '%s (no retry fixes it) is permanent',
+    (code) => {
+      expect(classify(withProps({ code }))).toBe('permanent');
+    },
+  );
 
   it("undici's abort code is permanent", () => {
     expect(classify(withProps({ code: 'UND_ERR_ABORTED' }))).toBe('permanent');

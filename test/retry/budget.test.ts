@@ -133,8 +133,12 @@ describe('retry with a budget', () => {
     const a = retry({ budget, backoff: constant(1) });
     const b = retry({ budget, backoff: constant(1) });
     const gaveUp: string[] = [];
-    a.onGiveUp((e) => gaveUp.push(e.reason));
-    b.onGiveUp((e) => gaveUp.push(e.reason));
+    a.onGiveUp((e) => {
+      gaveUp.push(e.reason);
+    });
+    b.onGiveUp((e) => {
+      gaveUp.push(e.reason);
+    });
     let calls = 0;
     const down = () => {
       calls++;

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BulkheadRejectedError,
@@ -10,8 +11,11 @@ import {
   pipeline,
   retry,
   type Context,
+  type RetryDecision,
   type RetryEvent,
+  createClassifier,
 } from '../../src/core/index.js';
+import { RUN, rootContext } from '../../src/core/policy.js';
 import { failing, permanent, settle, transient } from './helpers.js';
 
 beforeEach(() => {
@@ -33,6 +37,16 @@ describe('retry: the success path', () => {
     expect(value).toBe(42);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.attempt).toBe(1);
+  });
+
+  it('hands the parent context itself to attempt 1 (nothing allocated for it)', async () => {
+    const parent = rootContext(new AbortController().signal, 'op');
+    const seen: Context[] = [];
+    await retry()[RUN]((ctx) => {
+      seen.push(ctx);
+      return 1;
+    }, parent);
+    expect(seen[0]).toBe(parent);
   });
 
   it('accepts synchronous answers and throws', async () => {
@@ -74,6 +88,18 @@ describe('retry: what is retried', () => {
       { attempt: 2, at: started + 100 },
       { attempt: 3, at: started + 300 },
     ]);
+  });
+
+  it('by default: 3 attempts, 1 s then 2 s apart, ±10 %', async () => {
+    const { fn, calls } = failing([transient(), transient(), transient()], 'never');
+    const outcome = await settle(retry().execute(fn));
+    expect(outcome.ok).toBe(false);
+    const [first, second, third] = calls.map((c) => c.at);
+    expect(calls).toHaveLength(3);
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(900);
+    expect((second ?? 0) - (first ?? 0)).toBeLessThanOrEqual(1100);
+    expect((third ?? 0) - (second ?? 0)).toBeGreaterThanOrEqual(1800);
+    expect((third ?? 0) - (second ?? 0)).toBeLessThanOrEqual(2200);
   });
 
   it('re-throws a permanent error at once, unchanged', async () => {
@@ -122,18 +148,54 @@ describe('retry: what is retried', () => {
     expect(plain.fn).toHaveBeenCalledTimes(1);
   });
 
-  it('retryOn as a predicate sees the error and the attempt that failed', async () => {
-    const predicate = vi.fn((_error: unknown, attempt: number) => attempt < 2);
+  it('retryOn as a single error class', async () => {
+    class Flaky extends Error {}
+    const flaky = failing([new Flaky(), new Flaky()], 'ok');
+    expect(await settle(retry({ retryOn: Flaky, backoff: constant(1) }).execute(flaky.fn))).toEqual(
+      {
+        ok: true,
+        value: 'ok',
+      },
+    );
+    const other = transient();
+    expect(await settle(retry({ retryOn: Flaky }).execute(() => Promise.reject(other)))).toEqual({
+      ok: false,
+      error: other,
+    });
+  });
+
+  it('retryOn as a predicate sees the error, the attempt that failed and the signal', async () => {
+    const seen: [unknown, number, AbortSignal][] = [];
+    const predicate = (error: unknown, { attempt, signal }: RetryDecision) => {
+      seen.push([error, attempt, signal]);
+      return attempt < 2;
+    };
     const errors = [permanent('1'), permanent('2'), permanent('3')];
     const { fn } = failing(errors, 'ok');
+    const controller = new AbortController();
     const outcome = await settle(
-      retry({ retryOn: predicate, maxAttempts: 5, backoff: constant(1) }).execute(fn),
+      retry({ retryOn: predicate, maxAttempts: 5, backoff: constant(1) }).execute(
+        fn,
+        controller.signal,
+      ),
     );
     expect(outcome).toEqual({ ok: false, error: errors[1] });
-    expect(predicate.mock.calls).toEqual([
-      [errors[0], 1],
-      [errors[1], 2],
+    expect(seen).toEqual([
+      [errors[0], 1, controller.signal],
+      [errors[1], 2, controller.signal],
     ]);
+  });
+
+  it("a classifier's isTransient is a retryOn as is", async () => {
+    const strict = createClassifier({ unknown: 'permanent', transient: [409] });
+    const conflict = Object.assign(new Error('conflict'), { status: 409 });
+    const odd = new Error('odd');
+    const policy = retry({ retryOn: strict.isTransient, backoff: constant(1) });
+    const retried = failing([conflict], 'ok');
+    expect(await settle(policy.execute(retried.fn))).toEqual({ ok: true, value: 'ok' });
+    const notRetried = failing([odd], 'ok');
+    expect(await settle(policy.execute(notRetried.fn))).toEqual({ ok: false, error: odd });
+    expect(notRetried.fn).toHaveBeenCalledTimes(1);
   });
 
   it('retryOnResult retries unwanted results and returns the last one when attempts run out', async () => {
@@ -141,7 +203,9 @@ describe('retry: what is retried', () => {
     let i = 0;
     const policy = retry({ retryOnResult: (r) => r === 'pending', backoff: constant(10) });
     const retried: RetryEvent[] = [];
-    policy.onRetry((event) => retried.push(event));
+    policy.onRetry((event) => {
+      retried.push(event);
+    });
     expect(await settle(policy.execute(() => Promise.resolve(results[i++])))).toEqual({
       ok: true,
       value: 'done',
@@ -169,10 +233,18 @@ describe('retry: when it stops', () => {
     const { fn } = failing(errors, 'never');
     const policy = retry({ backoff: constant(50) });
     const events: unknown[] = [];
-    policy.onRetry((e) => events.push(['retry', e.attempt, e.delayMs, e.error]));
-    policy.onGiveUp((e) => events.push(['giveUp', e.attempts, e.reason, e.error]));
-    policy.onFailure((e) => events.push(['failure', e.attempts, e.error]));
-    policy.onSuccess((e) => events.push(['success', e.attempts]));
+    policy.onRetry((e) => {
+      events.push(['retry', e.attempt, e.delayMs, e.error]);
+    });
+    policy.onGiveUp((e) => {
+      events.push(['giveUp', e.attempts, e.reason, e.error]);
+    });
+    policy.onFailure((e) => {
+      events.push(['failure', e.attempts, e.error]);
+    });
+    policy.onSuccess((e) => {
+      events.push(['success', e.attempts]);
+    });
     const outcome = await settle(policy.execute(fn));
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.error).toBe(errors[2]);
@@ -315,6 +387,14 @@ describe('retry: the caller aborts', () => {
     expect(failures).toHaveBeenCalledWith({ attempts: 1, error: reason });
   });
 
+  it('leaves no listener on the caller signal after sleeps that completed', async () => {
+    const controller = new AbortController();
+    const { fn } = failing([transient(), transient()], 'ok');
+    const outcome = await settle(retry({ backoff: constant(100) }).execute(fn, controller.signal));
+    expect(outcome).toEqual({ ok: true, value: 'ok' });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('during an attempt: the attempt error is re-thrown and nothing is retried', async () => {
     const controller = new AbortController();
     const fn = vi.fn((ctx: Context) => {
@@ -391,8 +471,14 @@ describe('retry: options are validated', () => {
     [{ maxElapsedMs: -1 }, 'retry: maxElapsedMs must be a number ≥ 0 (or Infinity), got -1'],
     [{ backoff: 5 }, 'retry: backoff must be a Backoff'],
     [{ backoff: {} }, 'got an object'],
-    [{ retryOn: 'all' }, 'retry: retryOn must be a predicate or an array of error classes'],
-    [{ retryOn: [1] }, 'retry: retryOn must be a predicate or an array of error classes'],
+    [
+      { retryOn: 'all' },
+      'retry: retryOn must be a predicate, an error class or an array of error classes',
+    ],
+    [
+      { retryOn: [1] },
+      'retry: retryOn must be a predicate, an error class or an array of error classes',
+    ],
     [{ retryOnResult: true }, 'retry: retryOnResult must be a function (result) => boolean'],
     [{ respectRetryAfter: 'yes' }, 'retry: respectRetryAfter must be a boolean, got yes'],
     [{ wrapExhausted: 1 }, 'retry: wrapExhausted must be a boolean, got 1'],

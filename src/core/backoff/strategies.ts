@@ -91,13 +91,16 @@ export function linear(options: LinearOptions = {}): Backoff {
  * Turns a function `(attempt, error) => ms` into a backoff. Its answers are clamped into
  * [0, `maxMs`] (default unbounded), and a non-number becomes 0.
  */
-export function custom(fn: BackoffFunction, options: { readonly maxMs?: number } = {}): Backoff {
+export function customBackoff(
+  fn: BackoffFunction,
+  options: { readonly maxMs?: number } = {},
+): Backoff {
   if (typeof fn !== 'function') {
     throw new TypeError(
-      `custom: the backoff must be a function (attempt, error) => ms, got ${typeof fn}`,
+      `customBackoff: the backoff must be a function (attempt, error) => ms, got ${typeof fn}`,
     );
   }
-  const maxMs = requireNumber('custom', 'maxMs', options.maxMs ?? Infinity, 0, {
+  const maxMs = requireNumber('customBackoff', 'maxMs', options.maxMs ?? Infinity, 0, {
     allowInfinity: true,
   });
   return {

@@ -1,11 +1,11 @@
 import { hasKind } from '../errors/base.js';
-import { ABORT_CODES, TRANSIENT_CODES } from './codes.js';
+import { PERMANENT_CODES, TRANSIENT_CODES } from './codes.js';
 import { NAMED } from './names.js';
 import { classifyStatus, readStatus } from './status.js';
 import type { Classification } from './types.js';
 
-/** A class of errors; matched with `instanceof`. */
-export type ErrorClass = abstract new (...args: never[]) => Error;
+/** A class of errors, matched with `instanceof` (the same shape as the policies' `ErrorClass`). */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
 
 /**
  * What a classifier rule matches: an error class (`instanceof`), a predicate, a string (the
@@ -32,15 +32,20 @@ export interface ClassifyOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Its functions are free-standing (no `this`), so they can be passed around: `retryOn: c.isTransient`. */
 export interface Classifier {
-  classify(error: unknown, options?: ClassifyOptions): Classification;
-  isTransient(error: unknown, options?: ClassifyOptions): boolean;
+  readonly classify: (error: unknown, options?: ClassifyOptions) => Classification;
+  readonly isTransient: (error: unknown, options?: ClassifyOptions) => boolean;
 }
 
 /** How deep `cause` chains are followed; a bound that also stops cycles. */
 const MAX_CAUSE_DEPTH = 8;
 
-/** breakwater's own rejections of a call that never ran: the condition passes with time. */
+/**
+ * breakwater's transient kinds: its TransientError family, a timeout, and its own refusals
+ * of a call that never ran (open circuit, full bulkhead, rate limit), which pass with time.
+ * (Retry still skips the breaker's and bulkhead's refusals by default, SPEC §7.)
+ */
 const TRANSIENT_KINDS = [
   'TransientError',
   'TimeoutError',
@@ -52,7 +57,7 @@ const PERMANENT_KINDS = ['PermanentError', 'ConfigError'] as const;
 
 type Rule = (error: object) => boolean;
 
-function isErrorClass(matcher: ErrorMatcher): matcher is ErrorClass {
+export function isErrorClass(matcher: unknown): matcher is ErrorClass {
   if (typeof matcher !== 'function') return false;
   const proto = (matcher as { prototype?: unknown }).prototype;
   return proto === Error.prototype || (typeof proto === 'object' && proto instanceof Error);
@@ -99,7 +104,7 @@ function classifyBuiltIn(error: object): Classification | undefined {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (TRANSIENT_CODES.has(code)) return 'transient';
-    if (ABORT_CODES.has(code)) return 'permanent';
+    if (PERMANENT_CODES.has(code)) return 'permanent';
   }
   const name = (error as { name?: unknown }).name;
   return typeof name === 'string' ? NAMED.get(name) : undefined;
@@ -155,7 +160,8 @@ const defaultClassifier = createClassifier();
 /**
  * Whether retrying may help: `'transient'` for timeouts, network failures, HTTP 408, 425,
  * 429, 5xx (but 501, 505), overload and rate limits, and anything unknown; `'permanent'` for
- * other 4xx, a caller's abort and breakwater's `PermanentError`.
+ * other 4xx, a caller's abort, an unknown host (`ENOTFOUND`), a bad URL or certificate, and
+ * breakwater's `PermanentError`.
  */
 export function classify(error: unknown, options?: ClassifyOptions): Classification {
   return defaultClassifier.classify(error, options);

@@ -1,11 +1,6 @@
 /**
  * Network error codes (Node's `error.code`, undici's codes) that describe a connection that
  * failed or stalled, not a request that was wrong: the next attempt may get through.
- *
- * `ENOTFOUND` is deliberately absent: getaddrinfo reports it when the name does not exist
- * (a typo, a missing service), which a retry cannot fix; a DNS server that is briefly
- * unreachable reports `EAI_AGAIN` instead. Add it with `createClassifier({ transient: ['ENOTFOUND'] })`
- * where names appear late (a freshly created service in a cluster).
  */
 export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
@@ -27,5 +22,23 @@ export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-/** undici's code for a request its caller aborted. */
-export const ABORT_CODES: ReadonlySet<string> = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
+/**
+ * Codes that no retry can fix.
+ * - `ENOTFOUND`: getaddrinfo found no such name (a typo, a missing service). A DNS server
+ *   that is briefly unreachable reports `EAI_AGAIN` instead, which is transient. Where
+ *   names appear late (a service just created in a cluster), opt in with
+ *   `createClassifier({ transient: ['ENOTFOUND'] })`.
+ * - a request its caller aborted (undici, Node);
+ * - a URL that does not parse, a TLS certificate that does not verify.
+ */
+export const PERMANENT_CODES: ReadonlySet<string> = new Set([
+  'ENOTFOUND',
+  'UND_ERR_ABORTED',
+  'ABORT_ERR',
+  'ERR_INVALID_URL',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);

@@ -8,6 +8,6 @@ export type {
   RetryEvents,
   SuccessEvent,
 } from './events.js';
-export type { RetryOptions, RetryPredicate } from './options.js';
+export type { RetryDecision, RetryOptions, RetryPredicate } from './options.js';
 export { retryTransient } from './options.js';
 export { RetryPolicy, retry } from './policy.js';

@@ -1,14 +1,24 @@
 import type { Backoff, BackoffFunction } from '../backoff/backoff.js';
 import { show } from '../backoff/validate.js';
-import { custom, exponential } from '../backoff/strategies.js';
-import { isTransient } from '../classification/classify.js';
-import type { ErrorClass } from '../classification/classify.js';
+import { customBackoff, exponential } from '../backoff/strategies.js';
+import { isErrorClass, isTransient, type ErrorClass } from '../classification/classify.js';
 import type { Clock } from '../clock.js';
 import { isBulkheadRejectedError, isCircuitOpenError } from '../errors/classes.js';
 import type { RetryBudget } from './budget.js';
 
-/** Decides whether a failed attempt is retried; `attempt` is the one that failed. */
-export type RetryPredicate = (error: unknown, attempt: number) => boolean;
+/** What `retryOn` learns besides the error. */
+export interface RetryDecision {
+  /** The attempt that failed (1 for the first call). */
+  readonly attempt: number;
+  /** The caller's signal, so a classifier can tell the caller's abort from a failure. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Decides whether a failed attempt is retried. A classifier's `isTransient` fits as is:
+ * `retry({ retryOn: createClassifier({ … }).isTransient })`.
+ */
+export type RetryPredicate = (error: unknown, decision: RetryDecision) => boolean;
 
 export interface RetryOptions {
   /** Attempts in total, the first call included: an integer ≥ 1, or Infinity. Default 3. */
@@ -16,10 +26,10 @@ export interface RetryOptions {
   /** Default `exponential()`: 1 s ×2, capped at 30 s, ±10 %. A function `(attempt, error) => ms` also works. */
   readonly backoff?: Backoff | BackoffFunction;
   /**
-   * Which errors are retried: a predicate, or error classes (`instanceof`). Default: transient
+   * Which errors are retried: a predicate, an error class or a list of them (`instanceof`). Default: transient
    * errors (`isTransient`), except rejections by a circuit breaker or a bulkhead.
    */
-  readonly retryOn?: RetryPredicate | readonly ErrorClass[];
+  readonly retryOn?: RetryPredicate | ErrorClass | readonly ErrorClass[];
   /** Retries a call whose result this returns `true` for; the last result is returned when retries run out. */
   readonly retryOnResult?: (result: unknown) => boolean;
   /** No attempt starts later than this after the first one; unbounded by default. */
@@ -39,11 +49,12 @@ export const retryTransient: RetryPredicate = (error) =>
 
 export function toRetryPredicate(retryOn: RetryOptions['retryOn']): RetryPredicate {
   if (retryOn === undefined) return retryTransient;
+  if (isErrorClass(retryOn)) return (error) => error instanceof retryOn;
   if (typeof retryOn === 'function') return retryOn;
   const classes: unknown = retryOn;
   if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'function')) {
     throw new TypeError(
-      `retry: retryOn must be a predicate or an array of error classes, got ${show(retryOn)}`,
+      `retry: retryOn must be a predicate, an error class or an array of error classes, got ${show(retryOn)}`,
     );
   }
   const list = classes as readonly ErrorClass[];
@@ -52,10 +63,10 @@ export function toRetryPredicate(retryOn: RetryOptions['retryOn']): RetryPredica
 
 export function toBackoff(backoff: RetryOptions['backoff']): Backoff {
   if (backoff === undefined) return exponential();
-  if (typeof backoff === 'function') return custom(backoff);
+  if (typeof backoff === 'function') return customBackoff(backoff);
   if (typeof (backoff as Partial<Backoff> | null)?.delayMs !== 'function') {
     throw new TypeError(
-      `retry: backoff must be a Backoff (exponential(), constant(), linear(), custom()) or a function (attempt, error) => ms, got ${show(backoff)}`,
+      `retry: backoff must be a Backoff (exponential(), constant(), linear(), customBackoff()) or a function (attempt, error) => ms, got ${show(backoff)}`,
     );
   }
   return backoff;

@@ -135,7 +135,9 @@ export class RetryPolicy extends BasePolicy {
       if (rejected) {
         errors?.push(error);
         // After the caller's abort nothing is retried; a permanent error is re-thrown at once.
-        if (signal.aborted || !this.retryOn(error, attempt)) return this.failed(attempt, error);
+        if (signal.aborted || !this.retryOn(error, { attempt, signal })) {
+          return this.failed(attempt, error);
+        }
       } else if (signal.aborted) {
         return this.succeeded(attempt, value as T);
       }
