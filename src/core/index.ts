@@ -114,7 +114,7 @@ export { strategies, strategyNames } from './orchestrator/strategies.js';
 export type { Strategy } from './orchestrator/strategies.js';
 export type * from './orchestrator/config.js';
 export type { AuditChange, AuditEntry } from './orchestrator/audit.js';
-export type { AllMetrics, HealthStatus, MetricsSummary } from './orchestrator/health.js';
+export type { AllMetrics, MetricsSummary, ResilienceHealth } from './orchestrator/health.js';
 export type {
   CallEndEvent,
   CallStartEvent,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isoTime } from '../../src/core/metrics/iso-time.js';
 import { LatencyHistogram } from '../../src/core/metrics/latency-histogram.js';
 
 function exactQuantile(sorted: readonly number[], q: number): number {
@@ -79,5 +80,14 @@ describe('LatencyHistogram', () => {
     histogram.reset();
     expect(histogram.count).toBe(0);
     expect(histogram.quantile(0.5)).toBe(0);
+  });
+});
+
+describe('isoTime', () => {
+  it('formats like Date#toISOString, within a second and across seconds', () => {
+    const base = Date.UTC(2026, 10, 25, 10, 0, 59, 998);
+    for (const ms of [base, base + 1, base + 2, base + 1_000, 0, base + 0.5, -1_500]) {
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
   });
 });

@@ -114,6 +114,27 @@ describe('metrics, health and observers', () => {
     expect(JSON.parse(JSON.stringify(all))).toEqual(all);
   });
 
+  it('an operation may be named like an Object.prototype key', async () => {
+    const resilience = createResilience();
+    await valueOf(resilience.execute('__proto__', () => 1));
+    await valueOf(resilience.execute('constructor', () => 2));
+    const all = resilience.allMetrics();
+    expect(Object.keys(all.operations)).toEqual(['__proto__', 'constructor']);
+    expect(all.operations['__proto__']?.totalCalls).toBe(1);
+    expect(all.circuitBreakers['__proto__']?.state).toBe('closed');
+    expect(JSON.stringify(all.operations)).toMatch(/^\{"__proto__":\{"operation":"__proto__"/);
+  });
+
+  it('serializing an idle operation again returns the same frozen data', async () => {
+    const resilience = createResilience();
+    const op = resilience.wrap('idle_json', async () => 'ok');
+    const first = resilience.metrics('idle_json')?.toJSON();
+    expect(resilience.metrics('idle_json')?.toJSON()).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    await valueOf(op());
+    expect(resilience.metrics('idle_json')?.toJSON().totalCalls).toBe(1);
+  });
+
   it('resetMetrics zeroes one operation or all of them, and keeps breakers', async () => {
     const resilience = createResilience();
     const op1 = resilience.wrap('op1', async () => 'ok');

@@ -82,17 +82,22 @@ export class LatencyHistogram {
   /** Several quantiles (ascending) in one pass over the buckets. */
   quantiles(qs: readonly number[]): number[] {
     const out = new Array<number>(qs.length).fill(0);
-    if (this.total === 0) return out;
+    const total = this.total;
+    if (total === 0) return out;
     let next = 0;
+    let rank = Math.max(1, Math.ceil((qs[0] ?? 1) * total));
     let seen = this.zeros;
-    const rankOf = (q: number): number => Math.max(1, Math.ceil(q * this.total));
-    while (next < qs.length && rankOf(qs[next] ?? 1) <= seen) out[next++] = this.min;
+    while (next < qs.length && rank <= seen) {
+      out[next++] = this.min;
+      rank = Math.max(1, Math.ceil((qs[next] ?? 1) * total));
+    }
     const counts = this.counts;
     if (counts !== undefined) {
       for (let i = 0; i < counts.length && next < qs.length; i++) {
         seen += counts[i] ?? 0;
-        while (next < qs.length && rankOf(qs[next] ?? 1) <= seen) {
+        while (next < qs.length && rank <= seen) {
           out[next++] = this.representative(i + this.offset);
+          rank = Math.max(1, Math.ceil((qs[next] ?? 1) * total));
         }
       }
     }

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { isoTime } from './iso-time.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 
 /** `OperationMetrics.toJSON()`: plain data, timestamps as ISO strings (null when never). */
@@ -35,11 +35,9 @@ export class OperationMetrics {
   lastFailureAt: number | undefined;
   /** Duration of whole calls (retries and fallback included), in milliseconds. */
   readonly latency = new LatencyHistogram();
+  private json: OperationMetricsJSON | undefined;
 
-  constructor(
-    readonly operation: string,
-    private readonly clock: Clock,
-  ) {}
+  constructor(readonly operation: string) {}
 
   get lastSuccess(): Date | undefined {
     return this.lastSuccessAt === undefined ? undefined : new Date(this.lastSuccessAt);
@@ -60,16 +58,17 @@ export class OperationMetrics {
     return this.totalCalls - this.successfulCalls - this.failedCalls;
   }
 
-  recordSuccess(durationMs: number): void {
+  /** A call that started at `started` answered at `now` (clock milliseconds). */
+  recordSuccess(started: number, now: number): void {
     this.successfulCalls++;
-    this.lastSuccessAt = this.clock.now();
-    this.latency.record(durationMs);
+    this.lastSuccessAt = now;
+    this.latency.record(now - started);
   }
 
-  recordFailure(durationMs: number): void {
+  recordFailure(started: number, now: number): void {
     this.failedCalls++;
-    this.lastFailureAt = this.clock.now();
-    this.latency.record(durationMs);
+    this.lastFailureAt = now;
+    this.latency.record(now - started);
   }
 
   reset(): void {
@@ -83,10 +82,29 @@ export class OperationMetrics {
     this.lastSuccessAt = undefined;
     this.lastFailureAt = undefined;
     this.latency.reset();
+    this.json = undefined;
   }
 
+  /**
+   * Plain data, frozen. Kept until a counter moves, so reading many idle operations (a
+   * scrape, `allMetrics()`) costs a comparison each instead of a serialisation.
+   */
   toJSON(): OperationMetricsJSON {
-    return {
+    const cached = this.json;
+    if (
+      cached !== undefined &&
+      cached.totalCalls === this.totalCalls &&
+      cached.successfulCalls === this.successfulCalls &&
+      cached.failedCalls === this.failedCalls &&
+      cached.retryAttempts === this.retryAttempts &&
+      cached.fallbackCalls === this.fallbackCalls &&
+      cached.rejectedCalls === this.rejectedCalls &&
+      cached.circuitOpens === this.circuitOpens &&
+      cached.latencyMs.count === this.latency.count
+    ) {
+      return cached;
+    }
+    this.json = Object.freeze({
       operation: this.operation,
       totalCalls: this.totalCalls,
       successfulCalls: this.successfulCalls,
@@ -96,9 +114,10 @@ export class OperationMetrics {
       rejectedCalls: this.rejectedCalls,
       circuitOpens: this.circuitOpens,
       successRate: this.successRate,
-      lastSuccess: this.lastSuccess?.toISOString() ?? null,
-      lastFailure: this.lastFailure?.toISOString() ?? null,
+      lastSuccess: this.lastSuccessAt === undefined ? null : isoTime(this.lastSuccessAt),
+      lastFailure: this.lastFailureAt === undefined ? null : isoTime(this.lastFailureAt),
       latencyMs: this.latency.summary(),
-    };
+    });
+    return this.json;
   }
 }

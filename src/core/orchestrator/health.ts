@@ -2,7 +2,7 @@ import type { CircuitSnapshot } from '../breaker/store.js';
 import type { OperationMetricsJSON } from '../metrics/operation-metrics.js';
 import type { OperationEntry } from './operation.js';
 
-export interface HealthStatus {
+export interface ResilienceHealth {
   /** False while any breaker is open or isolated. */
   readonly healthy: boolean;
   /** Names of the operations whose breaker is open (or isolated by an operator). */
@@ -33,7 +33,7 @@ export interface AllMetrics {
   readonly summary: MetricsSummary;
 }
 
-export function healthOf(entries: Iterable<OperationEntry>, now: number): HealthStatus {
+export function healthOf(entries: Iterable<OperationEntry>, now: number): ResilienceHealth {
   const open: string[] = [];
   const halfOpen: string[] = [];
   let total = 0;
@@ -55,8 +55,11 @@ export function healthOf(entries: Iterable<OperationEntry>, now: number): Health
 }
 
 export function allMetricsOf(entries: Iterable<OperationEntry>): AllMetrics {
-  const operations: [string, OperationMetricsJSON][] = [];
-  const breakers: [string, CircuitSnapshot][] = [];
+  // Null-prototype records: an operation named "__proto__" stays plain data.
+  const operations = Object.create(null) as Record<string, OperationMetricsJSON>;
+  const breakers = Object.create(null) as Record<string, CircuitSnapshot>;
+  let operationCount = 0;
+  let breakerCount = 0;
   let open = 0;
   let totalCalls = 0;
   let successfulCalls = 0;
@@ -66,7 +69,8 @@ export function allMetricsOf(entries: Iterable<OperationEntry>): AllMetrics {
   let retryAttempts = 0;
   for (const entry of entries) {
     const { metrics } = entry;
-    operations.push([entry.name, metrics.toJSON()]);
+    operations[entry.name] = metrics.toJSON();
+    operationCount++;
     totalCalls += metrics.totalCalls;
     successfulCalls += metrics.successfulCalls;
     failedCalls += metrics.failedCalls;
@@ -77,16 +81,16 @@ export function allMetricsOf(entries: Iterable<OperationEntry>): AllMetrics {
     if (breaker === undefined) continue;
     const snapshot = breaker.toJSON();
     if (snapshot.state === 'open' || snapshot.state === 'isolated') open++;
-    breakers.push([entry.name, snapshot]);
+    breakers[entry.name] = snapshot;
+    breakerCount++;
   }
   const finished = successfulCalls + failedCalls;
   return {
-    // fromEntries defines own properties, so an operation named "__proto__" is kept as data.
-    operations: Object.fromEntries(operations),
-    circuitBreakers: Object.fromEntries(breakers),
+    operations,
+    circuitBreakers: breakers,
     summary: {
-      totalOperations: operations.length,
-      totalCircuitBreakers: breakers.length,
+      totalOperations: operationCount,
+      totalCircuitBreakers: breakerCount,
       openCircuitBreakers: open,
       totalCalls,
       successfulCalls,

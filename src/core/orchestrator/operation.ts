@@ -6,7 +6,14 @@ import {
 } from '../errors/index.js';
 import type { EventHub } from '../events.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
-import { RUN, invoke, rootContext, type Operation, type Provenance } from '../policy.js';
+import {
+  RUN,
+  invoke,
+  rootContext,
+  type ExecutionContext,
+  type Operation,
+  type Provenance,
+} from '../policy.js';
 import type { Layers } from './layers.js';
 import type { ObserverEvents } from './observer.js';
 import type { CodeSettings } from './resolve.js';
@@ -19,7 +26,7 @@ export interface OperationEnv {
   readonly clock: Clock;
   readonly isTransient: (error: unknown) => boolean;
   /** Created on the first `observe`; undefined while nobody observes. */
-  readonly observers: () => EventHub<ObserverEvents> | undefined;
+  hub: EventHub<ObserverEvents> | undefined;
 }
 
 const isRejection = (error: unknown): boolean =>
@@ -41,6 +48,8 @@ export class OperationEntry {
   readonly metrics: OperationMetrics;
   /** Set when the operation is removed; wrapped functions then register it afresh. */
   retired = false;
+  /** The context of calls without a signal or provenance: immutable, so shared by all of them. */
+  private readonly plainContext: ExecutionContext;
 
   constructor(
     readonly name: string,
@@ -48,7 +57,8 @@ export class OperationEntry {
     public layers: Layers,
     private readonly env: OperationEnv,
   ) {
-    this.metrics = new OperationMetrics(name, env.clock);
+    this.metrics = new OperationMetrics(name);
+    this.plainContext = Object.freeze(rootContext(undefined, name));
   }
 
   run<T>(
@@ -60,17 +70,20 @@ export class OperationEntry {
     const { metrics, env } = this;
     metrics.totalCalls++;
     const started = env.clock.now();
-    const hub = env.observers();
+    const hub = env.hub;
     if (hub?.has('onCallStart')) hub.emit('onCallStart', { operation: this.name, at: started });
     const layers = this.layers;
-    const ctx = rootContext(signal, this.name, provenance);
+    const ctx =
+      signal === undefined && provenance === undefined
+        ? this.plainContext
+        : rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
     const pending =
       layers.policy === undefined ? invoke(target, ctx) : layers.policy[RUN](target, ctx);
     return pending.then(
       (value) => {
         const now = env.clock.now();
-        metrics.recordSuccess(now - started);
+        metrics.recordSuccess(started, now);
         if (hub?.has('onCallEnd')) this.emitEnd('success', false, now - started, undefined, now);
         return value;
       },
@@ -110,12 +123,12 @@ export class OperationEntry {
       (value) => {
         const now = env.clock.now();
         metrics.fallbackCalls++;
-        metrics.recordFailure(now - started);
+        metrics.recordFailure(started, now);
         if (provenance !== undefined) {
           provenance.fromFallback = true;
           provenance.source = 'fallback';
         }
-        if (env.observers()?.has('onCallEnd')) {
+        if (env.hub?.has('onCallEnd')) {
           this.emitEnd('fallback', rejected, now - started, error, now);
         }
         return value;
@@ -129,8 +142,8 @@ export class OperationEntry {
 
   private finishFailure(error: unknown, rejected: boolean, started: number): void {
     const now = this.env.clock.now();
-    this.metrics.recordFailure(now - started);
-    if (this.env.observers()?.has('onCallEnd')) {
+    this.metrics.recordFailure(started, now);
+    if (this.env.hub?.has('onCallEnd')) {
       this.emitEnd('failure', rejected, now - started, error, now);
     }
   }
@@ -142,7 +155,7 @@ export class OperationEntry {
     error: unknown,
     at: number,
   ): void {
-    this.env.observers()?.emit('onCallEnd', {
+    this.env.hub?.emit('onCallEnd', {
       operation: this.name,
       outcome,
       rejected,

@@ -9,10 +9,10 @@ import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import type { DetailedResult, Operation, Provenance } from '../policy.js';
 import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
-import { allMetricsOf, healthOf, type AllMetrics, type HealthStatus } from './health.js';
+import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
-import { OperationEntry, type BoundFallback, type OperationEnv } from './operation.js';
+import { OperationEntry, type OperationEnv } from './operation.js';
 import { resolveOperation, type CodeSettings } from './resolve.js';
 import { resolveStrategy, strategies, type Strategy } from './strategies.js';
 import type { AnyFunction, ResultOf, WrapOptions, Wrapped } from './wrap-types.js';
@@ -63,14 +63,13 @@ export class Resilience {
   private readonly operationEnv: OperationEnv;
   private readonly clock: Clock;
   private readonly validateConfig: ResilienceOptions['validate'];
-  private hub: EventHub<ObserverEvents> | undefined;
   private current: ResilienceConfig;
 
   constructor(options: ResilienceOptions = {}) {
     this.clock = options.clock ?? systemClock;
     const isTransient = options.isTransient ?? ((error: unknown) => defaultIsTransient(error));
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
-    this.operationEnv = { clock: this.clock, isTransient, observers: () => this.hub };
+    this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
     this.validateConfig = options.validate;
     const start = mergePatch(options.preset ?? EMPTY_CONFIG, options.config ?? {});
     this.current = withOperations(start);
@@ -95,27 +94,25 @@ export class Resilience {
     const code = codeSettings(options);
     let entry = this.register(operation, code);
     const fallback = options.fallback;
-    const current = (): OperationEntry => {
-      if (entry.retired) entry = this.register(operation, code);
-      return entry;
-    };
-    const call = function (
-      this: ThisParameterType<F>,
+    const register = (): OperationEntry => (entry = this.register(operation, code));
+    // One function per call path, kept small and flat: this is the hot path of every call.
+    const run = (
+      self: ThisParameterType<F>,
       args: Parameters<F>,
       provenance: Provenance | undefined,
-    ): Promise<ResultOf<F>> {
-      const target = (): ResultOf<F> | PromiseLike<ResultOf<F>> =>
-        fn.apply(this, args) as ResultOf<F> | PromiseLike<ResultOf<F>>;
-      const bound: BoundFallback<ResultOf<F>> | undefined =
-        fallback === undefined ? undefined : (error) => fallback(error, ...args);
-      return current().run(target, undefined, bound, provenance);
-    };
+    ): Promise<ResultOf<F>> =>
+      (entry.retired ? register() : entry).run(
+        () => fn.apply(self, args) as ResultOf<F> | PromiseLike<ResultOf<F>>,
+        undefined,
+        fallback === undefined ? undefined : (error) => fallback(error, ...args),
+        provenance,
+      );
     const clock = this.clock;
     const wrapped = function (this: ThisParameterType<F>, ...args: Parameters<F>) {
-      return call.call(this, args, undefined);
+      return run(this, args, undefined);
     };
     const detailed = function (this: ThisParameterType<F>, ...args: Parameters<F>) {
-      return detailedRun(clock, (provenance) => call.call(this, args, provenance));
+      return detailedRun(clock, (provenance) => run(this, args, provenance));
     };
     Object.defineProperty(wrapped, 'name', { value: fn.name || operation });
     return Object.assign(wrapped, { operation, detailed }) as unknown as Wrapped<F>;
@@ -180,7 +177,7 @@ export class Resilience {
     return allMetricsOf(this.entries.values());
   }
 
-  healthStatus(): HealthStatus {
+  healthStatus(): ResilienceHealth {
     return healthOf(this.entries.values(), this.clock.now());
   }
 
@@ -206,7 +203,7 @@ export class Resilience {
 
   /** One subscription for every operation's calls, outcomes, retries and transitions. */
   observe(observer: ResilienceObserver): Unsubscribe {
-    const hub = (this.hub ??= new EventHub<ObserverEvents>());
+    const hub = (this.operationEnv.hub ??= new EventHub<ObserverEvents>());
     const subscribe = <K extends keyof ObserverEvents>(name: K): Unsubscribe[] => {
       if (typeof observer[name] !== 'function') return [];
       // Called as a method of the observer, so a class instance keeps its `this`.
@@ -325,7 +322,8 @@ export class Resilience {
   }
 
   private emit<K extends keyof ObserverEvents>(name: K, event: ObserverEvents[K]): void {
-    if (this.hub?.has(name)) this.hub.emit(name, event);
+    const hub = this.operationEnv.hub;
+    if (hub?.has(name)) hub.emit(name, event);
   }
 }
 
