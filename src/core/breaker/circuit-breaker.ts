@@ -62,6 +62,8 @@ const HALF_OPEN_RETRY_AFTER_MS = 1;
 /** Open times are clamped here (about 24.8 days, the largest timer delay). */
 const MAX_OPEN_MS = 2 ** 31 - 1;
 const WHERE = 'circuitBreaker';
+/** Shared by every breaker made without a `trip`: strategies are immutable. */
+const DEFAULT_TRIP = consecutive();
 
 type Settle = (value: unknown) => unknown;
 
@@ -96,10 +98,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private hub: EventHub<CircuitBreakerEvents> | undefined;
   private onValue: Settle | undefined;
   private onError: Settle | undefined;
+  /** The error, and the promise rejected with it, that this state's rejections reuse; dropped at every change of state. */
+  private rejectionError: CircuitOpenError | undefined;
+  private rejection: Promise<never> | undefined;
 
   constructor(options: CircuitBreakerOptions = {}) {
     super(options.clock);
-    const { name = 'circuit', trip = consecutive(), openMs = 60_000, halfOpen = {} } = options;
+    const { name = 'circuit', trip = DEFAULT_TRIP, openMs = 60_000, halfOpen = {} } = options;
     if (typeof name !== 'string' || name === '') {
       throw new TypeError(`${WHERE}: name must be a non-empty string, got ${String(name)}`);
     }
@@ -109,6 +114,14 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     if (typeof openMs === 'number') finiteAtLeast(WHERE, 'openMs', openMs, 0);
     else functionOrUndefined(WHERE, 'openMs', openMs);
     functionOrUndefined(WHERE, 'isFailure', options.isFailure);
+    if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
+      throw new TypeError(`${WHERE}: clock must have a now() method returning milliseconds`);
+    }
+    if (options.store !== undefined && typeof options.store?.attach !== 'function') {
+      throw new TypeError(
+        `${WHERE}: store must be a CircuitStore (memoryStore(), fileStore(…), redisStore(…))`,
+      );
+    }
     if (options.store !== undefined && options.name === undefined) {
       throw new TypeError(`${WHERE}: name is required with a store, which keys state by name`);
     }
@@ -176,7 +189,6 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
 
   /** Closes the circuit and clears its counters, whatever its state. */
   reset(): void {
-    this.opens = 0;
     this.transition(CLOSED, 'reset', this.clock.now());
   }
 
@@ -400,14 +412,27 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
 
   // ── shared steps ─────────────────────────────────────────────────────────────────
 
+  /**
+   * Rejects a call that will not run. Each state builds its error once, without a stack
+   * trace (it would cost microseconds and say nothing), and one promise rejected with it
+   * that every rejected caller receives; `retryAfterMs` is brought up to date at each
+   * rejection. The promise rejects a microtask after it is made, once the first caller has
+   * attached its handler, which spares the runtime's unhandled-rejection bookkeeping.
+   */
   private reject(retryAfterMs: number | undefined): Promise<never> {
-    // No stack trace: it would cost microseconds and say nothing about the call.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    const error = new CircuitOpenError(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
-    Error.stackTraceLimit = limit;
+    let error = this.rejectionError;
+    if (error === undefined) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      error = new CircuitOpenError(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
+      Error.stackTraceLimit = limit;
+      this.rejectionError = error;
+      this.rejection = Promise.resolve(error).then(rethrow);
+    } else {
+      (error as { retryAfterMs: number | undefined }).retryAfterMs = retryAfterMs;
+    }
     this.hub?.emit('rejected', error);
-    return Promise.reject(error);
+    return this.rejection as Promise<never>;
   }
 
   private counts(error: unknown): boolean {
@@ -457,6 +482,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       (from === CLOSED && to === DISABLED) || (from === DISABLED && to === CLOSED);
     if (!keepsWindow || reason === 'reset') this.window?.clear();
     this.code = to;
+    this.rejectionError = this.rejection = undefined;
     this.version++;
     this.reason = reason;
     this.since = now;
@@ -500,6 +526,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       (from === CLOSED || from === DISABLED) && (to === CLOSED || to === DISABLED);
     if (!keepsWindow) this.window?.clear();
     this.code = to;
+    this.rejectionError = this.rejection = undefined;
     this.version = snapshot.version;
     this.reason = snapshot.reason;
     this.since = snapshot.since;
@@ -520,6 +547,10 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
 
 /** Marks a claim the store failed to answer: the probe runs on the local decision alone. */
 const noRelease: ProbeRelease = () => undefined;
+
+function rethrow(error: unknown): never {
+  throw error;
+}
 
 function safely(release: ProbeRelease): void {
   try {

@@ -1,6 +1,7 @@
 import {
   STAY,
   TRIP_FAILURES,
+  type TripDescription,
   type TripStrategy,
   type TripVerdict,
   type TripWindow,
@@ -26,13 +27,28 @@ class ConsecutiveWindow implements TripWindow {
   }
 }
 
+/** One field per instance: strategies are often made inline, one per breaker. */
+class ConsecutiveTrip implements TripStrategy {
+  constructor(private readonly threshold: number) {}
+
+  get slowCallMs(): number {
+    return Infinity;
+  }
+
+  get needsTime(): boolean {
+    return false;
+  }
+
+  get description(): TripDescription {
+    return { kind: 'consecutive', threshold: this.threshold };
+  }
+
+  createWindow(): TripWindow {
+    return new ConsecutiveWindow(this.threshold);
+  }
+}
+
 /** Opens the breaker after `threshold` counted failures in a row (default 5). */
 export function consecutive(threshold = 5): TripStrategy {
-  integerAtLeast('consecutive', 'threshold', threshold, 1);
-  return {
-    slowCallMs: Infinity,
-    needsTime: false,
-    description: { kind: 'consecutive', threshold },
-    createWindow: () => new ConsecutiveWindow(threshold),
-  };
+  return new ConsecutiveTrip(integerAtLeast('consecutive', 'threshold', threshold, 1));
 }

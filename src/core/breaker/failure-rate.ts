@@ -1,7 +1,13 @@
 import { CountWindow } from './count-window.js';
 import type { RateLimits } from './rate-verdict.js';
 import { TimeWindow } from './time-window.js';
-import type { SlowCallOptions, TripDescription, TripStrategy, TripWindowOptions } from './trip.js';
+import type {
+  SlowCallOptions,
+  TripDescription,
+  TripStrategy,
+  TripWindow,
+  TripWindowOptions,
+} from './trip.js';
 import { finiteAtLeast, integerAtLeast, rate } from './validate.js';
 
 export interface FailureRateOptions {
@@ -46,25 +52,38 @@ export function failureRate(options: FailureRateOptions = {}): TripStrategy {
       rateThreshold: rate(WHERE, 'slowCall.rateThreshold', options.slowCall.rateThreshold),
     };
   }
-  const limits: RateLimits = {
-    threshold,
-    minimumCalls,
-    slowRateThreshold: slowCall?.rateThreshold ?? Infinity,
-  };
-  const description: TripDescription = {
-    kind: 'failure-rate',
-    threshold,
-    minimumCalls,
+  return new FailureRateTrip(
+    { threshold, minimumCalls, slowRateThreshold: slowCall?.rateThreshold ?? Infinity },
     window,
-    ...(slowCall === undefined ? {} : { slowCall }),
-  };
-  return {
-    slowCallMs: slowCall?.ms ?? Infinity,
-    needsTime: window.kind === 'time',
-    description,
-    createWindow:
-      window.kind === 'count'
-        ? () => new CountWindow(window.size, limits)
-        : () => new TimeWindow(window.ms, limits),
-  };
+    slowCall,
+  );
+}
+
+class FailureRateTrip implements TripStrategy {
+  constructor(
+    private readonly limits: RateLimits,
+    private readonly window: TripWindowOptions,
+    private readonly slowCall: SlowCallOptions | undefined,
+  ) {}
+
+  get slowCallMs(): number {
+    return this.slowCall?.ms ?? Infinity;
+  }
+
+  get needsTime(): boolean {
+    return this.window.kind === 'time';
+  }
+
+  get description(): TripDescription {
+    const { threshold, minimumCalls } = this.limits;
+    const base = { kind: 'failure-rate' as const, threshold, minimumCalls, window: this.window };
+    return this.slowCall === undefined ? base : { ...base, slowCall: this.slowCall };
+  }
+
+  createWindow(): TripWindow {
+    const window = this.window;
+    return window.kind === 'count'
+      ? new CountWindow(window.size, this.limits)
+      : new TimeWindow(window.ms, this.limits);
+  }
 }
