@@ -20,10 +20,10 @@ export function errorPredicate(
 ): ((error: unknown) => boolean) | undefined {
   if (filter === undefined) return undefined;
   if (isErrorClass(filter)) return (error) => error instanceof filter;
-  if (typeof filter === 'function') return filter as (error: unknown) => boolean;
+  if (typeof filter === 'function') return filter;
   if (Array.isArray(filter) && filter.every((c) => typeof c === 'function')) {
     const classes = [...(filter as readonly ErrorClass[])];
     return (error) => classes.some((errorClass) => error instanceof errorClass);
   }
-  return fail(policy, option, 'a predicate or an array of error classes', filter);
+  return fail(policy, option, 'a predicate, an error class or an array of error classes', filter);
 }

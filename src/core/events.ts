@@ -1,5 +1,8 @@
-/** An event listener; an async one's rejection is reported like a throw. */
-export type Listener<T> = (event: T) => void | PromiseLike<void>;
+/**
+ * An event listener; an async one's rejection is reported like a throw. Its return value is
+ * otherwise ignored, so `(e) => seen.push(e)` is a listener too.
+ */
+export type Listener<T> = (event: T) => unknown;
 /** Removes the listener it was returned for; calling it twice is harmless. */
 export type Unsubscribe = () => void;
 

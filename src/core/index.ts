@@ -71,7 +71,7 @@ export type {
   TransitionReason,
 } from './breaker/store.js';
 export * from './timeout/index.js';
-export type { PipelineOf, PolicyLike, TypedPolicy } from './policy.js';
+export type { PipelineOf, PipelineLayer, TypedPolicy } from './policy.js';
 export type { ErrorClass, ErrorFilter } from './error-filter.js';
 export { Bulkhead, bulkhead } from './bulkhead/bulkhead.js';
 export type { BulkheadEvents, BulkheadOptions } from './bulkhead/bulkhead.js';

@@ -11,10 +11,15 @@ function show(value: unknown): string {
   return String(value);
 }
 
+/** Throws a `TypeError` (a `RangeError` for a number out of range) explaining what was expected. */
 export function fail(policy: string, option: string, expected: string, value: unknown): never {
   const message = `${policy}: ${option} must be ${expected}, got ${show(value)}`;
-  if (typeof value === 'number' || value === undefined) throw new RangeError(message);
   throw new TypeError(message);
+}
+
+export function failRange(policy: string, option: string, expected: string, value: unknown): never {
+  if (typeof value !== 'number') fail(policy, option, expected, value);
+  throw new RangeError(`${policy}: ${option} must be ${expected}, got ${show(value)}`);
 }
 
 /** An integer ≥ `min`; `Infinity` too when `allowInfinity`. */
@@ -29,14 +34,15 @@ export function checkInteger(
     typeof value === 'number' &&
     value >= min &&
     (Number.isInteger(value) || (allowInfinity && value === Infinity));
-  if (!ok) fail(policy, option, `an integer ≥ ${min}${allowInfinity ? ' or Infinity' : ''}`, value);
+  if (!ok)
+    failRange(policy, option, `an integer ≥ ${min}${allowInfinity ? ' or Infinity' : ''}`, value);
   return value;
 }
 
 /** A finite number > 0. */
 export function checkPositive(policy: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(policy, option, 'a finite number > 0', value);
+    failRange(policy, option, 'a finite number > 0', value);
   }
   return value;
 }
@@ -44,7 +50,7 @@ export function checkPositive(policy: string, option: string, value: unknown): n
 /** A finite number ≥ 0. */
 export function checkNonNegative(policy: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    fail(policy, option, 'a finite number ≥ 0', value);
+    failRange(policy, option, 'a finite number ≥ 0', value);
   }
   return value;
 }
@@ -52,7 +58,7 @@ export function checkNonNegative(policy: string, option: string, value: unknown)
 /** A probability: a number from 0 to 1. */
 export function checkRate(policy: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    fail(policy, option, 'a number from 0 to 1', value);
+    failRange(policy, option, 'a number from 0 to 1', value);
   }
   return value;
 }

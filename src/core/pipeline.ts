@@ -13,7 +13,7 @@ import {
   type Operation,
   type PipelineOf,
   type Policy,
-  type PolicyLike,
+  type PipelineLayer,
 } from './policy.js';
 
 /** The parts of a policy from another library that a pipeline relies on. */
@@ -81,8 +81,8 @@ class Pipeline implements ComposablePolicy {
  * method fits (a cockatiel policy, say); a pipeline inside a pipeline is flattened. When a
  * layer answers with values of its own (a fallback typed `R`), the pipeline is a `TypedPolicy<R>`.
  */
-export function pipeline<const P extends readonly PolicyLike[]>(...layers: P): PipelineOf<P> {
-  const policies = layers as readonly PolicyLike[] as readonly Policy[];
+export function pipeline<const P extends readonly PipelineLayer[]>(...layers: P): PipelineOf<P> {
+  const policies = layers as readonly PipelineLayer[] as readonly unknown[] as readonly Policy[];
   if (policies.length === 0) {
     throw new RangeError('pipeline: needs at least one policy, got none');
   }
@@ -96,7 +96,7 @@ export function pipeline<const P extends readonly PolicyLike[]>(...layers: P): P
   const flat = policies.flatMap((policy) =>
     policy instanceof Pipeline ? policy.policies : [policy],
   );
-  return (flat.length === 1 ? (flat[0] as Policy) : new Pipeline(flat)) as PipelineOf<P>;
+  return flat.length === 1 ? (flat[0] as Policy) : new Pipeline(flat);
 }
 
 function describe(value: unknown): string {

@@ -57,21 +57,21 @@ export interface TypedPolicy<R> {
   readonly [resultBound]?: R;
 }
 
-/** Anything `pipeline` composes: a plain policy or a `TypedPolicy`. */
-export interface PolicyLike {
-  execute(fn: Operation<never>, signal?: AbortSignal): Promise<unknown>;
+/**
+ * Anything `pipeline` composes: a breakwater policy, a `TypedPolicy`, or a foreign policy (a
+ * cockatiel one, say) whose function may receive a smaller context.
+ */
+export interface PipelineLayer {
+  execute(fn: (ctx: unknown) => unknown, signal?: AbortSignal): Promise<unknown>;
 }
 
 type ResultBoundOf<P> = P extends { readonly [resultBound]?: infer R } ? R : unknown;
-type ResultBoundOfAll<P extends readonly unknown[]> = P extends readonly [
-  infer Head,
-  ...infer Rest,
-]
+type ResultBoundOfAll<P extends readonly unknown[]> = P extends readonly [infer Head, ...infer Rest]
   ? ResultBoundOf<Head> & ResultBoundOfAll<Rest>
   : unknown;
 
 /** What `pipeline(...policies)` is: a plain `Policy`, or a `TypedPolicy` when a layer answers itself. */
-export type PipelineOf<P extends readonly PolicyLike[]> =
+export type PipelineOf<P extends readonly PipelineLayer[]> =
   unknown extends ResultBoundOfAll<P> ? Policy : TypedPolicy<ResultBoundOfAll<P>>;
 
 /**

@@ -102,6 +102,17 @@ describe('per-operation configuration', () => {
     expect(resilience.config().preset).toBeUndefined();
   });
 
+  it('starts from a built-in preset by name; an unknown one is refused with the valid names', async () => {
+    const resilience = createResilience({ preset: 'production' });
+    expect(resilience.config().preset).toBe('production');
+    const qa = alwaysFailing();
+    await failureOf(resilience.wrap('qa', qa.fn)());
+    expect(qa.calls.count).toBe(7);
+    expect(() => createResilience({ preset: 'staging' as 'production' })).toThrow(
+      /preset must be one of 'simple', 'development', 'production', got "staging"/,
+    );
+  });
+
   it('a timeout, a bulkhead and a rate limit can be turned on by configuration', async () => {
     const resilience = createResilience({
       config: {

@@ -89,23 +89,60 @@ export class Bulkhead extends BasePolicy {
 
   private wait<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const signal = ctx.signal;
-      const onAbort = (): void => {
-        this.waiters.remove(waiter);
-        reject(abortReason(signal));
-      };
-      const waiter: Waiter = {
-        prev: undefined,
-        next: undefined,
-        start: () => {
-          if (signal !== neverAbortedSignal) signal.removeEventListener('abort', onAbort);
-          invoke(fn, ctx).then(this.releaseAfterValue, this.releaseAfterError).then(resolve, reject);
-        },
-      };
+      const waiter = new QueuedCall(this, fn, ctx, resolve, reject);
       this.waiters.push(waiter);
-      if (signal !== neverAbortedSignal) signal.addEventListener('abort', onAbort, { once: true });
+      if (ctx.signal !== neverAbortedSignal) waiter.listen();
       this.events?.emit('queued', { executing: this.running, queued: this.waiters.size });
     });
+  }
+
+  /** @internal A waiter whose caller gave up leaves the queue. */
+  leave(waiter: Waiter): void {
+    this.waiters.remove(waiter);
+  }
+
+  /** @internal A queued call that got a slot has finished. */
+  finished(): void {
+    this.release();
+  }
+}
+
+/** A call waiting in the queue; when it gets a slot it runs and then hands the slot on. */
+class QueuedCall<T> implements Waiter {
+  prev: Waiter | undefined = undefined;
+  next: Waiter | undefined = undefined;
+  private onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly bulkhead: Bulkhead,
+    private readonly fn: Operation<T>,
+    private readonly ctx: ExecutionContext,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** Leaves the queue at once, freeing its place, when the caller's signal aborts. */
+  listen(): void {
+    const signal = this.ctx.signal;
+    this.onAbort = () => {
+      this.bulkhead.leave(this);
+      this.reject(abortReason(signal));
+    };
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  start(): void {
+    if (this.onAbort !== undefined) this.ctx.signal.removeEventListener('abort', this.onAbort);
+    invoke(this.fn, this.ctx).then(
+      (value) => {
+        this.bulkhead.finished();
+        this.resolve(value);
+      },
+      (error: unknown) => {
+        this.bulkhead.finished();
+        this.reject(error);
+      },
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import { abortReason } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { checkClock, checkInteger, fail } from '../option-checks.js';
+import { checkClock, checkInteger, fail, failRange } from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -47,7 +47,7 @@ export interface FallbackChain<R> extends TypedPolicy<R> {
 }
 
 function checkEntries<R>(entries: readonly ChainEntry<R>[]): readonly ChainEntry<R>[] {
-  if (!Array.isArray(entries) || entries.length === 0) {
+  if (!(entries instanceof Array) || entries.length === 0) {
     fail('fallbackChain', 'entries', 'a non-empty array of { name, run, priority }', entries);
   }
   const names = new Set<string>();
@@ -58,9 +58,10 @@ function checkEntries<R>(entries: readonly ChainEntry<R>[]): readonly ChainEntry
     }
     if (names.has(entry.name)) fail('fallbackChain', `${at}.name`, 'unique', entry.name);
     names.add(entry.name);
-    if (typeof entry.run !== 'function') fail('fallbackChain', `${at}.run`, 'a function', entry.run);
+    if (typeof entry.run !== 'function')
+      fail('fallbackChain', `${at}.run`, 'a function', entry.run);
     if (typeof entry.priority !== 'number' || !Number.isFinite(entry.priority)) {
-      fail('fallbackChain', `${at}.priority`, 'a finite number', entry.priority);
+      failRange('fallbackChain', `${at}.priority`, 'a finite number', entry.priority);
     }
   });
   // Array.prototype.sort is stable, so equal priorities keep the order they were given in.

@@ -49,7 +49,8 @@ class FallbackPolicy<R> extends BasePolicy {
     this.to = options.to;
     this.accepts = errorPredicate('fallback', 'on', options.on);
     const name = options.name ?? 'fallback';
-    if (typeof name !== 'string' || name === '') fail('fallback', 'name', 'a non-empty string', name);
+    if (typeof name !== 'string' || name === '')
+      fail('fallback', 'name', 'a non-empty string', name);
     this.name = name;
   }
 

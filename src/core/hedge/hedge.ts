@@ -1,11 +1,6 @@
 import type { Clock } from '../clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import {
-  checkClock,
-  checkInteger,
-  checkNonNegative,
-  fail,
-} from '../option-checks.js';
+import { checkClock, checkInteger, checkNonNegative, fail, failRange } from '../option-checks.js';
 import { BasePolicy, RUN, type ExecutionContext, type Operation } from '../policy.js';
 import { abortReason } from '../abort.js';
 import { HedgedCall, type HedgeHost } from './hedged-call.js';
@@ -45,7 +40,7 @@ function checkDelay(delay: unknown): number | LatencyWindowSettings {
   }
   const { percentile, initialMs, window = 100, minSamples = 10 } = delay as LatencyPercentile;
   if (typeof percentile !== 'number' || !(percentile > 0 && percentile <= 100)) {
-    fail('hedge', 'delayMs.percentile', 'a number > 0 and ≤ 100', percentile);
+    failRange('hedge', 'delayMs.percentile', 'a number > 0 and ≤ 100', percentile);
   }
   return {
     percentile,
@@ -123,7 +118,8 @@ export class Hedge extends BasePolicy {
       schedule: (call: HedgeWaiter, deadline: number) => scheduler.schedule(call, deadline),
       unschedule: (call: HedgeWaiter) => scheduler.unschedule(call),
       hedgeStarted: (attempt, delayMs) => this.events?.emit('hedge', { attempt, delayMs }),
-      answered: latencies === undefined ? () => undefined : (ms) => latencies.record(ms),
+      tracksLatency: latencies !== undefined,
+      answered: (ms) => latencies?.record(ms),
     };
   }
 }

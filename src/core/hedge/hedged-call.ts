@@ -12,6 +12,8 @@ export interface HedgeHost {
   schedule(call: HedgeWaiter, deadline: number): void;
   unschedule(call: HedgeWaiter): void;
   hedgeStarted(attempt: number, delayMs: number): void;
+  /** Whether `answered` wants latencies (percentile mode); otherwise the clock is not read for it. */
+  readonly tracksLatency: boolean;
   /** A winning attempt took `ms`. */
   answered(ms: number): void;
 }
@@ -43,25 +45,26 @@ export class HedgedCall<T> implements HedgeWaiter {
       this.onParentAbort = () => this.parentAborted();
       signal.addEventListener('abort', this.onParentAbort, { once: true });
     }
-    this.launch();
-    if (!this.settled) this.scheduleNext();
+    const now = this.launch();
+    if (!this.settled) this.scheduleNext(now);
   }
 
   hedgeDue(): void {
     if (this.settled || this.parent.signal.aborted) return;
-    const delayMs = this.host.now() - (this.attempts.at(-1)?.startedAt ?? 0);
-    this.launch();
-    this.host.hedgeStarted(this.attempts.length, delayMs);
-    this.scheduleNext();
+    const previous = this.attempts.at(-1)?.startedAt ?? 0;
+    const now = this.launch();
+    this.host.hedgeStarted(this.attempts.length, now - previous);
+    this.scheduleNext(now);
   }
 
-  private scheduleNext(): void {
+  private scheduleNext(now: number): void {
     if (this.attempts.length <= this.host.maxHedges) {
-      this.host.schedule(this, this.host.now() + this.host.delay());
+      this.host.schedule(this, now + this.host.delay());
     }
   }
 
-  private launch(): void {
+  /** Starts one more attempt and returns the clock reading it started at. */
+  private launch(): number {
     const parent = this.parent;
     // Each attempt records its own provenance; the winner's is copied to the call's.
     const provenance: Provenance | undefined =
@@ -69,7 +72,8 @@ export class HedgedCall<T> implements HedgeWaiter {
         ? undefined
         : { attempts: 0, fromFallback: false, source: 'primary' };
     const ctx = new AttemptContext(parent.signal, parent.attempt, parent.operation, provenance);
-    ctx.startedAt = this.host.now();
+    const now = this.host.now();
+    ctx.startedAt = now;
     this.attempts.push(ctx);
     this.running++;
     const index = this.attempts.length - 1;
@@ -77,13 +81,14 @@ export class HedgedCall<T> implements HedgeWaiter {
       (value) => this.succeeded(index, value),
       (error: unknown) => this.failed(error),
     );
+    return now;
   }
 
   private succeeded(index: number, value: T): void {
     if (this.settled) return;
     this.finish(index);
     const attempt = this.attempts[index];
-    this.host.answered(this.host.now() - (attempt?.startedAt ?? 0));
+    if (this.host.tracksLatency) this.host.answered(this.host.now() - (attempt?.startedAt ?? 0));
     const won = attempt?.provenance;
     const into = this.parent.provenance;
     if (won !== undefined && into !== undefined) {
@@ -119,14 +124,17 @@ export class HedgedCall<T> implements HedgeWaiter {
   }
 
   /** Settles the call: no more hedges, no listener on the caller's signal, other attempts aborted. */
-  private finish(winner: number, reason: unknown = lostReason()): void {
+  private finish(winner: number, reason?: unknown): void {
     this.settled = true;
     this.host.unschedule(this);
     if (this.onParentAbort !== undefined) {
       this.parent.signal.removeEventListener('abort', this.onParentAbort);
     }
-    for (let i = 0; i < this.attempts.length; i++) {
-      if (i !== winner) this.attempts[i]?.abort(reason);
+    const attempts = this.attempts;
+    if (attempts.length === 1 && winner === 0) return;
+    const why = reason ?? lostReason();
+    for (let i = 0; i < attempts.length; i++) {
+      if (i !== winner) attempts[i]?.abort(why);
     }
   }
 }

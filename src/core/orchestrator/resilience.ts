@@ -7,6 +7,7 @@ import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import type { DetailedResult, Operation, Provenance } from '../policy.js';
+import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
 import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
 import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
@@ -18,8 +19,11 @@ import { resolveStrategy, strategies, type Strategy } from './strategies.js';
 import type { AnyFunction, ResultOf, WrapOptions, Wrapped } from './wrap-types.js';
 
 export interface ResilienceOptions {
-  /** Where to start from: a preset's data (a default strategy plus per-operation overrides). */
-  readonly preset?: ResilienceConfig;
+  /**
+   * Where to start from: a built-in preset by name (`'simple'`, `'development'`,
+   * `'production'`) or a preset's data (a default strategy plus per-operation overrides).
+   */
+  readonly preset?: PresetName | ResilienceConfig;
   /** Laid over the preset (a JSON merge patch: `null` removes a key). */
   readonly config?: ResilienceConfig;
   /** Where breakers keep their state; each breaker keeps its own in memory when absent. */
@@ -71,7 +75,7 @@ export class Resilience {
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
     this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
     this.validateConfig = options.validate;
-    const start = mergePatch(options.preset ?? EMPTY_CONFIG, options.config ?? {});
+    const start = mergePatch(presetConfig(options.preset), options.config ?? {});
     this.current = withOperations(start);
     const problems = this.validateConfig?.(this.current) ?? [];
     if (problems.length > 0) throw new ConfigError(problems);
@@ -337,6 +341,17 @@ function codeSettings(options: {
     ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
     ...(options.config === undefined ? {} : { config: options.config }),
   };
+}
+
+function presetConfig(preset: PresetName | ResilienceConfig | undefined): ResilienceConfig {
+  if (preset === undefined) return EMPTY_CONFIG;
+  if (typeof preset === 'object' && preset !== null) return preset;
+  if (!isPresetName(preset)) {
+    throw new RangeError(
+      `resilience: preset must be one of ${presetNames.map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(preset)}`,
+    );
+  }
+  return { ...presets[preset], preset };
 }
 
 /** A configuration with its `operations` map present, whatever the patch removed. */

@@ -80,7 +80,7 @@ export class StaleCache extends BasePolicy {
     if (typeof key !== 'string' || key === '') {
       fail('staleCache', 'withKey(key)', 'a non-empty string', key);
     }
-    return new StaleCacheView(this, key);
+    return new StaleCacheView(this, key, this.clock);
   }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
@@ -120,8 +120,9 @@ export class StaleCacheView extends BasePolicy {
   constructor(
     private readonly cache: StaleCache,
     readonly key: string,
+    clock: Clock,
   ) {
-    super(undefined);
+    super(clock);
   }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {

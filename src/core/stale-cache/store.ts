@@ -15,6 +15,8 @@ export interface StaleCacheStore {
 export class LruStore implements StaleCacheStore {
   // A Map iterates in insertion order: re-inserting on use keeps the least recent first.
   private readonly entries = new Map<string, CacheEntry>();
+  /** The most recently used key: using it again needs no reordering. */
+  private newest: string | undefined;
 
   constructor(readonly maxEntries: number) {}
 
@@ -24,15 +26,19 @@ export class LruStore implements StaleCacheStore {
 
   get(key: string): CacheEntry | undefined {
     const entry = this.entries.get(key);
-    if (entry !== undefined) {
+    if (entry !== undefined && key !== this.newest) {
       this.entries.delete(key);
       this.entries.set(key, entry);
+      this.newest = key;
     }
     return entry;
   }
 
   set(key: string, entry: CacheEntry): void {
-    this.entries.delete(key);
+    if (key !== this.newest) {
+      this.entries.delete(key);
+      this.newest = key;
+    }
     this.entries.set(key, entry);
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
@@ -41,6 +47,7 @@ export class LruStore implements StaleCacheStore {
   }
 
   delete(key: string): void {
+    if (key === this.newest) this.newest = undefined;
     this.entries.delete(key);
   }
 

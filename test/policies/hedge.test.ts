@@ -1,0 +1,169 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { hedge } from '../../src/core/hedge/hedge.js';
+import { LatencyWindow } from '../../src/core/hedge/latency-window.js';
+import type { Context } from '../../src/core/policy.js';
+import { deferred, flush, outcome, type Deferred } from './helpers.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A function whose calls the test answers one by one, keeping each call's context. */
+function scripted<T>(): {
+  fn: (ctx: Context) => Promise<T>;
+  calls: { ctx: Context; gate: Deferred<T> }[];
+} {
+  const calls: { ctx: Context; gate: Deferred<T> }[] = [];
+  return {
+    calls,
+    fn: (ctx) => {
+      const gate = deferred<T>();
+      calls.push({ ctx, gate });
+      return gate.promise;
+    },
+  };
+}
+
+describe('hedge', () => {
+  it('makes one call when the primary answers within the delay', async () => {
+    const policy = hedge({ delayMs: 100 });
+    const { fn, calls } = scripted<string>();
+    const call = policy.execute(fn);
+    await vi.advanceTimersByTimeAsync(99);
+    calls[0]?.gate.resolve('primary');
+    await expect(call).resolves.toBe('primary');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(calls).toHaveLength(1);
+    expect(policy.waiting).toBe(0);
+  });
+
+  it('starts a hedge when the primary is slow; the hedge wins and the primary’s signal aborts', async () => {
+    const policy = hedge({ delayMs: 100 });
+    const started: unknown[] = [];
+    policy.onHedge((event) => started.push(event));
+    const { fn, calls } = scripted<string>();
+    const call = policy.executeDetailed(fn);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toHaveLength(2);
+    expect(started).toEqual([{ attempt: 2, delayMs: 100 }]);
+    const primarySignal = calls[0]?.ctx.signal;
+    expect(primarySignal?.aborted).toBe(false);
+    calls[1]?.gate.resolve('hedge');
+    await expect(call).resolves.toMatchObject({ value: 'hedge', attempts: 2, source: 'primary' });
+    expect(primarySignal?.aborted).toBe(true);
+    expect(calls[1]?.ctx.signal.aborted).toBe(false);
+    // The loser answering later changes nothing.
+    calls[0]?.gate.resolve('late primary');
+    await flush();
+  });
+
+  it('fails with both errors when both attempts fail', async () => {
+    const policy = hedge({ delayMs: 100 });
+    const { fn, calls } = scripted<string>();
+    const call = outcome(policy.execute(fn));
+    await vi.advanceTimersByTimeAsync(100);
+    calls[1]?.gate.reject(new Error('hedge failed'));
+    await flush();
+    // One failure does not fail the call while the other may still succeed.
+    calls[0]?.gate.reject(new Error('primary failed'));
+    const result = await call;
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toBeInstanceOf(AggregateError);
+    expect((result.error as AggregateError).errors).toEqual([
+      new Error('hedge failed'),
+      new Error('primary failed'),
+    ]);
+  });
+
+  it('a primary that fails early lets a hedge start at once; that hedge can win', async () => {
+    const policy = hedge({ delayMs: 100 });
+    const { fn, calls } = scripted<string>();
+    const call = policy.execute(fn);
+    calls[0]?.gate.reject(new Error('primary failed fast'));
+    await flush();
+    expect(calls).toHaveLength(2);
+    calls[1]?.gate.resolve('hedge');
+    await expect(call).resolves.toBe('hedge');
+  });
+
+  it('starts up to maxHedges hedges, one per delay', async () => {
+    const policy = hedge({ delayMs: 50, maxHedges: 2 });
+    const { fn, calls } = scripted<number>();
+    const call = policy.execute(fn);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(calls).toHaveLength(3);
+    calls[0]?.gate.resolve(0);
+    await expect(call).resolves.toBe(0);
+    expect(calls.slice(1).map((c) => c.ctx.signal.aborted)).toEqual([true, true]);
+  });
+
+  it('stops at once when the caller aborts, aborting every attempt and starting no hedge', async () => {
+    const policy = hedge({ delayMs: 100 });
+    const { fn, calls } = scripted<string>();
+    const controller = new AbortController();
+    const call = outcome(policy.execute(fn, controller.signal));
+    const signal = calls[0]?.ctx.signal;
+    controller.abort(new Error('caller left'));
+    expect(await call).toEqual({ ok: false, error: new Error('caller left') });
+    expect(signal?.aborted).toBe(true);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('leaves no timer behind once its calls are done and the last delay has passed', async () => {
+    const policy = hedge({ delayMs: 100 });
+    await Promise.all([1, 2, 3].map((n) => policy.execute(() => n)));
+    expect(policy.waiting).toBe(0);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('in percentile mode, hedges after the chosen percentile of recent latencies', async () => {
+    const policy = hedge({
+      delayMs: { percentile: 90, initialMs: 500, minSamples: 5, window: 10 },
+    });
+    expect(policy.delayMs).toBe(500);
+    for (const latency of [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]) {
+      const call = policy.execute(() => new Promise((resolve) => setTimeout(resolve, latency)));
+      await vi.advanceTimersByTimeAsync(latency);
+      await call;
+    }
+    expect(policy.delayMs).toBe(90);
+    const { fn, calls } = scripted<string>();
+    const call = policy.execute(fn);
+    await vi.advanceTimersByTimeAsync(89);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    calls[0]?.gate.resolve('done');
+    await call;
+  });
+
+  it('keeps a bounded window of latencies', () => {
+    const window = new LatencyWindow(4, 50);
+    for (const ms of [1000, 1000, 1000, 1000, 1, 2, 3, 4]) window.record(ms);
+    expect(window.length).toBe(4);
+    expect(window.value()).toBe(2);
+  });
+
+  it('validates its options', () => {
+    expect(() => hedge({ delayMs: -1 })).toThrow(
+      new RangeError('hedge: delayMs must be a finite number ≥ 0, got -1'),
+    );
+    expect(() => hedge({ delayMs: 10, maxHedges: 0 })).toThrow(
+      'hedge: maxHedges must be an integer ≥ 1, got 0',
+    );
+    expect(() => hedge({ delayMs: { percentile: 0, initialMs: 10 } })).toThrow(
+      'hedge: delayMs.percentile must be a number > 0 and ≤ 100, got 0',
+    );
+    expect(() => hedge({ delayMs: 'fast' as never })).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { CircuitOpenError, PermanentError } from '../../src/core/errors/index.js';
+import { LruStore } from '../../src/core/stale-cache/store.js';
+import { staleCache } from '../../src/core/stale-cache/stale-cache.js';
+import { manualClock } from './helpers.js';
+
+const fail =
+  (error: unknown = new Error('upstream down')) =>
+  (): Promise<string> =>
+    Promise.reject(error);
+
+describe('staleCache', () => {
+  it('serves the last good answer when the call fails, marked as a fallback from the cache with its age', async () => {
+    const clock = manualClock(5_000);
+    const cache = staleCache({ key: 'prices', ttlMs: 60_000, clock });
+    const served: unknown[] = [];
+    cache.onFallback((event) => served.push(event));
+    await expect(cache.executeDetailed(() => 'v1')).resolves.toMatchObject({
+      value: 'v1',
+      fromFallback: false,
+      source: 'primary',
+    });
+    clock.advance(1_500);
+    const stale = await cache.executeDetailed(fail());
+    expect(stale).toEqual({
+      value: 'v1',
+      fromFallback: true,
+      source: 'cache',
+      attempts: 1,
+      durationMs: expect.any(Number) as number,
+      ageMs: 1_500,
+    });
+    expect(served).toEqual([
+      { key: 'prices', ageMs: 1_500, error: new Error('upstream down'), source: 'cache' },
+    ]);
+  });
+
+  it('serves it when the circuit is open', async () => {
+    const cache = staleCache({ key: 'llm', ttlMs: 1_000, clock: manualClock() });
+    await cache.execute(() => 'answer');
+    await expect(
+      cache.executeDetailed(fail(new CircuitOpenError('llm', 'open', 30_000))),
+    ).resolves.toMatchObject({ value: 'answer', fromFallback: true, source: 'cache', ageMs: 0 });
+  });
+
+  it('never serves an answer once ttlMs has passed, and forgets it', async () => {
+    const clock = manualClock();
+    const store = new LruStore(10);
+    const cache = staleCache({ key: 'k', ttlMs: 1_000, store, clock });
+    await cache.execute(() => 'fresh');
+    clock.advance(999);
+    await expect(cache.execute(fail())).resolves.toBe('fresh');
+    clock.advance(1);
+    await expect(cache.execute(fail())).rejects.toThrow('upstream down');
+    expect(store.size).toBe(0);
+  });
+
+  it('re-throws the original error when it has nothing for the key', async () => {
+    const cache = staleCache({ key: 'empty', ttlMs: 1_000 });
+    const error = new Error('first call failed');
+    await expect(cache.execute(() => Promise.reject(error))).rejects.toBe(error);
+  });
+
+  it('keeps at most maxEntries keys, evicting the least recently used', async () => {
+    const clock = manualClock();
+    const store = new LruStore(2);
+    const cache = staleCache({ ttlMs: 60_000, store, clock });
+    const a = cache.withKey('a');
+    const b = cache.withKey('b');
+    const c = cache.withKey('c');
+    await a.execute(() => 'A');
+    await b.execute(() => 'B');
+    // Serving `a` makes it the most recently used, so `b` is evicted when `c` arrives.
+    await expect(a.execute(fail())).resolves.toBe('A');
+    await c.execute(() => 'C');
+    expect(store.keys()).toEqual(['a', 'c']);
+    await expect(b.execute(fail())).rejects.toThrow('upstream down');
+    await expect(c.execute(fail())).resolves.toBe('C');
+  });
+
+  it('applies maxEntries to its default store', () => {
+    const cache = staleCache({ ttlMs: 60_000, maxEntries: 1, key: (ctx) => `op:${ctx.attempt}` });
+    expect((cache.store as LruStore).maxEntries).toBe(1);
+  });
+
+  it('keys by a function of the context', async () => {
+    const cache = staleCache({ ttlMs: 60_000, key: (ctx) => `attempt-${ctx.attempt}` });
+    await cache.execute(() => 'one');
+    await expect(cache.withKey('attempt-1').execute(fail())).resolves.toBe('one');
+  });
+
+  it('does not serve errors that `on` excludes, nor a caller who has aborted', async () => {
+    const cache = staleCache({
+      key: 'k',
+      ttlMs: 60_000,
+      on: (e) => !(e instanceof PermanentError),
+    });
+    await cache.execute(() => 'good');
+    await expect(cache.execute(fail(new PermanentError('bad request')))).rejects.toThrow(
+      'bad request',
+    );
+    const controller = new AbortController();
+    const call = cache.execute(() => {
+      controller.abort(new Error('left'));
+      return Promise.reject(new Error('failed after the caller left'));
+    }, controller.signal);
+    await expect(call).rejects.toThrow('failed after the caller left');
+  });
+
+  it('validates its options', () => {
+    expect(() => staleCache({ ttlMs: 0 })).toThrow(
+      new RangeError('staleCache: ttlMs must be a finite number > 0, got 0'),
+    );
+    expect(() => staleCache({ ttlMs: 1, maxEntries: 0 })).toThrow(
+      'staleCache: maxEntries must be an integer ≥ 1, got 0',
+    );
+    expect(() => staleCache({ ttlMs: 1, key: '' })).toThrow(TypeError);
+    expect(() => staleCache({ ttlMs: 1 }).withKey('')).toThrow(TypeError);
+  });
+});
