@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CircuitOpenError, TransientError } from '../../src/core/errors/index.js';
 import type { OperationConfig } from '../../src/core/orchestrator/config.js';
+import { memoryStore } from '../../src/core/breaker/memory-store.js';
 import { createResilience } from '../../src/core/orchestrator/resilience.js';
 import { failureOf, valueOf } from './helpers.js';
 
@@ -107,6 +108,17 @@ describe('per-operation breakers', () => {
     expect(await failureOf(b())).toBeInstanceOf(CircuitOpenError);
     expect(resilience.metrics('shared')?.totalCalls).toBe(3);
     expect(resilience.metrics('shared')?.rejectedCalls).toBe(1);
+  });
+
+  it('keep their state in the given store: two orchestrators share an operation’s breaker', () => {
+    const store = memoryStore();
+    const first = createResilience({ store });
+    const second = createResilience({ store });
+    first.wrap('shared_by_store', async () => 'ok');
+    second.wrap('shared_by_store', async () => 'ok');
+    first.breaker('shared_by_store')?.isolate();
+    expect(second.breaker('shared_by_store')?.state).toBe('isolated');
+    expect(second.healthStatus().openCircuitBreakers).toEqual(['shared_by_store']);
   });
 
   it('do not count permanent errors as failures', async () => {

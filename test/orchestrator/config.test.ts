@@ -273,6 +273,22 @@ describe('runtime configuration updates', () => {
     expect(resilience.breaker('moving')).toBeUndefined();
   });
 
+  it('without a validator, a configuration of the wrong shape is still refused', () => {
+    const resilience = createResilience();
+    expect(() => resilience.updateConfig({ operations: { qa: 5 }, defaults: 'fast' })).toThrow(
+      ConfigError,
+    );
+    try {
+      resilience.updateConfig({ operations: { qa: 5 }, defaults: 'fast' });
+    } catch (error) {
+      expect((error as ConfigError).problems.map((p) => p.path)).toEqual([
+        'defaults',
+        'operations.qa',
+      ]);
+    }
+    expect(resilience.config()).toEqual({ operations: {} });
+  });
+
   it('null removes a setting (JSON merge patch)', () => {
     const resilience = createResilience({
       config: { operations: { x: { retry: { maxAttempts: 2 } }, y: { timeout: 5 } } },

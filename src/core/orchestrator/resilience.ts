@@ -14,6 +14,7 @@ import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from '
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
 import { OperationEntry, type OperationEnv } from './operation.js';
+import { shapeProblems } from './shape.js';
 import { resolveOperation, type CodeSettings } from './resolve.js';
 import { resolveStrategy, strategies, type Strategy } from './strategies.js';
 import type { AnyFunction, ResultOf, WrapOptions, Wrapped } from './wrap-types.js';
@@ -77,7 +78,8 @@ export class Resilience {
     this.validateConfig = options.validate;
     const start = mergePatch(presetConfig(options.preset), options.config ?? {});
     this.current = withOperations(start);
-    const problems = this.validateConfig?.(this.current) ?? [];
+    const shape = shapeProblems(this.current);
+    const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
     if (problems.length > 0) throw new ConfigError(problems);
   }
 
@@ -140,12 +142,7 @@ export class Resilience {
   execute<T>(operation: string, fn: Operation<T>, options: ExecuteOptions<T> = {}): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return this.register(operation, codeSettings(options)).run(
-      fn,
-      signal,
-      options.fallback,
-      undefined,
-    );
+    return this.entryFor(operation, options).run(fn, signal, options.fallback, undefined);
   }
 
   /** `execute`, answering with where the value came from. */
@@ -156,7 +153,7 @@ export class Resilience {
   ): Promise<DetailedResult<T>> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const entry = this.register(operation, codeSettings(options));
+    const entry = this.entryFor(operation, options);
     return detailedRun(this.clock, (provenance) =>
       entry.run(fn, signal, options.fallback, provenance),
     );
@@ -228,7 +225,8 @@ export class Resilience {
    */
   updateConfig(patch: unknown, options: UpdateOptions = {}): AuditEntry {
     const next = withOperations(mergePatch(this.current, patch));
-    const problems = [...(this.validateConfig?.(next) ?? [])];
+    const problems = shapeProblems(next);
+    if (problems.length === 0) problems.push(...(this.validateConfig?.(next) ?? []));
     const rebuilt = new Map<OperationEntry, Layers>();
     if (problems.length === 0) {
       for (const entry of this.entries.values()) {
@@ -281,12 +279,21 @@ export class Resilience {
     return this.audit.list();
   }
 
+  /** The operation's entry; the options only matter when this call registers it. */
+  private entryFor(
+    operation: string,
+    options: { strategy?: StrategyName | Strategy; config?: OperationConfig },
+  ): OperationEntry {
+    return this.entries.get(operation) ?? this.register(operation, codeSettings(options));
+  }
+
+  /**
+   * The operation's entry, registering it with `code` on first use; later settings from code
+   * do not replace the first ones (configuration changes go through `updateConfig`).
+   */
   private register(operation: string, code: CodeSettings): OperationEntry {
     const known = this.entries.get(operation);
-    if (known !== undefined) {
-      if (code.strategy !== undefined) resolveStrategy(code.strategy);
-      return known;
-    }
+    if (known !== undefined) return known;
     if (typeof operation !== 'string' || operation === '') {
       throw new TypeError(
         `resilience: operation must be a non-empty string, got ${JSON.stringify(operation)}`,
