@@ -5,6 +5,7 @@ import type { ResilienceConfig } from '../orchestrator/config.js';
  * seconds so that a restarted local service is usable at once.
  */
 export const development: ResilienceConfig = {
+  preset: 'development',
   defaults: { strategy: 'aggressive', circuitBreaker: { openMs: 5_000 } },
   operations: {
     qa: { strategy: 'balanced' },

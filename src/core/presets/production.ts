@@ -5,6 +5,7 @@ import type { ResilienceConfig } from '../orchestrator/config.js';
  * answering gets every chance, cheap classifications fail fast to their fallbacks.
  */
 export const production: ResilienceConfig = {
+  preset: 'production',
   defaults: { strategy: 'conservative' },
   operations: {
     qa: { strategy: 'critical' },

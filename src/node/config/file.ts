@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../../core/errors/index.js';
+import { parseSimpleYaml } from './fast-yaml.js';
 
 const fileProblem = (file: string, message: string, expected: string, value: unknown = file) =>
   new ConfigError([{ path: '', value, expected, message: `${file}: ${message}` }]);
@@ -12,7 +13,8 @@ export function parseConfigText(text: string, file: string): unknown {
     const value: unknown =
       extname(file).toLowerCase() === '.json'
         ? JSON.parse(text)
-        : parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'error' });
+        : (parseSimpleYaml(text) ??
+          parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'error' }));
     return value ?? {};
   } catch (error) {
     if (error instanceof YAMLParseError) {

@@ -56,7 +56,8 @@ export function mergeInto(
   const blend =
     isTree(under) && isTree(over) && (over['kind'] === undefined || over['kind'] === under['kind']);
   if (!blend) {
-    forget(sources, path);
+    // Only a replaced object leaves sources of its own below `path` to drop.
+    if (isTree(under)) forget(sources, path);
     record(over, path, label, sources);
     return isTree(over) ? structuredCloneTree(over) : over;
   }

@@ -79,7 +79,8 @@ const backoff = (field: string): string[] => ['defaults', 'retry', 'backoff', fi
 
 /**
  * Exact legacy names. Where two names say the same thing (`API_RETRY_MAX` counts retries,
- * `RETRY_MAX_ATTEMPTS` attempts), both map to one path and a disagreement is reported.
+ * `RETRY_MAX_ATTEMPTS` attempts), both map to one path; when they disagree the one listed
+ * first here wins (the most explicit, then the seed's) and the disagreement is reported.
  */
 const exact: Readonly<Record<string, (raw: string) => Mapping>> = {
   CIRCUIT_BREAKER_FAILURE_THRESHOLD: numeric(
@@ -95,6 +96,11 @@ const exact: Readonly<Record<string, (raw: string) => Mapping>> = {
   ),
   CIRCUIT_BREAKER_ENABLED: toggle(['defaults', 'circuitBreaker']),
   ENABLE_CIRCUIT_BREAKER: toggle(['defaults', 'circuitBreaker']),
+  RETRY_MAX_ATTEMPTS: numeric(
+    ['defaults', 'retry', 'maxAttempts'],
+    count,
+    'a whole number of attempts',
+  ),
   API_RETRY_MAX: numeric(
     ['defaults', 'retry', 'maxAttempts'],
     count,
@@ -106,11 +112,6 @@ const exact: Readonly<Record<string, (raw: string) => Mapping>> = {
     count,
     'a whole number of retries',
     (n) => n + 1,
-  ),
-  RETRY_MAX_ATTEMPTS: numeric(
-    ['defaults', 'retry', 'maxAttempts'],
-    count,
-    'a whole number of attempts',
   ),
   API_RETRY_BASE_DELAY: numeric(backoff('initialMs'), seconds, 'seconds'),
   RETRY_BASE_DELAY: numeric(backoff('initialMs'), seconds, 'seconds'),
@@ -141,6 +142,8 @@ function strategy(path: string[], raw: string): Mapping {
     ? { path, value }
     : { error: `expected one of ${strategyNames.join(', ')}` };
 }
+
+const rank = (name: string): number => Object.keys(exact).indexOf(name);
 
 const perOperationStrategy = /^([A-Z][A-Z0-9_]*)_RESILIENCE_STRATEGY$/;
 const resilienceLooking = /RETRY|CIRCUIT|BREAKER|RESILIENCE|BACKOFF|BULKHEAD|RATE_?LIMIT|FALLBACK/;
@@ -209,8 +212,7 @@ export function migrateLegacyConfig(env: Env): MigrationResult {
     const entry = { variable: name, value: raw, path: mapping.path.join('.'), to: mapping.value };
     const earlier = byPath.get(entry.path);
     if (earlier !== undefined && JSON.stringify(earlier.to) !== JSON.stringify(entry.to)) {
-      // The more explicit name wins: attempts over retries, the seed's names over generic ones.
-      const keep = name.includes('ATTEMPTS') || name.startsWith('API_') ? entry : earlier;
+      const keep = rank(name) < rank(earlier.variable) ? entry : earlier;
       warnings.push(
         `${earlier.variable}=${earlier.value} and ${name}=${raw} disagree on ${entry.path}; kept ${keep.variable} (${JSON.stringify(keep.to)})`,
       );
