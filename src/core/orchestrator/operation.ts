@@ -50,6 +50,8 @@ export class OperationEntry {
   retired = false;
   /** The context of calls without a signal or provenance: immutable, so shared by all of them. */
   private readonly plainContext: ExecutionContext;
+  private onValue: ((value: unknown) => unknown) | undefined;
+  private onError: ((error: unknown) => Promise<never>) | undefined;
 
   constructor(
     readonly name: string,
@@ -84,6 +86,14 @@ export class OperationEntry {
     const target = provenance === undefined ? fn : counted(fn, provenance);
     const pending =
       layers.policy === undefined ? invoke(target, ctx) : layers.policy[RUN](target, ctx);
+    // The common call (untimed, no fallback, nobody observing) settles through handlers made
+    // once per operation: it needs nothing of its own when it ends, so no closure per call.
+    if (!timed && fallback === undefined && hub === undefined) {
+      return pending.then(
+        (this.onValue ??= (value) => this.succeededUntimed(value)),
+        (this.onError ??= (error) => this.failedUntimed(error)),
+      ) as Promise<T>;
+    }
     return pending.then(
       (value) => {
         const now = env.clock.now();
@@ -93,6 +103,18 @@ export class OperationEntry {
       },
       (error: unknown) => this.failed(error, layers, started, signal, fallback, provenance),
     );
+  }
+
+  private succeededUntimed(value: unknown): unknown {
+    this.metrics.recordSuccess(Number.NaN, this.env.clock.now());
+    return value;
+  }
+
+  private failedUntimed(error: unknown): Promise<never> {
+    const rejected = isRejection(error);
+    if (rejected) this.metrics.rejectedCalls++;
+    this.finishFailure(error, rejected, Number.NaN);
+    return Promise.reject(error);
   }
 
   private fallbackApplies(
