@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PermanentError } from '../../src/core/errors/index.js';
 import { hedge } from '../../src/core/hedge/hedge.js';
 import { LatencyWindow } from '../../src/core/hedge/latency-window.js';
-import { HedgeScheduler, type HedgeWaiter } from '../../src/core/hedge/scheduler.js';
+import { HedgeScheduler, NOT_WAITING, type HedgeWaiter } from '../../src/core/hedge/scheduler.js';
 import type { Context } from '../../src/core/policy.js';
 import { deferred, flush, outcome, type Deferred } from './helpers.js';
 
@@ -179,9 +179,12 @@ describe('hedge', () => {
 
   it('its scheduler starts hedges in deadline order, even when deadlines arrive out of order', async () => {
     const fired: string[] = [];
-    const scheduler = new HedgeScheduler(() => Date.now());
+    const scheduler = new HedgeScheduler(
+      () => Date.now(),
+      () => 0,
+    );
     const waiter = (name: string): HedgeWaiter => ({
-      deadline: Infinity,
+      deadline: NOT_WAITING,
       prev: undefined,
       next: undefined,
       hedgeDue: () => fired.push(`${name}@${Date.now()}`),

@@ -1,38 +1,71 @@
 import type { ExecutionContext, Provenance } from '../policy.js';
 
 /**
- * The context of one hedged attempt. Its signal is created only when the function reads it:
- * an `AbortController` costs more than a whole fast call, and a function that never looks at
- * its signal cannot be told to stop anyway.
+ * What an attempt's signal is made from. Its `AbortController` is created only when the
+ * function reads the signal: a controller costs more than a whole fast call, and a function
+ * that never looks at its signal cannot be told to stop anyway.
  */
-export class AttemptContext implements ExecutionContext {
+export interface AttemptState {
+  readonly parent: ExecutionContext;
+  controller: AbortController | undefined;
+  abortedWith: { reason: unknown } | undefined;
+}
+
+/** The attempt's signal, created on first read (already aborted if the attempt or the caller was). */
+export function attemptSignal(state: AttemptState): AbortSignal {
+  if (state.controller === undefined) {
+    state.controller = new AbortController();
+    const parentSignal = state.parent.signal;
+    if (state.abortedWith !== undefined) state.controller.abort(state.abortedWith.reason);
+    else if (parentSignal.aborted) state.controller.abort(parentSignal.reason);
+  }
+  return state.controller.signal;
+}
+
+/** Stops the attempt: its signal aborts with `reason` (now, or when it is first read). */
+export function abortAttempt(state: AttemptState, reason: unknown): void {
+  if (state.abortedWith !== undefined) return;
+  state.abortedWith = { reason };
+  state.controller?.abort(reason);
+}
+
+/** An attempt of a hedged call: its signal, and where it stands among the call's attempts. */
+export interface Attempt extends ExecutionContext {
   /** When the attempt started (clock ms). */
-  startedAt = 0;
+  readonly startedAt: number;
   /** The attempt started before this one, if any. */
-  previous: AttemptContext | undefined = undefined;
-  private controller: AbortController | undefined;
-  private abortedWith: { reason: unknown } | undefined;
+  readonly previous: Attempt | undefined;
+  abort(reason: unknown): void;
+}
+
+/**
+ * The context of a hedge (an attempt after the first; the first is the call itself). The
+ * caller's attempt number and operation are read through from the caller's context.
+ */
+export class AttemptContext implements Attempt, AttemptState {
+  controller: AbortController | undefined = undefined;
+  abortedWith: { reason: unknown } | undefined = undefined;
 
   constructor(
-    private readonly parentSignal: AbortSignal,
-    readonly attempt: number,
-    readonly operation: string | undefined,
+    readonly parent: ExecutionContext,
     readonly provenance: Provenance | undefined,
+    readonly startedAt: number,
+    readonly previous: Attempt,
   ) {}
 
-  get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.abortedWith !== undefined) this.controller.abort(this.abortedWith.reason);
-      else if (this.parentSignal.aborted) this.controller.abort(this.parentSignal.reason);
-    }
-    return this.controller.signal;
+  get attempt(): number {
+    return this.parent.attempt;
   }
 
-  /** Stops this attempt: its signal aborts with `reason` (now, or when it is first read). */
+  get operation(): string | undefined {
+    return this.parent.operation;
+  }
+
+  get signal(): AbortSignal {
+    return attemptSignal(this);
+  }
+
   abort(reason: unknown): void {
-    if (this.abortedWith !== undefined) return;
-    this.abortedWith = { reason };
-    this.controller?.abort(reason);
+    abortAttempt(this, reason);
   }
 }

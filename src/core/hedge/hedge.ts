@@ -4,10 +4,11 @@ import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { checkClock, checkInteger, checkNonNegative, fail, failRange } from '../option-checks.js';
 import { BasePolicy, RUN, type ExecutionContext, type Operation } from '../policy.js';
-import { abortReason } from '../abort.js';
+import { abortReason, neverAbortedSignal } from '../abort.js';
 import { HedgedCall, type HedgeHost } from './hedged-call.js';
 import { LatencyWindow } from './latency-window.js';
-import { HedgeScheduler, type HedgeWaiter } from './scheduler.js';
+import { HedgeScheduler, type HedgeTiming } from './scheduler.js';
+import { HedgeTicker } from './ticker.js';
 
 /** Hedge after the given percentile of recent successful latencies. */
 export interface LatencyPercentile {
@@ -22,7 +23,12 @@ export interface LatencyPercentile {
 }
 
 export interface HedgeOptions {
-  /** How long the first attempt may run before another starts: ms, or a latency percentile. */
+  /**
+   * How long the first attempt may run before another starts: ms, or a latency percentile.
+   * A fixed delay is timed in ticks of an eighth of it (1 ms when shorter than 8 ms), so
+   * that calls do not read the clock: a hedge starts no sooner than `delayMs` after the
+   * attempt before it, and at most one tick later.
+   */
   readonly delayMs: number | LatencyPercentile;
   /** Extra attempts allowed per call (an integer ≥ 1); default 1. */
   readonly maxHedges?: number;
@@ -32,12 +38,18 @@ export interface HedgeOptions {
    * the server refuses as invalid will not fare better the second time.
    */
   readonly on?: ErrorFilter;
-  /** Read for deadlines and latencies; it must advance with the timers (the default does). */
+  /**
+   * Read per attempt for a percentile delay (deadlines and latencies), once per tick for a
+   * fixed one; it must advance with the timers (the default does).
+   */
   readonly clock?: Clock;
 }
 
 export interface HedgeEvents {
-  /** Attempt number `attempt` (2 for the first hedge) started `delayMs` after the one before it. */
+  /**
+   * Attempt number `attempt` (2 for the first hedge) started `delayMs` after the one before
+   * it; with a fixed delay, measured between the ticks the two started in (within a tick).
+   */
   hedge: { readonly attempt: number; readonly delayMs: number };
 }
 
@@ -61,6 +73,21 @@ function checkDelay(delay: unknown): number | LatencyWindowSettings {
 type LatencyWindowSettings = Required<LatencyPercentile>;
 
 /**
+ * The settling functions of the promise made last. A promise's executor runs synchronously,
+ * so one shared executor hands them over without a closure per call.
+ */
+let capturedResolve: (value: unknown) => void = () => undefined;
+let capturedReject: (error: unknown) => void = () => undefined;
+type SettlerSink<T> = (resolve: (value: T) => void, reject: (error: unknown) => void) => void;
+const captureSettlers = (
+  resolve: (value: unknown) => void,
+  reject: (error: unknown) => void,
+): void => {
+  capturedResolve = resolve;
+  capturedReject = reject;
+};
+
+/**
  * Hedging: when the first attempt has not answered after the delay, start another (up to
  * `maxHedges`); the first success wins and the others' signals abort. An attempt that fails
  * does not fail the call while another runs; when every attempt has run and failed, the
@@ -71,7 +98,7 @@ export class Hedge extends BasePolicy {
   private readonly fixedDelay: number | undefined;
   private readonly latencies: LatencyWindow | undefined;
   private readonly settings: LatencyWindowSettings | undefined;
-  private readonly scheduler: HedgeScheduler;
+  private readonly timing: HedgeTiming;
   private readonly host: HedgeHost;
   private readonly hedgeable: (error: unknown) => boolean;
   private events: EventHub<HedgeEvents> | undefined;
@@ -88,7 +115,13 @@ export class Hedge extends BasePolicy {
     }
     this.hedgeable = errorPredicate('hedge', 'on', options.on) ?? ((error) => isTransient(error));
     const clock = this.clock;
-    this.scheduler = new HedgeScheduler(() => clock.now());
+    const now = (): number => clock.now();
+    // A fixed delay is timed in ticks, with no clock read per call; a percentile reads the
+    // clock per attempt for its latencies anyway, so it keeps exact deadlines.
+    this.timing =
+      this.fixedDelay === undefined
+        ? new HedgeScheduler(now, () => this.delayMs)
+        : new HedgeTicker(this.fixedDelay, now);
     this.host = this.makeHost();
   }
 
@@ -103,7 +136,7 @@ export class Hedge extends BasePolicy {
 
   /** Calls waiting for a hedge to become due. */
   get waiting(): number {
-    return this.scheduler.pending;
+    return this.timing.pending;
   }
 
   onHedge(listener: Listener<HedgeEvents['hedge']>): Unsubscribe {
@@ -111,24 +144,28 @@ export class Hedge extends BasePolicy {
   }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
-    if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
-    return new Promise<T>((resolve, reject) => {
+    const signal = ctx.signal;
+    if (signal !== neverAbortedSignal && signal.aborted) return Promise.reject(abortReason(signal));
+    const answer = new Promise<T>(captureSettlers as SettlerSink<T>);
+    const resolve = capturedResolve as (value: T) => void;
+    const reject = capturedReject;
+    try {
       new HedgedCall(this.host, fn, ctx, resolve, reject).start();
-    });
+    } catch (error) {
+      reject(error);
+    }
+    return answer;
   }
 
   private makeHost(): HedgeHost {
     const clock = this.clock;
-    const scheduler = this.scheduler;
     const latencies = this.latencies;
     return {
       maxHedges: this.maxHedges,
-      now: () => clock.now(),
-      delay: () => this.delayMs,
-      schedule: (call: HedgeWaiter, deadline: number) => scheduler.schedule(call, deadline),
-      unschedule: (call: HedgeWaiter) => scheduler.unschedule(call),
+      timing: this.timing,
       hedgeStarted: (attempt, delayMs) => this.events?.emit('hedge', { attempt, delayMs }),
       tracksLatency: latencies !== undefined,
+      now: () => clock.now(),
       hedgeable: this.hedgeable,
       answered: (ms) => latencies?.record(ms),
     };

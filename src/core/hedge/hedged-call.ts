@@ -1,19 +1,23 @@
 import { abortReason, neverAbortedSignal } from '../abort.js';
 import { invoke, type ExecutionContext, type Operation, type Provenance } from '../policy.js';
-import { AttemptContext } from './attempt-context.js';
-import type { HedgeWaiter } from './scheduler.js';
+import {
+  AttemptContext,
+  abortAttempt,
+  attemptSignal,
+  type Attempt,
+  type AttemptState,
+} from './attempt-context.js';
+import { NOT_WAITING, type HedgeTiming, type HedgeWaiter } from './scheduler.js';
 
 /** What a hedged call needs from its policy. */
 export interface HedgeHost {
   readonly maxHedges: number;
-  now(): number;
-  /** The delay before the next hedge, in ms. */
-  delay(): number;
-  schedule(call: HedgeWaiter, deadline: number): void;
-  unschedule(call: HedgeWaiter): void;
+  /** Stamps each attempt as it starts and schedules the call's next hedge. */
+  readonly timing: HedgeTiming;
   hedgeStarted(attempt: number, delayMs: number): void;
   /** Whether `answered` wants latencies (percentile mode); otherwise the clock is not read for it. */
   readonly tracksLatency: boolean;
+  now(): number;
   /** Whether a failure leaves room for another attempt; if not, the call fails with it at once. */
   hedgeable(error: unknown): boolean;
   /** A winning attempt took `ms`. */
@@ -23,26 +27,63 @@ export interface HedgeHost {
 const lostReason = (): DOMException =>
   new DOMException('another hedged attempt answered first', 'AbortError');
 
-/** One call under a hedge: its attempts, their errors, and the promise the caller awaits. */
-export class HedgedCall<T> implements HedgeWaiter {
-  deadline = Infinity;
+const attemptProvenance = (parent: ExecutionContext): Provenance | undefined =>
+  parent.provenance === undefined
+    ? undefined
+    : { attempts: 0, fromFallback: false, source: 'primary' };
+
+/**
+ * One call under a hedge: its attempts, their errors, and the promise the caller awaits.
+ * The call is its first attempt's context too (one object less per call, and no class
+ * hierarchy to construct through); each hedge gets an `AttemptContext`. Each attempt
+ * records its own provenance; the winner's is copied to the call's.
+ */
+export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
+  deadline = NOT_WAITING;
   prev: HedgeWaiter | undefined = undefined;
   next: HedgeWaiter | undefined = undefined;
-  /** The attempt started last; each links to the one before it. */
-  private latest: AttemptContext | undefined = undefined;
-  private launched = 0;
-  private errors: unknown[] | undefined;
-  private running = 0;
+  startedAt = 0;
+  controller: AbortController | undefined = undefined;
+  abortedWith: { reason: unknown } | undefined = undefined;
+  readonly provenance: Provenance | undefined;
+  /** The attempt started last; each links to the one before it, down to the call itself. */
+  private latest: Attempt = this;
+  private launched = 1;
+  private errors: unknown[] | undefined = undefined;
+  private running = 1;
   private settled = false;
-  private onParentAbort: (() => void) | undefined;
+  private onParentAbort: (() => void) | undefined = undefined;
 
   constructor(
     private readonly host: HedgeHost,
     private readonly fn: Operation<T>,
-    private readonly parent: ExecutionContext,
+    readonly parent: ExecutionContext,
     private readonly resolve: (value: T) => void,
     private readonly reject: (error: unknown) => void,
-  ) {}
+  ) {
+    this.provenance = attemptProvenance(parent);
+  }
+
+  /** The first attempt has none before it (a getter: one field less per call). */
+  get previous(): undefined {
+    return undefined;
+  }
+
+  get attempt(): number {
+    return this.parent.attempt;
+  }
+
+  get operation(): string | undefined {
+    return this.parent.operation;
+  }
+
+  get signal(): AbortSignal {
+    return attemptSignal(this);
+  }
+
+  abort(reason: unknown): void {
+    abortAttempt(this, reason);
+  }
 
   start(): void {
     const signal = this.parent.signal;
@@ -50,47 +91,32 @@ export class HedgedCall<T> implements HedgeWaiter {
       this.onParentAbort = () => this.parentAborted();
       signal.addEventListener('abort', this.onParentAbort, { once: true });
     }
-    const now = this.launch();
-    if (!this.settled) this.scheduleNext(now);
+    // Scheduled before the function runs, so that its synchronous part does not push the hedge back.
+    this.startedAt = this.host.timing.begin(this, true);
+    this.run(this);
   }
 
   hedgeDue(): void {
     if (this.settled || this.parent.signal.aborted) return;
-    const previous = this.latest?.startedAt ?? 0;
-    const now = this.launch();
-    this.host.hedgeStarted(this.launched, now - previous);
-    this.scheduleNext(now);
-  }
-
-  private scheduleNext(now: number): void {
-    if (this.launched <= this.host.maxHedges) {
-      this.host.schedule(this, now + this.host.delay());
-    }
-  }
-
-  /** Starts one more attempt and returns the clock reading it started at. */
-  private launch(): number {
     const parent = this.parent;
-    // Each attempt records its own provenance; the winner's is copied to the call's.
-    const provenance: Provenance | undefined =
-      parent.provenance === undefined
-        ? undefined
-        : { attempts: 0, fromFallback: false, source: 'primary' };
-    const ctx = new AttemptContext(parent.signal, parent.attempt, parent.operation, provenance);
-    const now = this.host.now();
-    ctx.startedAt = now;
-    ctx.previous = this.latest;
-    this.latest = ctx;
+    const previous = this.latest;
     this.launched++;
     this.running++;
-    invoke(this.fn, ctx).then(
-      (value) => this.succeeded(ctx, value),
-      (error: unknown) => this.failed(error),
-    );
-    return now;
+    const startedAt = this.host.timing.begin(this, this.launched <= this.host.maxHedges);
+    const ctx = new AttemptContext(parent, attemptProvenance(parent), startedAt, previous);
+    this.latest = ctx;
+    this.run(ctx);
+    this.host.hedgeStarted(this.launched, startedAt - previous.startedAt);
   }
 
-  private succeeded(attempt: AttemptContext, value: T): void {
+  private run(attempt: Attempt): void {
+    invoke(this.fn, attempt).then(
+      (value) => this.succeeded(attempt, value),
+      (error: unknown) => this.failed(error),
+    );
+  }
+
+  private succeeded(attempt: Attempt, value: T): void {
     if (this.settled) return;
     this.finish(attempt);
     if (this.host.tracksLatency) this.host.answered(this.host.now() - attempt.startedAt);
@@ -117,7 +143,7 @@ export class HedgedCall<T> implements HedgeWaiter {
     if (this.running > 0) return;
     // Nothing else is running: hedge at once if a hedge is left, else the call has failed.
     if (this.launched <= this.host.maxHedges && !this.parent.signal.aborted) {
-      this.host.unschedule(this);
+      this.host.timing.unschedule(this);
       this.hedgeDue();
       return;
     }
@@ -134,15 +160,19 @@ export class HedgedCall<T> implements HedgeWaiter {
   }
 
   /** Settles the call: no more hedges, no listener on the caller's signal, other attempts aborted. */
-  private finish(winner: AttemptContext | undefined, reason?: unknown): void {
+  private finish(winner: Attempt | undefined, reason?: unknown): void {
     this.settled = true;
-    this.host.unschedule(this);
+    if (this.deadline !== NOT_WAITING) this.host.timing.unschedule(this);
     if (this.onParentAbort !== undefined) {
       this.parent.signal.removeEventListener('abort', this.onParentAbort);
     }
     if (this.launched === 1 && winner !== undefined) return;
     const why = reason ?? lostReason();
-    for (let attempt = this.latest; attempt !== undefined; attempt = attempt.previous) {
+    for (
+      let attempt: Attempt | undefined = this.latest;
+      attempt !== undefined;
+      attempt = attempt.previous
+    ) {
       if (attempt !== winner) attempt.abort(why);
     }
   }
