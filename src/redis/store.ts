@@ -244,7 +244,10 @@ class SharedRedisStore implements RedisStore {
     attachment.detached = true;
     const claims = attachment.claims;
     attachment.claims = undefined;
-    if (claims !== undefined) for (const id of claims) this.release(shared, id, false);
+    if (claims !== undefined) {
+      for (const id of claims) this.release(shared, id, false);
+      claims.clear(); // a probe settling later has nothing left to release
+    }
     shared.peers.delete(circuit);
     if (shared.peers.size > 0 || this.circuits.get(shared.name) !== shared) return;
     this.circuits.delete(shared.name);
