@@ -66,6 +66,7 @@ export type {
   CircuitSettings,
   CircuitSnapshot,
   CircuitStore,
+  StoreHealth,
   ProbeRelease,
   StoreLink,
   StoredCircuit,

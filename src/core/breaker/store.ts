@@ -121,4 +121,12 @@ export interface CircuitStore {
   attach(circuit: StoredCircuit): StoreLink;
   /** Flushes what is pending and releases timers, files and connections. Idempotent. */
   close(): Promise<void>;
+  /** A shared store's connection, for health reports; stores with nothing to report omit it. */
+  status?(): StoreHealth;
+}
+
+/** How a store is doing. Anything but `'ready'` means breakers decide from local state alone. */
+export interface StoreHealth {
+  readonly connection: string;
+  readonly lastError?: string | undefined;
 }

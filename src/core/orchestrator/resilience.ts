@@ -188,7 +188,7 @@ export class Resilience {
   }
 
   healthStatus(): ResilienceHealth {
-    return healthOf(this.entries.values(), this.clock.now());
+    return healthOf(this.entries.values(), this.clock.now(), this.layerEnv.store);
   }
 
   /** Zeroes one operation's metrics, or every operation's. Breakers keep their state. */
