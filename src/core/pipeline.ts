@@ -1,5 +1,6 @@
 import { abortReason, neverAbortedSignal } from './abort.js';
 import { systemClock } from './clock.js';
+import { fail } from './option-checks.js';
 import {
   RUN,
   childContext,
@@ -90,9 +91,7 @@ export function pipeline<const P extends readonly PipelineLayer[]>(...given: P):
   }
   policies.forEach((policy, index) => {
     if (typeof (policy as Partial<PolicyLike> | null | undefined)?.execute !== 'function') {
-      throw new TypeError(
-        `pipeline: argument ${index} must be a policy (an object with an execute method), got ${describe(policy)}`,
-      );
+      fail('pipeline', `argument ${index}`, 'a policy (an object with an execute method)', policy);
     }
   });
   const layers = policies.flatMap((policy): readonly PolicyLike[] =>
@@ -102,10 +101,4 @@ export function pipeline<const P extends readonly PipelineLayer[]>(...given: P):
   // A lone breakwater policy needs no wrapper; a foreign one gets executeDetailed from it.
   if (layers.length === 1 && only !== undefined && isComposable(only)) return only;
   return new Pipeline(layers);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object without execute' : typeof value;
 }

@@ -412,7 +412,7 @@ describe('HealthProbe: options', () => {
     [
       { check: 42 },
       TypeError,
-      'HealthProbe: check must be a function or an object with a check() method, got number',
+      'HealthProbe: check must be a function or an object with a check() method, got 42',
     ],
   ])('rejects %o', (bad, errorClass, message) => {
     const options = { check: () => true, ...bad } as unknown as ConstructorParameters<

@@ -461,7 +461,7 @@ describe('BackgroundRecovery: options', () => {
     [
       { multiplier: 0.5 },
       RangeError,
-      'BackgroundRecovery: multiplier must be a number ≥ 1, got 0.5',
+      'BackgroundRecovery: multiplier must be a finite number ≥ 1, got 0.5',
     ],
     [{ jitter: 2 }, RangeError, 'BackgroundRecovery: jitter must be a number ≥ 0 and ≤ 1, got 2'],
     [
@@ -488,7 +488,7 @@ describe('BackgroundRecovery: options', () => {
     [
       { recover: {} },
       TypeError,
-      'BackgroundRecovery: recover must be a function or an object with a recover() method, got object',
+      'BackgroundRecovery: recover must be a function or an object with a recover() method, got an object',
     ],
   ])('rejects %o', (bad, errorClass, message) => {
     const options = { recover: () => true, ...bad } as unknown as BackgroundRecoveryOptions;

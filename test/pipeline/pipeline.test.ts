@@ -341,7 +341,7 @@ describe('pipeline validation', () => {
   it.each([
     [
       [{}],
-      'pipeline: argument 0 must be a policy (an object with an execute method), got an object without execute',
+      'pipeline: argument 0 must be a policy (an object with an execute method), got an object',
     ],
     [
       [timeout(1), null],
@@ -349,7 +349,7 @@ describe('pipeline validation', () => {
     ],
     [
       [timeout(1), timeout(2), 'retry'],
-      'argument 2 must be a policy (an object with an execute method), got string',
+      'argument 2 must be a policy (an object with an execute method), got "retry"',
     ],
   ])('rejects a non-policy argument: %#', (args, message) => {
     const build = (): unknown => pipeline(...(args as Policy[]));

@@ -128,7 +128,7 @@ describe('bulkhead', () => {
     );
     expect(() => bulkhead({ maxConcurrent: 1.5 })).toThrow(RangeError);
     expect(() => bulkhead({ maxConcurrent: 2, maxQueue: -1 })).toThrow(
-      'bulkhead: maxQueue must be an integer ≥ 0 or Infinity, got -1',
+      'bulkhead: maxQueue must be an integer ≥ 0 (or Infinity), got -1',
     );
     expect(bulkhead({ maxConcurrent: 2, maxQueue: Infinity }).maxQueue).toBe(Infinity);
   });

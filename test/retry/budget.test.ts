@@ -64,7 +64,9 @@ describe('retryBudget', () => {
     expect(() => retryBudget({ ratio: -0.1 })).toThrow(
       'retryBudget: ratio must be a finite number ≥ 0, got -0.1',
     );
-    expect(() => retryBudget({ minRetriesPerSecond: Number.NaN })).toThrow(TypeError);
+    expect(() => retryBudget({ minRetriesPerSecond: Number.NaN })).toThrow(
+      new RangeError('retryBudget: minRetriesPerSecond must be a finite number ≥ 0, got NaN'),
+    );
     expect(() => retryBudget({ windowMs: 0 })).toThrow(
       'retryBudget: windowMs must be a finite number ≥ 1, got 0',
     );

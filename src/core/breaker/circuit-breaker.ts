@@ -18,7 +18,14 @@ import type {
   TransitionReason,
 } from './store.js';
 import { STAY, TRIP_FAILURES, type TripStrategy, type TripWindow } from './trip.js';
-import { finiteAtLeast, functionOrUndefined, integerAtLeast } from './validate.js';
+import {
+  checkClock,
+  checkInteger,
+  checkName,
+  checkNonNegative,
+  fail,
+  optionalFunction,
+} from '../option-checks.js';
 
 export interface CircuitBreakerOptions {
   /** Names the circuit in errors, events, snapshots and stores. Required with a `store`. */
@@ -105,21 +112,20 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   constructor(options: CircuitBreakerOptions = {}) {
     super(options.clock);
     const { name = 'circuit', trip = DEFAULT_TRIP, openMs = 60_000, halfOpen = {} } = options;
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError(`${WHERE}: name must be a non-empty string, got ${String(name)}`);
-    }
+    checkName(WHERE, 'name', name);
     if (typeof trip?.createWindow !== 'function') {
-      throw new TypeError(`${WHERE}: trip must be consecutive(…) or failureRate(…)`);
+      fail(WHERE, 'trip', 'consecutive(…) or failureRate(…)', trip);
     }
-    if (typeof openMs === 'number') finiteAtLeast(WHERE, 'openMs', openMs, 0);
-    else functionOrUndefined(WHERE, 'openMs', openMs);
-    functionOrUndefined(WHERE, 'isFailure', options.isFailure);
-    if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
-      throw new TypeError(`${WHERE}: clock must have a now() method returning milliseconds`);
-    }
+    if (typeof openMs === 'number') checkNonNegative(WHERE, 'openMs', openMs);
+    else optionalFunction(WHERE, 'openMs', openMs);
+    optionalFunction(WHERE, 'isFailure', options.isFailure);
+    checkClock(WHERE, options.clock);
     if (options.store !== undefined && typeof options.store?.attach !== 'function') {
-      throw new TypeError(
-        `${WHERE}: store must be a CircuitStore (memoryStore(), fileStore(…), redisStore(…))`,
+      fail(
+        WHERE,
+        'store',
+        'a CircuitStore (memoryStore(), fileStore(…), redisStore(…))',
+        options.store,
       );
     }
     if (options.store !== undefined && options.name === undefined) {
@@ -128,8 +134,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.name = name;
     this.trip = trip;
     this.openMsOption = openMs;
-    this.maxProbes = integerAtLeast(WHERE, 'halfOpen.maxCalls', halfOpen.maxCalls ?? 1, 1);
-    this.successesToClose = integerAtLeast(
+    this.maxProbes = checkInteger(WHERE, 'halfOpen.maxCalls', halfOpen.maxCalls ?? 1, 1);
+    this.successesToClose = checkInteger(
       WHERE,
       'halfOpen.successesToClose',
       halfOpen.successesToClose ?? 1,

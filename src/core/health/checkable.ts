@@ -1,3 +1,5 @@
+import { fail } from '../option-checks.js';
+
 /** Anything that can say whether it is healthy: a probe, a client, a daemon handle. */
 export interface HealthCheckable {
   check(): boolean | PromiseLike<boolean>;
@@ -25,7 +27,5 @@ export function isHealthCheckable(value: unknown): value is HealthCheckable {
 export function toCheckFunction(owner: string, option: string, value: unknown): CheckFunction {
   if (typeof value === 'function') return value as CheckFunction;
   if (isHealthCheckable(value)) return () => value.check();
-  throw new TypeError(
-    `${owner}: ${option} must be a function or an object with a check() method, got ${value === null ? 'null' : typeof value}`,
-  );
+  return fail(owner, option, 'a function or an object with a check() method', value);
 }

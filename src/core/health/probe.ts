@@ -3,7 +3,7 @@ import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { abortable } from './abortable.js';
 import { describeFailure, runBounded, type CheckOutcome } from './bounded.js';
 import { toCheckFunction, type CheckFunction, type HealthCheckable } from './checkable.js';
-import { MAX_TIMER_MS, numberOption, optionalFunction } from './validate.js';
+import { MAX_TIMER_MS, numberOption, optionalFunction } from '../option-checks.js';
 
 /** A snapshot of a probe, shaped for a health endpoint. */
 export interface HealthStatus {

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
 import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
+import { checkFunction, checkName, failChoice } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import type { DetailedResult, Operation, Provenance } from '../policy.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
@@ -98,9 +99,7 @@ export class Resilience {
    * strategy name throws here, listing the valid ones.
    */
   wrap<F extends AnyFunction>(operation: string, fn: F, options: WrapOptions<F> = {}): Wrapped<F> {
-    if (typeof fn !== 'function') {
-      throw new TypeError(`resilience.wrap: fn must be a function, got ${typeof fn}`);
-    }
+    checkFunction('resilience.wrap', 'fn', fn);
     const code = codeSettings(options);
     let entry = this.register(operation, code);
     const fallback = options.fallback;
@@ -298,11 +297,7 @@ export class Resilience {
   private register(operation: string, code: CodeSettings): OperationEntry {
     const known = this.entries.get(operation);
     if (known !== undefined) return known;
-    if (typeof operation !== 'string' || operation === '') {
-      throw new TypeError(
-        `resilience: operation must be a non-empty string, got ${JSON.stringify(operation)}`,
-      );
-    }
+    checkName('resilience', 'operation', operation);
     const resolved = resolveOperation(operation, code, this.current);
     const holder: { entry?: OperationEntry } = {};
     const hooks = this.hooksFor(holder);
@@ -358,9 +353,7 @@ function presetConfig(preset: PresetName | ResilienceConfig | undefined): Resili
   if (preset === undefined) return EMPTY_CONFIG;
   if (typeof preset === 'object' && preset !== null) return preset;
   if (!isPresetName(preset)) {
-    throw new RangeError(
-      `resilience: preset must be one of ${presetNames.map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(preset)}`,
-    );
+    failChoice('resilience', 'preset', presetNames, preset);
   }
   return { ...presets[preset], preset };
 }

@@ -1,3 +1,5 @@
+import { fail } from '../option-checks.js';
+
 /** Anything that can try to bring itself back: a connection, a daemon, a cache warm-up. */
 export interface Recoverable {
   recover(): boolean | PromiseLike<boolean>;
@@ -22,7 +24,5 @@ export function isRecoverable(value: unknown): value is Recoverable {
 export function toRecoverFunction(owner: string, value: unknown): RecoverFunction {
   if (typeof value === 'function') return value as RecoverFunction;
   if (isRecoverable(value)) return () => value.recover();
-  throw new TypeError(
-    `${owner}: recover must be a function or an object with a recover() method, got ${value === null ? 'null' : typeof value}`,
-  );
+  return fail(owner, 'recover', 'a function or an object with a recover() method', value);
 }

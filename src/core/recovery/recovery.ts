@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { describeFailure, runBounded } from '../health/bounded.js';
-import { MAX_TIMER_MS, numberOption, optionalFunction } from '../health/validate.js';
+import { MAX_TIMER_MS, numberOption, optionalFunction } from '../option-checks.js';
 import { unrefTimer } from '../timers.js';
 import { recoveryDelay, type RecoveryDelaySettings } from './delay.js';
 import { toRecoverFunction, type Recoverable, type RecoverFunction } from './recoverable.js';
