@@ -111,7 +111,10 @@ describe('options', () => {
       /halfOpen.successesToClose must be an integer ≥ 1, got 1.5/,
     ],
     [{ name: '' }, /name must be a non-empty string/],
-    [{ isFailure: 3 }, /isFailure must be a function, got 3/],
+    [
+      { isFailure: 3 },
+      /isFailure must be a predicate, an error class or an array of error classes, got 3/,
+    ],
     [{ trip: {} }, /trip must be consecutive/],
     [{ clock: {} }, /circuitBreaker: clock must be an object with a now\(\) method, got an object/],
     [{ name: 'x', store: {} }, /store must be a CircuitStore/],

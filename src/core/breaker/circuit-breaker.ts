@@ -18,6 +18,7 @@ import type {
   TransitionReason,
 } from './store.js';
 import { STAY, TRIP_FAILURES, type TripStrategy, type TripWindow } from './trip.js';
+import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import {
   checkClock,
   checkInteger,
@@ -39,8 +40,11 @@ export interface CircuitBreakerOptions {
   readonly openMs?: number | ((opens: number) => number);
   /** Concurrent probes allowed in half-open (default 1), and probe successes that close it (default 1). */
   readonly halfOpen?: { readonly maxCalls?: number; readonly successesToClose?: number };
-  /** Which errors count as failures. Default: transient errors and timeouts; permanent errors do not. */
-  readonly isFailure?: (error: unknown) => boolean;
+  /**
+   * Which errors count as failures: a predicate, an error class or a list of them. Default:
+   * transient errors and timeouts; permanent errors do not.
+   */
+  readonly isFailure?: ErrorFilter;
   /** Where state is persisted or shared; by default it stays in this breaker. */
   readonly store?: CircuitStore;
   readonly clock?: Clock;
@@ -118,7 +122,6 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     }
     if (typeof openMs === 'number') checkNonNegative(WHERE, 'openMs', openMs);
     else optionalFunction(WHERE, 'openMs', openMs);
-    optionalFunction(WHERE, 'isFailure', options.isFailure);
     checkClock(WHERE, options.clock);
     if (options.store !== undefined && typeof options.store?.attach !== 'function') {
       fail(
@@ -141,7 +144,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       halfOpen.successesToClose ?? 1,
       1,
     );
-    this.isFailure = options.isFailure ?? countsAsFailure;
+    this.isFailure = errorPredicate(WHERE, 'isFailure', options.isFailure) ?? countsAsFailure;
     this.untimed = trip.slowCallMs === Infinity;
     this.since = this.clock.now();
     if (options.initialState !== undefined) {
