@@ -7,7 +7,6 @@ import {
   type BackgroundRecoveryOptions,
   type RecoveryState,
 } from '../../src/core/index.js';
-import { recoveryDelay } from '../../src/core/recovery/delay.js';
 import { deferred, flush } from './helpers.js';
 
 beforeEach(() => {
@@ -113,11 +112,24 @@ describe('BackgroundRecovery: the loop', () => {
     expect(high[1]).toBeCloseTo(2_200, 2);
   });
 
-  it('the delay computation stays within [0, maxDelayMs] for any random draw', () => {
-    const settings = { baseDelayMs: 1_000, maxDelayMs: 1_500, multiplier: 2, jitter: 1 };
+  it('the delay computation stays within [0, maxDelayMs] for any random draw', async () => {
     for (const r of [0, 0.25, 0.5, 0.75, 0.999]) {
-      for (let attempt = 1; attempt < 6; attempt++) {
-        const delay = recoveryDelay(attempt, settings, () => r);
+      const delays: (number | undefined)[] = [];
+      const recovery = new BackgroundRecovery({
+        recover: () => false,
+        baseDelayMs: 1_000,
+        maxDelayMs: 1_500,
+        multiplier: 2,
+        jitter: 1,
+        random: () => r,
+        maxAttempts: 6,
+      });
+      recovery.onAttempt((event) => void delays.push(event.nextDelayMs));
+      recovery.start();
+      await vi.advanceTimersByTimeAsync(7_500);
+      await recovery.stop();
+      expect(delays.length).toBeGreaterThanOrEqual(5);
+      for (const delay of delays.slice(0, 5)) {
         expect(delay).toBeGreaterThanOrEqual(0);
         expect(delay).toBeLessThanOrEqual(1_500);
       }
