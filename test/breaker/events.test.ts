@@ -6,7 +6,8 @@ import {
   failureRate,
   onListenerError,
 } from '../../src/core/index.js';
-import { ManualClock, boom, ok } from './helpers.js';
+import { boom, ok } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 afterEach(() => {
   onListenerError((error) => console.error(error));

@@ -9,7 +9,8 @@ import {
   consecutive,
   isCircuitOpenError,
 } from '../../src/core/index.js';
-import { ManualClock, badRequest, boom, ok, outcome } from './helpers.js';
+import { badRequest, boom, ok, outcome } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 function tripped(threshold = 3, openMs = 10_000) {
   const clock = new ManualClock();

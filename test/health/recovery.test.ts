@@ -7,7 +7,7 @@ import {
   type BackgroundRecoveryOptions,
   type RecoveryState,
 } from '../../src/core/index.js';
-import { deferred, flush } from './helpers.js';
+import { deferred, flush } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -20,7 +20,8 @@ import {
   type Policy,
 } from '../../src/core/index.js';
 import { RUN, isComposable, rootContext, type Provenance } from '../../src/core/policy.js';
-import { countControllers, deferred, flush, observe } from '../timeout/helpers.js';
+import { countControllers } from '../timeout/helpers.js';
+import { deferred, flush, observe } from '../support/promises.js';
 import { AnswerOnFailure, Recorder } from './layers.js';
 
 /** breakwater's retry, two attempts, no wait between them. */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { constant, retry, retryBudget } from '../../src/core/index.js';
-import { settle, transient } from './helpers.js';
+import { transient } from './helpers.js';
+import { settle } from '../support/promises.js';
 
 describe('retryBudget', () => {
   it('allows ratio × calls + the floor over the window', () => {

@@ -16,7 +16,8 @@ import {
   createClassifier,
 } from '../../src/core/index.js';
 import { RUN, rootContext } from '../../src/core/policy.js';
-import { failing, permanent, settle, transient } from './helpers.js';
+import { failing, permanent, transient } from './helpers.js';
+import { settle } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: Date.parse('2026-11-25T10:00:00Z') });

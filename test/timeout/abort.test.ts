@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout, type TimeoutMode } from '../../src/core/index.js';
-import { abortListeners, deferred, flush, observe } from './helpers.js';
+import { abortListeners } from './helpers.js';
+import { deferred, flush, observe } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout } from '../../src/core/index.js';
-import { deferred, flush, observe } from './helpers.js';
+import { deferred, flush, observe } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

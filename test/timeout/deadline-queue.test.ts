@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout, type TimeoutMode } from '../../src/core/index.js';
-import { deferred, flush, observe, type Deferred, type Observed } from './helpers.js';
+import { deferred, type Deferred, flush, observe, type Observed } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -21,7 +21,7 @@ interface Started {
 
 describe.each(modes)('timeout deadlines (%s): one timer per policy', (mode) => {
   function start(policy: ReturnType<typeof timeout>): Started {
-    const work = deferred();
+    const work = deferred<number>();
     let signal: AbortSignal | undefined;
     const call = observe(
       policy.execute((ctx) => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout, type TimeoutMode } from '../../src/core/index.js';
-import { deferred, flush, observe, type Deferred, type Observed } from './helpers.js';
+import { deferred, type Deferred, flush, observe, type Observed } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -41,7 +41,7 @@ describe.each(['cooperative', 'aggressive'] as TimeoutMode[])(
             const calls: Running[] = [];
             for (const s of steps) {
               if (s.kind === 'start') {
-                const work = deferred();
+                const work = deferred<number>();
                 let signal: AbortSignal | undefined;
                 const call = observe(
                   policy.execute((ctx) => {
