@@ -110,7 +110,7 @@ export class CapabilityUpgrade {
 
   constructor(options: CapabilityUpgradeOptions) {
     this.name = checkName(OWNER, 'name', options.name);
-    this.check = toCheckFunction(OWNER, 'checkAvailable', options.checkAvailable);
+    this.check = toCheckFunction(OWNER, 'checkAvailable', options.checkAvailable, 'check');
     checkFunction(OWNER, 'activate', options.activate);
     optionalFunction(OWNER, 'deactivate', options.deactivate);
     optionalFunction(OWNER, 'onUpgrade', options.onUpgrade);

@@ -93,7 +93,7 @@ export class HealthProbe implements HealthCheckable {
   private generation = 0;
 
   constructor(options: HealthProbeOptions) {
-    this.run = toCheckFunction(OWNER, 'check', options.check);
+    this.run = toCheckFunction(OWNER, 'check', options.check, 'check');
     this.name = options.name;
     this.cacheTtlMs = numberOption(OWNER, 'cacheTtlMs', options.cacheTtlMs, 30_000, {
       min: 0,

@@ -3,9 +3,10 @@ import { exponential } from '../backoff/strategies.js';
 import { systemClock, type Clock } from '../clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { describeFailure, runBounded } from '../health/bounded.js';
+import { toCheckFunction } from '../health/checkable.js';
 import { MAX_TIMER_MS, numberOption, optionalFunction } from '../option-checks.js';
 import { unrefTimer } from '../timers.js';
-import { toRecoverFunction, type Recoverable, type RecoverFunction } from './recoverable.js';
+import type { Recoverable, RecoverFunction } from './recoverable.js';
 
 export type RecoveryState = 'idle' | 'recovering' | 'paused' | 'succeeded';
 
@@ -122,7 +123,7 @@ export class BackgroundRecovery {
   private wake: (() => void) | undefined;
 
   constructor(options: BackgroundRecoveryOptions) {
-    this.recoverFn = toRecoverFunction(OWNER, options.recover);
+    this.recoverFn = toCheckFunction(OWNER, 'recover', options.recover, 'recover');
     this.name = options.name;
     const maxDelayMs = numberOption(OWNER, 'maxDelayMs', options.maxDelayMs, 300_000, {
       min: 0,
