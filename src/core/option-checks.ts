@@ -8,7 +8,7 @@
 export const MAX_TIMER_MS = 2_147_483_647;
 
 /** A value as an error message shows it: strings quoted, objects by their kind. */
-export function show(value: unknown): string {
+function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';

@@ -20,6 +20,7 @@ import type {
 import { STAY, TRIP_FAILURES, type TripStrategy, type TripWindow } from './trip.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import {
+  MAX_TIMER_MS,
   checkClock,
   checkInteger,
   checkName,
@@ -70,8 +71,6 @@ const CODES: Readonly<Record<CircuitState, StateCode>> = {
 
 /** What a half-open rejection suggests: a probe is under way and will decide shortly. */
 const HALF_OPEN_RETRY_AFTER_MS = 1;
-/** Open times are clamped here (about 24.8 days, the largest timer delay). */
-const MAX_OPEN_MS = 2 ** 31 - 1;
 const WHERE = 'circuitBreaker';
 /** Shared by every breaker made without a `trip`: strategies are immutable. */
 const DEFAULT_TRIP = consecutive();
@@ -480,7 +479,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const option = this.openMsOption;
     if (typeof option === 'number') return option;
     const ms = option(opens);
-    return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_OPEN_MS) : 0;
+    return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_TIMER_MS) : 0;
   }
 
   /** A local transition: new version, counters reset, store and listeners told. */

@@ -22,7 +22,7 @@ export function valueAt(root: unknown, path: Path): unknown {
 }
 
 /** The keys an object schema accepts at `path`, looking through optionals, unions and records. */
-export function knownKeysAt(schema: Schema, path: Path): string[] {
+function knownKeysAt(schema: Schema, path: Path): string[] {
   const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
   switch (def.type) {
     case 'optional':
