@@ -7,7 +7,7 @@ import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
 import { checkFunction, checkName, failChoice } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
-import type { DetailedResult, Operation, Provenance } from '../policy.js';
+import { withProvenance, type DetailedResult, type Operation, type Provenance } from '../policy.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
 import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
@@ -121,7 +121,7 @@ export class Resilience {
       return run(this, args, undefined);
     };
     const detailed = function (this: ThisParameterType<F>, ...args: Parameters<F>) {
-      return detailedRun(clock, (provenance) => run(this, args, provenance));
+      return withProvenance(clock, (provenance) => run(this, args, provenance));
     };
     Object.defineProperty(wrapped, 'name', { value: fn.name || operation });
     return Object.assign(wrapped, { operation, detailed }) as unknown as Wrapped<F>;
@@ -157,7 +157,7 @@ export class Resilience {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const entry = this.entryFor(operation, options);
-    return detailedRun(this.clock, (provenance) =>
+    return withProvenance(this.clock, (provenance) =>
       entry.run(fn, signal, options.fallback, provenance),
     );
   }
@@ -364,22 +364,6 @@ function withOperations(config: unknown): ResilienceConfig {
     typeof config === 'object' && config !== null ? config : {}
   ) as Partial<ResilienceConfig>;
   return { ...value, operations: value.operations ?? {} };
-}
-
-async function detailedRun<T>(
-  clock: Clock,
-  run: (provenance: Provenance) => Promise<T>,
-): Promise<DetailedResult<T>> {
-  const provenance: Provenance = { attempts: 0, fromFallback: false, source: 'primary' };
-  const started = clock.now();
-  const value = await run(provenance);
-  return {
-    value,
-    fromFallback: provenance.fromFallback,
-    source: provenance.source,
-    attempts: provenance.attempts,
-    durationMs: clock.now() - started,
-  };
 }
 
 /** A new orchestrator; see `Resilience`. */
