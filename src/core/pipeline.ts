@@ -1,15 +1,11 @@
-import { abortReason, neverAbortedSignal } from './abort.js';
-import { systemClock } from './clock.js';
+import { neverAbortedSignal } from './abort.js';
 import { fail } from './option-checks.js';
 import {
+  BasePolicy,
   RUN,
   childContext,
   isComposable,
-  rootContext,
-  runDetailed,
-  type ComposablePolicy,
   type Context,
-  type DetailedResult,
   type ExecutionContext,
   type Operation,
   type PipelineOf,
@@ -46,10 +42,11 @@ function runInside<T>(policy: PolicyLike, fn: Operation<T>, ctx: ExecutionContex
   return isComposable(policy) ? policy[RUN](fn, ctx) : runForeign(policy, fn, ctx);
 }
 
-class Pipeline implements ComposablePolicy {
+class Pipeline extends BasePolicy {
   private readonly innermost: number;
 
   constructor(readonly policies: readonly PolicyLike[]) {
+    super(undefined);
     this.innermost = policies.length - 1;
   }
 
@@ -65,16 +62,6 @@ class Pipeline implements ComposablePolicy {
       (inner) => this.runFrom(index + 1, fn, inner as ExecutionContext),
       ctx,
     );
-  }
-
-  execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return this[RUN](fn, rootContext(signal));
-  }
-
-  executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return runDetailed(this, fn, signal, systemClock);
   }
 }
 
