@@ -30,6 +30,10 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`breakwater: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const args = parseDemoArgs(rest);
   if (typeof args === 'string') {
     process.stderr.write(`breakwater: ${args}\n\n${USAGE}`);

@@ -12,7 +12,12 @@ export function abortReason(signal: AbortSignal): unknown {
  */
 export function sleep(ms: number, signal: AbortSignal = neverAbortedSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(abortReason(signal));
-  if (ms <= 0 && signal === neverAbortedSignal) return Promise.resolve();
+  if (signal === neverAbortedSignal) {
+    // Nothing to listen to: a listener per sleeping call on this shared signal would pile up
+    // (and set off Node's leak warning past ten).
+    if (ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => setTimeout(resolve, ms));
+  }
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);

@@ -37,6 +37,14 @@ describe('breakwater demo', () => {
     expect(stderr).toMatch(/demo \[--fast\] \[--json\]/);
   }, 60_000);
 
+  it('demo --help prints the usage and exits 0 without running the demo', async () => {
+    const { code, stdout, stderr } = await runCli(['demo', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/demo \[--fast\] \[--json\]/);
+    expect(stdout).not.toMatch(/simulated provider/);
+    expect(stderr).toBe('');
+  }, 60_000);
+
   it('demo --fast --json tells the whole story and exits by itself', async () => {
     const started = Date.now();
     const { code, stdout, stderr } = await runCli(['demo', '--fast', '--json']);

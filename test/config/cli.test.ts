@@ -96,6 +96,21 @@ describe('breakwater config validate <file>', () => {
     expect(run(['validate', good, '--frobnicate']).stderr).toContain('unknown option --frobnicate');
     expect(run(['frobnicate']).code).toBe(2);
   });
+
+  it('--help on any subcommand prints its usage and exits 0, whatever else is given', () => {
+    for (const [sub, line] of [
+      ['validate', 'breakwater config validate <file>'],
+      ['migrate', 'breakwater config migrate [--env-file <file>]'],
+      ['explain', 'breakwater config explain [file]'],
+    ] as const) {
+      for (const help of ['--help', '-h']) {
+        const { code, stdout, stderr } = run([sub, help, '--frobnicate']);
+        expect(code).toBe(0);
+        expect(stdout).toContain(line);
+        expect(stderr).toBe('');
+      }
+    }
+  });
 });
 
 describe('breakwater config migrate', () => {

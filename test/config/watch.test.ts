@@ -134,6 +134,25 @@ describe('watchConfig', () => {
     });
   });
 
+  it('a file that names another preset brings that preset’s settings, under the env vars', () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const file = dir.write('resilience.yaml', `preset: production\n${v1}`);
+    // The same strategy as production's default, set by an env var: it must outlive the switch.
+    const env = { BREAKWATER_STRATEGY: 'conservative' };
+    const load = () => loadConfig({ env, file, environment: 'production' }).config;
+    const resilience = createResilience({ config: load(), validate });
+    const watcher = watchConfig(file, resilience, { env, environment: 'production' });
+    cleanups.push(() => watcher.close());
+
+    writeFileSync(file, `preset: simple\n${v2}`);
+    expect(watcher.reload().ok).toBe(true);
+    expect(resilience.config()).toEqual(load());
+    expect(resilience.config().preset).toBe('simple');
+    expect(resilience.config().defaults).toEqual({ strategy: 'conservative' });
+    expect(resilience.config().operations['qa']).toBeUndefined();
+  });
+
   it('an invalid initial file throws a ConfigError', () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);

@@ -300,4 +300,65 @@ describe('runtime configuration updates', () => {
     resilience.updateConfig({ operations: { x: null } });
     expect(resilience.config().operations).toEqual({ y: { timeout: 5 } });
   });
+
+  it('a preset named at runtime applies under everything said since, breakers keeping their state', async () => {
+    const resilience = createResilience({
+      preset: 'simple',
+      config: { operations: { sentiment: { retry: { maxAttempts: 1 } } } },
+    });
+    const qa = alwaysFailing();
+    const sentiment = alwaysFailing();
+    const wrappedQa = resilience.wrap('qa', qa.fn);
+    const wrappedSentiment = resilience.wrap('sentiment', sentiment.fn);
+    resilience.updateConfig({ operations: { summarize: { timeout: 5_000 } } });
+    resilience.breaker('qa')?.isolate();
+
+    const entry = resilience.updateConfig({ preset: 'production' }, { actor: 'ops' });
+    expect(resilience.config().preset).toBe('production');
+    expect(resilience.config().defaults).toEqual({ strategy: 'conservative' });
+    expect(resilience.config().operations).toMatchObject({
+      qa: { strategy: 'critical' },
+      sentiment: { strategy: 'aggressive', retry: { maxAttempts: 1 } },
+      summarize: { strategy: 'conservative', timeout: 5_000 },
+    });
+    expect(entry.changes).toContainEqual({ path: 'preset', before: 'simple', after: 'production' });
+    expect(entry.changes).toContainEqual({
+      path: 'operations.qa',
+      before: undefined,
+      after: { strategy: 'critical' },
+    });
+    expect(resilience.breaker('qa')?.state).toBe('isolated');
+    resilience.breaker('qa')?.reset();
+    await failureOf(wrappedQa());
+    expect(qa.calls.count).toBe(7);
+    await failureOf(wrappedSentiment());
+    expect(sentiment.calls.count).toBe(1);
+
+    resilience.updateConfig({ preset: 'simple' });
+    expect(resilience.config()).toEqual({
+      preset: 'simple',
+      defaults: { strategy: 'balanced' },
+      operations: { sentiment: { retry: { maxAttempts: 1 } }, summarize: { timeout: 5_000 } },
+    });
+  });
+
+  it('an unknown preset at runtime is refused with the valid names, changing nothing', () => {
+    const resilience = createResilience({ preset: 'simple' });
+    const before = resilience.config();
+    try {
+      resilience.updateConfig({ preset: 'staging' });
+      expect.unreachable('the update was accepted');
+    } catch (error) {
+      expect(isConfigError(error)).toBe(true);
+      expect((error as ConfigError).problems).toEqual([
+        expect.objectContaining({
+          path: 'preset',
+          value: 'staging',
+          message: `preset must be one of 'simple', 'development', 'production', got "staging"`,
+        }),
+      ]);
+    }
+    expect(resilience.config()).toBe(before);
+    expect(resilience.auditTrail()).toEqual([]);
+  });
 });

@@ -15,6 +15,7 @@ import {
   type RetryEvent,
   createClassifier,
 } from '../../src/core/index.js';
+import { neverAbortedSignal } from '../../src/core/abort.js';
 import { RUN, rootContext } from '../../src/core/policy.js';
 import { failing, permanent, transient } from './helpers.js';
 import { settle } from '../support/promises.js';
@@ -394,6 +395,17 @@ describe('retry: the caller aborts', () => {
     const outcome = await settle(retry({ backoff: constant(100) }).execute(fn, controller.signal));
     expect(outcome).toEqual({ ok: true, value: 'ok' });
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('calls made without a signal add no listener to the shared never-aborted one while they sleep', async () => {
+    // Node warns of a leak past 10 listeners on one signal: a busy service retrying without
+    // caller signals must not trip it.
+    const policy = retry({ backoff: constant(100) });
+    const calls = Array.from({ length: 20 }, () => policy.execute(failing([transient()], 'ok').fn));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(getEventListeners(neverAbortedSignal, 'abort')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 20 }, () => 'ok'));
   });
 
   it('during an attempt: the attempt error is re-thrown and nothing is retried', async () => {

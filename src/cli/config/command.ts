@@ -14,12 +14,23 @@ ${migrateUsage}
 ${explainUsage}
 `;
 
+const usages: Readonly<Record<string, string>> = {
+  validate: validateUsage,
+  migrate: migrateUsage,
+  explain: explainUsage,
+};
+
 /**
  * `breakwater config …`: the single entry of the configuration commands. Returns the exit
  * code: 0 success, 1 the configuration has problems, 2 the command was misused.
  */
 export function runConfigCommand(argv: readonly string[], io: CommandIo): number {
   const [sub, ...rest] = argv;
+  const ownUsage = usages[sub ?? ''];
+  if (ownUsage !== undefined && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    io.stdout(`${ownUsage}\n`);
+    return EXIT_OK;
+  }
   switch (sub) {
     case 'validate':
       return runValidate(rest, io);

@@ -10,6 +10,7 @@ import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import { withProvenance, type DetailedResult, type Operation, type Provenance } from '../policy.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
 import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
+import { applyComposed, composePatches, withoutPreset } from './layered-config.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
 import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
@@ -73,6 +74,9 @@ export class Resilience {
   private readonly clock: Clock;
   private readonly validateConfig: ResilienceOptions['validate'];
   private current: ResilienceConfig;
+  /** The preset's data, and everything laid over it since (options.config, then each update). */
+  private presetBase: ResilienceConfig;
+  private laidOver: unknown;
 
   constructor(options: ResilienceOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -81,8 +85,9 @@ export class Resilience {
     this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
     this.validateConfig = options.validate;
     const preset = options.preset ?? (options.config?.preset as PresetName | undefined);
-    const start = mergePatch(presetConfig(preset), options.config ?? {});
-    this.current = withOperations(start);
+    this.presetBase = presetConfig(preset);
+    this.laidOver = withoutPreset(options.config ?? {});
+    this.current = withOperations(mergePatch(this.presetBase, options.config ?? {}));
     const shape = shapeProblems(this.current);
     const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
     if (problems.length > 0) throw new ConfigError(problems);
@@ -224,10 +229,13 @@ export class Resilience {
    * Applies a change to the configuration (a JSON merge patch: objects merge, `null`
    * removes): validated first, then every affected operation's layers are built, and only
    * when all of them could be are they swapped in. Breakers keep their state and
-   * metrics their counts. Throws `ConfigError` (and changes nothing) when the change is invalid.
+   * metrics their counts. A patch naming another `preset` puts that preset's settings under
+   * everything said since (the configuration given at creation and every update), as
+   * runtime updates are the highest source. Throws `ConfigError` (and changes nothing)
+   * when the change is invalid.
    */
   updateConfig(patch: unknown, options: UpdateOptions = {}): AuditEntry {
-    const next = withOperations(mergePatch(this.current, patch));
+    const { next, presetBase, laidOver } = this.patched(patch);
     const problems = shapeProblems(next);
     if (problems.length === 0) problems.push(...(this.validateConfig?.(next) ?? []));
     const rebuilt = new Map<OperationEntry, Layers>();
@@ -272,6 +280,8 @@ export class Resilience {
       old.detach();
     }
     this.current = next;
+    this.presetBase = presetBase;
+    this.laidOver = laidOver;
     this.audit.append(record);
     this.emit('onConfigChange', record);
     return record;
@@ -280,6 +290,36 @@ export class Resilience {
   /** The applied configuration changes, oldest first (the last thousand). */
   auditTrail(): readonly AuditEntry[] {
     return this.audit.list();
+  }
+
+  /** The configuration `patch` leads to, and the layers it is made of. */
+  private patched(patch: unknown): {
+    next: ResilienceConfig;
+    presetBase: ResilienceConfig;
+    laidOver: unknown;
+  } {
+    const laidOver = composePatches(this.laidOver, withoutPreset(patch));
+    const named =
+      typeof patch === 'object' && patch !== null
+        ? (patch as { preset?: unknown }).preset
+        : undefined;
+    if (named === undefined || named === this.current.preset) {
+      const next = withOperations(mergePatch(this.current, patch));
+      return { next, presetBase: this.presetBase, laidOver };
+    }
+    if (named !== null && !isPresetName(named)) {
+      const expected = `one of ${presetNames.map((n) => `'${n}'`).join(', ')}`;
+      throw new ConfigError([
+        {
+          path: 'preset',
+          message: `preset must be ${expected}, got ${JSON.stringify(named)}`,
+          value: named,
+          expected,
+        },
+      ]);
+    }
+    const presetBase = named === null ? EMPTY_CONFIG : presetConfig(named);
+    return { next: withOperations(applyComposed(presetBase, laidOver)), presetBase, laidOver };
   }
 
   /** The operation's entry; the options only matter when this call registers it. */
