@@ -492,7 +492,10 @@ describe('retry: options are validated', () => {
       { retryOn: [1] },
       'retry: retryOn must be a predicate, an error class or an array of error classes',
     ],
-    [{ retryOnResult: true }, 'retry: retryOnResult must be a function, got true'],
+    [
+      { retryOnResult: true },
+      'retry: retryOnResult must be a function (result) => boolean, got true',
+    ],
     [{ respectRetryAfter: 'yes' }, 'retry: respectRetryAfter must be a boolean, got "yes"'],
     [{ wrapExhausted: 1 }, 'retry: wrapExhausted must be a boolean, got 1'],
     [{ budget: {} }, 'retry: budget must be a retry budget'],

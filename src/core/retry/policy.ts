@@ -3,14 +3,7 @@ import type { Backoff } from '../backoff/backoff.js';
 import { retryAfterMs } from '../classification/retry-after.js';
 import { RetryExhaustedError } from '../errors/classes.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import {
-  MAX_TIMER_MS,
-  booleanOption,
-  checkInteger,
-  checkNumber,
-  fail,
-  optionalFunction,
-} from '../option-checks.js';
+import { MAX_TIMER_MS, booleanOption, checkInteger, checkNumber, fail } from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -63,7 +56,11 @@ export class RetryPolicy extends BasePolicy {
     this.maxAttempts = checkInteger(OWNER, 'maxAttempts', options.maxAttempts ?? 3, 1, true);
     this.backoff = toBackoff(options.backoff);
     this.retryOn = toRetryPredicate(options.retryOn);
-    this.retryOnResult = optionalFunction(OWNER, 'retryOnResult', options.retryOnResult);
+    const retryOnResult = options.retryOnResult;
+    if (retryOnResult !== undefined && typeof retryOnResult !== 'function') {
+      fail(OWNER, 'retryOnResult', 'a function (result) => boolean', retryOnResult);
+    }
+    this.retryOnResult = retryOnResult;
     this.maxElapsedMs =
       options.maxElapsedMs === undefined
         ? undefined
