@@ -78,6 +78,12 @@ class JsonFileStore implements FileStore {
         if (!this.remember(snapshot)) return;
         for (const peer of group) if (peer !== circuit) peer.adopt(snapshot);
       },
+      // The breaker's state stays in the file (and in `latest`, which mirrors it); only
+      // the breaker itself goes.
+      detach: () => {
+        group.delete(circuit);
+        if (group.size === 0 && this.attached.get(name) === group) this.attached.delete(name);
+      },
     };
   }
 
@@ -98,6 +104,7 @@ class JsonFileStore implements FileStore {
     if (!this.closed) {
       this.closed = true;
       this.flush();
+      for (const group of this.attached.values()) group.clear();
       this.attached.clear();
     }
     return Promise.resolve();

@@ -14,9 +14,17 @@ import {
   type RetryDecision,
   type RetryEvent,
   createClassifier,
+  fallback,
 } from '../../src/core/index.js';
 import { neverAbortedSignal } from '../../src/core/abort.js';
-import { RUN, rootContext } from '../../src/core/policy.js';
+import {
+  BasePolicy,
+  RUN,
+  invoke,
+  rootContext,
+  type ExecutionContext,
+  type Operation,
+} from '../../src/core/policy.js';
 import { failing, permanent, transient } from './helpers.js';
 import { settle } from '../support/promises.js';
 
@@ -456,6 +464,20 @@ describe('retry: events', () => {
   });
 });
 
+/** A layer that turns a 'stale' answer into a transient failure. */
+class RefuseStale extends BasePolicy {
+  constructor() {
+    super(undefined);
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    return invoke(fn, ctx).then((value) => {
+      if (value === 'stale') throw transient('stale answer refused');
+      return value;
+    });
+  }
+}
+
 describe('retry: composition and provenance', () => {
   it('executeDetailed counts the attempts', async () => {
     const { fn } = failing([transient(), transient()], 'ok');
@@ -465,6 +487,56 @@ describe('retry: composition and provenance', () => {
       attempts: 3,
       fromFallback: false,
       source: 'primary',
+    });
+  });
+
+  it('a fallback that answered inside a failed attempt does not speak for a later direct success', async () => {
+    // Attempt 1: the service fails, the inner fallback answers 'stale', and a validating
+    // layer between the retry and the fallback then rejects that answer; attempt 2: the
+    // service answers directly.
+    const validate = new RefuseStale();
+    const { fn } = failing([transient()], 'fresh');
+    const policy = pipeline(
+      retry({ backoff: constant(5) }),
+      validate,
+      fallback({ to: 'stale', name: 'cache' }),
+    );
+    const outcome = await settle(policy.executeDetailed(fn));
+    expect(outcome.ok && outcome.value).toMatchObject({
+      value: 'fresh',
+      attempts: 2,
+      fromFallback: false,
+      source: 'primary',
+    });
+  });
+
+  it('retryOnResult: an unwanted fallback answer retried into a direct one reports the direct one', async () => {
+    const { fn } = failing([transient()], 'fresh');
+    const policy = pipeline(
+      retry({ backoff: constant(5), retryOnResult: (value) => value === 'stale' }),
+      fallback({ to: 'stale' }),
+    );
+    const outcome = await settle(policy.executeDetailed(fn));
+    expect(outcome.ok && outcome.value).toMatchObject({
+      value: 'fresh',
+      attempts: 2,
+      fromFallback: false,
+      source: 'primary',
+    });
+  });
+
+  it('a fallback that answers the last attempt is still reported', async () => {
+    const { fn } = failing([transient(), transient()], 'never');
+    const policy = pipeline(
+      retry({ maxAttempts: 2, backoff: constant(5), retryOnResult: (value) => value === 'x' }),
+      fallback({ to: 'x', name: 'cache' }),
+    );
+    const outcome = await settle(policy.executeDetailed(fn));
+    expect(outcome.ok && outcome.value).toMatchObject({
+      value: 'x',
+      attempts: 2,
+      fromFallback: true,
+      source: 'cache',
     });
   });
 

@@ -90,7 +90,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private readonly maxProbes: number;
   private readonly successesToClose: number;
   private readonly isFailure: (error: unknown) => boolean;
-  private readonly link: StoreLink | undefined;
+  /** The store's side of this breaker; gone after `dispose()`. */
+  private link: StoreLink | undefined;
 
   private code: StateCode = CLOSED;
   private version = 0;
@@ -208,6 +209,23 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   /** Ends `disable()`: the circuit is closed again, with the outcomes counted meanwhile. */
   enable(): void {
     if (this.code === DISABLED) this.transition(CLOSED, 'enable', this.clock.now());
+  }
+
+  /**
+   * Detaches the breaker from its store (a removed or replaced breaker): the store forgets
+   * it and the state it persisted or shares stays there. The breaker keeps working on its
+   * own — calls still in flight settle normally, new calls are decided locally — so that
+   * disposing never fails a caller; it simply stops sharing. Idempotent; a no-op without a store.
+   */
+  dispose(): void {
+    const link = this.link;
+    if (link === undefined) return;
+    this.link = undefined;
+    try {
+      link.detach?.();
+    } catch {
+      // A store never fails its caller.
+    }
   }
 
   // ── state as data ────────────────────────────────────────────────────────────────
@@ -367,7 +385,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     if (this.version !== epoch || ctx.signal.aborted) {
       // The circuit moved on while the claim was pending (or the caller gave up): hand the
       // slot back and let the current state decide.
-      safely(release);
+      safely(release, false);
       if (this.version === epoch) this.probes--;
       if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
       return this[RUN](fn, ctx);
@@ -401,14 +419,17 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     threw: boolean,
     error: unknown,
   ): void {
-    if (release !== undefined) safely(release);
     const current = this.version === epoch;
     if (current) this.probes--;
-    if (threw && !this.counts(error)) return this.ignored(error);
+    if (threw && !this.counts(error)) {
+      if (release !== undefined) safely(release, false);
+      return this.ignored(error);
+    }
     const now = this.clock.now();
     const durationMs = now - started;
     // A slow probe shows the service still struggling: it reopens like a failure.
     const slow = durationMs > this.trip.slowCallMs;
+    if (release !== undefined) safely(release, !threw && !slow);
     this.report(threw, error, durationMs, slow);
     this.share(threw, slow);
     if (!current) return;
@@ -560,9 +581,9 @@ function rethrow(error: unknown): never {
   throw error;
 }
 
-function safely(release: ProbeRelease): void {
+function safely(release: ProbeRelease, succeeded: boolean): void {
   try {
-    release();
+    release(succeeded);
   } catch {
     // Releasing is the store's business; a failure there never fails a call.
   }

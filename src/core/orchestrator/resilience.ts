@@ -197,8 +197,9 @@ export class Resilience {
   }
 
   /**
-   * Forgets an operation: its breaker, metrics and listeners go. A function wrapped
-   * earlier registers it afresh on its next call. Returns whether it existed.
+   * Forgets an operation: its metrics and listeners go, and its breaker is disposed (it
+   * leaves the store, where its last state stays). A function wrapped earlier registers
+   * it afresh on its next call. Returns whether it existed.
    */
   removeOperation(operation: string): boolean {
     const entry = this.entries.get(operation);
@@ -265,7 +266,8 @@ export class Resilience {
       }
     }
     if (problems.length > 0) {
-      for (const layers of rebuilt.values()) layers.detach();
+      // The operations keep their current layers (and breakers); the new ones go.
+      for (const [entry, layers] of rebuilt) layers.detach(entry.layers);
       throw new ConfigError(problems);
     }
     const record: AuditEntry = {
@@ -277,7 +279,7 @@ export class Resilience {
     for (const [entry, layers] of rebuilt) {
       const old = entry.layers;
       entry.layers = layers;
-      old.detach();
+      old.detach(layers);
     }
     this.current = next;
     this.presetBase = presetBase;

@@ -11,6 +11,7 @@ import {
   invoke,
   type ExecutionContext,
   type Operation,
+  type Provenance,
 } from '../policy.js';
 import type { RetryBudget } from './budget.js';
 import type {
@@ -145,6 +146,8 @@ export class RetryPolicy extends BasePolicy {
       }
       attempt++;
       previousDelayMs = delayMs;
+      // A fallback that answered inside an earlier attempt no longer speaks for the call.
+      if (ctx.provenance !== undefined) resetProvenance(ctx.provenance);
       try {
         value = await invoke(fn, childContext(ctx, signal, attempt));
         rejected = false;
@@ -221,6 +224,13 @@ export class RetryPolicy extends BasePolicy {
   private events(): EventHub<RetryEvents> {
     return (this.hub ??= new EventHub<RetryEvents>());
   }
+}
+
+/** Back to "the protected function answers"; `attempts` keeps counting. */
+function resetProvenance(provenance: Provenance): void {
+  provenance.fromFallback = false;
+  provenance.source = 'primary';
+  delete provenance.ageMs;
 }
 
 /**
