@@ -6,7 +6,9 @@ import {
   type CircuitStore,
   type ProbeRelease,
 } from '../../src/core/index.js';
-import { ManualClock, boom, deferred, ok } from './helpers.js';
+import { boom, ok } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
+import { deferred } from '../support/promises.js';
 
 describe('breaker.dispose()', () => {
   it('detaches the breaker from its store: peers stop sharing with it, and it keeps deciding on its own', async () => {

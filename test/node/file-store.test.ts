@@ -189,7 +189,7 @@ describe('fileStore in one process', () => {
   it('rejects invalid options, naming them', () => {
     expect(() => fileStore('')).toThrow(/path must be a non-empty string/);
     expect(() => fileStore(path, { debounceMs: -1 })).toThrow(
-      /debounceMs must be a number ≥ 0, got -1/,
+      /debounceMs must be a finite number ≥ 0, got -1/,
     );
   });
 });

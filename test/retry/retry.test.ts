@@ -25,7 +25,8 @@ import {
   type ExecutionContext,
   type Operation,
 } from '../../src/core/policy.js';
-import { failing, permanent, settle, transient } from './helpers.js';
+import { failing, permanent, transient } from './helpers.js';
+import { settle } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: Date.parse('2026-11-25T10:00:00Z') });
@@ -551,7 +552,7 @@ describe('retry: options are validated', () => {
   it.each([
     [{ maxAttempts: 0 }, 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got 0'],
     [{ maxAttempts: 1.5 }, 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got 1.5'],
-    [{ maxAttempts: '3' }, 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got 3'],
+    [{ maxAttempts: '3' }, 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got "3"'],
     [{ maxElapsedMs: -1 }, 'retry: maxElapsedMs must be a number ≥ 0 (or Infinity), got -1'],
     [{ backoff: 5 }, 'retry: backoff must be a Backoff'],
     [{ backoff: {} }, 'got an object'],
@@ -563,8 +564,11 @@ describe('retry: options are validated', () => {
       { retryOn: [1] },
       'retry: retryOn must be a predicate, an error class or an array of error classes',
     ],
-    [{ retryOnResult: true }, 'retry: retryOnResult must be a function (result) => boolean'],
-    [{ respectRetryAfter: 'yes' }, 'retry: respectRetryAfter must be a boolean, got yes'],
+    [
+      { retryOnResult: true },
+      'retry: retryOnResult must be a function (result) => boolean, got true',
+    ],
+    [{ respectRetryAfter: 'yes' }, 'retry: respectRetryAfter must be a boolean, got "yes"'],
     [{ wrapExhausted: 1 }, 'retry: wrapExhausted must be a boolean, got 1'],
     [{ budget: {} }, 'retry: budget must be a retry budget'],
   ])('%o is refused', (options, message) => {
