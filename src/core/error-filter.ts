@@ -1,21 +1,37 @@
-import { isErrorClass, type ErrorClass } from './classification/classify.js';
 import { fail } from './option-checks.js';
 
-/** Which errors a policy acts on: a predicate, an error class, or a list of error classes. */
-export type ErrorFilter = ((error: unknown) => boolean) | ErrorClass | readonly ErrorClass[];
+/** A class of errors, matched with `instanceof`. */
+export type ErrorClass = abstract new (...args: never[]) => unknown;
 
-/** Turns an `on` option into a predicate; absent means every error. */
-export function errorPredicate(
-  policy: string,
+/** A function whose prototype descends from `Error.prototype`: a class, not a predicate. */
+export function isErrorClass(value: unknown): value is ErrorClass {
+  if (typeof value !== 'function') return false;
+  const proto = (value as { prototype?: unknown }).prototype;
+  return proto === Error.prototype || (typeof proto === 'object' && proto instanceof Error);
+}
+
+/** What every error predicate option accepts first: the error. */
+export type ErrorPredicate = (error: unknown, ...rest: never[]) => boolean;
+
+/**
+ * Which errors a policy acts on (`retryOn`, `isFailure`, `on`): a predicate, an error class,
+ * or a list of error classes.
+ */
+export type ErrorFilter<P extends ErrorPredicate = (error: unknown) => boolean> =
+  P | ErrorClass | readonly ErrorClass[];
+
+/** Turns an error filter option into a predicate; `undefined` when the option is absent. */
+export function errorPredicate<P extends ErrorPredicate>(
+  owner: string,
   option: string,
-  filter: ErrorFilter | undefined,
-): ((error: unknown) => boolean) | undefined {
+  filter: ErrorFilter<P> | undefined,
+): P | ((error: unknown) => boolean) | undefined {
   if (filter === undefined) return undefined;
-  if (isErrorClass(filter)) return (error) => error instanceof filter;
+  if (isErrorClass(filter)) return (error: unknown) => error instanceof filter;
   if (typeof filter === 'function') return filter;
   if (Array.isArray(filter) && filter.every((c) => typeof c === 'function')) {
     const classes = [...(filter as readonly ErrorClass[])];
-    return (error) => classes.some((errorClass) => error instanceof errorClass);
+    return (error: unknown) => classes.some((errorClass) => error instanceof errorClass);
   }
-  return fail(policy, option, 'a predicate, an error class or an array of error classes', filter);
+  return fail(owner, option, 'a predicate, an error class or an array of error classes', filter);
 }

@@ -66,6 +66,7 @@ export type {
   CircuitSettings,
   CircuitSnapshot,
   CircuitStore,
+  StoreHealth,
   ProbeRelease,
   StoreLink,
   StoredCircuit,
@@ -75,7 +76,7 @@ export * from './timeout/index.js';
 export type { PolicyLike } from './pipeline.js';
 export type { PipelineOf, PipelineLayer, TypedPolicy } from './policy.js';
 export type { ErrorFilter } from './error-filter.js';
-export type { ErrorClass } from './classification/classify.js';
+export type { ErrorClass } from './error-filter.js';
 export { Bulkhead, bulkhead } from './bulkhead/bulkhead.js';
 export type { BulkheadEvents, BulkheadOptions } from './bulkhead/bulkhead.js';
 export { RateLimit, rateLimit } from './rate-limit/rate-limit.js';

@@ -1,8 +1,13 @@
 /**
- * Constructor-time option checks shared by the policies: each throws a `RangeError` or
- * `TypeError` whose message names the policy, the option, the value and what is accepted.
+ * Constructor-time option checks shared by every policy, store and strategy. Each failure
+ * throws a `TypeError` (a value of the wrong kind) or a `RangeError` (a number out of range)
+ * whose message reads `<owner>: <option> must be <what is accepted>, got <value>`.
  */
 
+/** The longest delay `setTimeout` honours; anything longer fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A value as an error message shows it: strings quoted, objects by their kind. */
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
@@ -12,70 +17,140 @@ function show(value: unknown): string {
 }
 
 /** Throws a `TypeError` for a value of the wrong kind, explaining what was expected. */
-export function fail(policy: string, option: string, expected: string, value: unknown): never {
-  const message = `${policy}: ${option} must be ${expected}, got ${show(value)}`;
-  throw new TypeError(message);
+export function fail(owner: string, option: string, expected: string, value: unknown): never {
+  throw new TypeError(`${owner}: ${option} must be ${expected}, got ${show(value)}`);
 }
 
 /** Throws a `RangeError` for a number out of range (a `TypeError` for a value that is no number). */
-export function failRange(policy: string, option: string, expected: string, value: unknown): never {
-  if (typeof value !== 'number') fail(policy, option, expected, value);
-  throw new RangeError(`${policy}: ${option} must be ${expected}, got ${show(value)}`);
+export function failRange(owner: string, option: string, expected: string, value: unknown): never {
+  if (typeof value !== 'number') fail(owner, option, expected, value);
+  throw new RangeError(`${owner}: ${option} must be ${expected}, got ${show(value)}`);
+}
+
+/** Throws a `RangeError` for a name not among `choices` (a `TypeError` for a value that is no string). */
+export function failChoice(
+  owner: string,
+  option: string,
+  choices: readonly string[],
+  value: unknown,
+): never {
+  const expected = `one of ${choices.map((choice) => `'${choice}'`).join(', ')}`;
+  if (typeof value !== 'string') fail(owner, option, expected, value);
+  throw new RangeError(`${owner}: ${option} must be ${expected}, got ${show(value)}`);
+}
+
+export interface NumberRange {
+  /** Smallest accepted value (inclusive unless `above`). */
+  readonly min: number;
+  /** Largest accepted finite value; no bound by default. */
+  readonly max?: number;
+  /** `min` itself is refused. */
+  readonly above?: boolean;
+  readonly integer?: boolean;
+  /** `Infinity` is accepted too (meaning "no limit"). */
+  readonly infinite?: boolean;
+}
+
+/** `an integer ≥ 1`, `a finite number > 0`, `a number ≥ 0 and ≤ 1 (or Infinity)`… */
+function describeRange(range: NumberRange): string {
+  const bounded = range.max !== undefined || range.infinite === true;
+  const kind = range.integer === true ? 'an integer' : bounded ? 'a number' : 'a finite number';
+  const lower = `${range.above === true ? '>' : '≥'} ${range.min}`;
+  const upper = range.max === undefined ? '' : ` and ≤ ${range.max}`;
+  const infinity = range.infinite === true ? ' (or Infinity)' : '';
+  return `${kind} ${lower}${upper}${infinity}`;
+}
+
+/** A number in `range`; a `TypeError` for no number, a `RangeError` for one out of range. */
+export function checkNumber(
+  owner: string,
+  option: string,
+  value: unknown,
+  range: NumberRange,
+): number {
+  if (typeof value === 'number') {
+    if (value === Infinity && range.infinite === true && range.min < Infinity) return value;
+    const inRange =
+      Number.isFinite(value) &&
+      (range.above === true ? value > range.min : value >= range.min) &&
+      (range.max === undefined || value <= range.max) &&
+      (range.integer !== true || Number.isInteger(value));
+    if (inRange) return value;
+  }
+  return failRange(owner, option, describeRange(range), value);
+}
+
+/** `fallback` when the option is absent, else the value checked against `range`. */
+export function numberOption(
+  owner: string,
+  option: string,
+  value: unknown,
+  fallback: number,
+  range: NumberRange,
+): number {
+  return value === undefined ? fallback : checkNumber(owner, option, value, range);
 }
 
 /** An integer ≥ `min`; `Infinity` too when `allowInfinity`. */
 export function checkInteger(
-  policy: string,
+  owner: string,
   option: string,
   value: unknown,
   min: number,
   allowInfinity = false,
 ): number {
-  const ok =
-    typeof value === 'number' &&
-    value >= min &&
-    (Number.isInteger(value) || (allowInfinity && value === Infinity));
-  if (!ok)
-    failRange(policy, option, `an integer ≥ ${min}${allowInfinity ? ' or Infinity' : ''}`, value);
-  return value;
+  return checkNumber(owner, option, value, { min, integer: true, infinite: allowInfinity });
 }
 
 /** A finite number > 0. */
-export function checkPositive(policy: string, option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    failRange(policy, option, 'a finite number > 0', value);
-  }
-  return value;
+export function checkPositive(owner: string, option: string, value: unknown): number {
+  return checkNumber(owner, option, value, { min: 0, above: true });
 }
 
 /** A finite number ≥ 0. */
-export function checkNonNegative(policy: string, option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    failRange(policy, option, 'a finite number ≥ 0', value);
-  }
-  return value;
+export function checkNonNegative(owner: string, option: string, value: unknown): number {
+  return checkNumber(owner, option, value, { min: 0 });
 }
 
 /** A probability: a number from 0 to 1. */
-export function checkRate(policy: string, option: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    failRange(policy, option, 'a number from 0 to 1', value);
-  }
+export function checkRate(owner: string, option: string, value: unknown): number {
+  return checkNumber(owner, option, value, { min: 0, max: 1 });
+}
+
+/** A required callback. */
+export function checkFunction<F>(owner: string, option: string, value: F): F {
+  if (typeof value !== 'function') fail(owner, option, 'a function', value);
   return value;
 }
 
-export function checkFunction<F>(policy: string, option: string, value: F): F {
-  if (typeof value !== 'function') fail(policy, option, 'a function', value);
+/** An optional callback: absent, or a function. */
+export function optionalFunction<F>(owner: string, option: string, value: F): F {
+  if (value !== undefined) checkFunction(owner, option, value);
+  return value;
+}
+
+/** An optional flag: `fallback` when absent, else a boolean. */
+export function booleanOption(
+  owner: string,
+  option: string,
+  value: unknown,
+  fallback: boolean,
+): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(owner, option, 'a boolean', value);
+  return value;
+}
+
+/** A non-empty string. */
+export function checkName(owner: string, option: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') fail(owner, option, 'a non-empty string', value);
   return value;
 }
 
 /** A clock option: absent, or an object with a `now()` method. */
-export function checkClock(
-  policy: string,
-  value: { now(): number } | undefined,
-): { now(): number } | undefined {
+export function checkClock<C extends { now(): number } | undefined>(owner: string, value: C): C {
   if (value !== undefined && typeof (value as Partial<{ now: unknown }>).now !== 'function') {
-    fail(policy, 'clock', 'an object with a now() method', value);
+    fail(owner, 'clock', 'an object with a now() method', value);
   }
   return value;
 }

@@ -1,14 +1,11 @@
-import { abortReason, neverAbortedSignal } from './abort.js';
-import { systemClock } from './clock.js';
+import { neverAbortedSignal } from './abort.js';
+import { fail } from './option-checks.js';
 import {
+  BasePolicy,
   RUN,
   childContext,
   isComposable,
-  rootContext,
-  runDetailed,
-  type ComposablePolicy,
   type Context,
-  type DetailedResult,
   type ExecutionContext,
   type Operation,
   type PipelineOf,
@@ -45,10 +42,11 @@ function runInside<T>(policy: PolicyLike, fn: Operation<T>, ctx: ExecutionContex
   return isComposable(policy) ? policy[RUN](fn, ctx) : runForeign(policy, fn, ctx);
 }
 
-class Pipeline implements ComposablePolicy {
+class Pipeline extends BasePolicy {
   private readonly innermost: number;
 
   constructor(readonly policies: readonly PolicyLike[]) {
+    super(undefined);
     this.innermost = policies.length - 1;
   }
 
@@ -65,16 +63,6 @@ class Pipeline implements ComposablePolicy {
       ctx,
     );
   }
-
-  execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return this[RUN](fn, rootContext(signal));
-  }
-
-  executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return runDetailed(this, fn, signal, systemClock);
-  }
 }
 
 /**
@@ -90,9 +78,7 @@ export function pipeline<const P extends readonly PipelineLayer[]>(...given: P):
   }
   policies.forEach((policy, index) => {
     if (typeof (policy as Partial<PolicyLike> | null | undefined)?.execute !== 'function') {
-      throw new TypeError(
-        `pipeline: argument ${index} must be a policy (an object with an execute method), got ${describe(policy)}`,
-      );
+      fail('pipeline', `argument ${index}`, 'a policy (an object with an execute method)', policy);
     }
   });
   const layers = policies.flatMap((policy): readonly PolicyLike[] =>
@@ -102,10 +88,4 @@ export function pipeline<const P extends readonly PipelineLayer[]>(...given: P):
   // A lone breakwater policy needs no wrapper; a foreign one gets executeDetailed from it.
   if (layers.length === 1 && only !== undefined && isComposable(only)) return only;
   return new Pipeline(layers);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object without execute' : typeof value;
 }

@@ -145,20 +145,30 @@ export function invoke<T>(fn: Operation<T>, ctx: Context): Promise<T> {
 }
 
 /** Runs `fn` through `policy` while recording where the answer came from. */
-export async function runDetailed<T>(
+export function runDetailed<T>(
   policy: ComposablePolicy,
   fn: Operation<T>,
   signal: AbortSignal | undefined,
   clock: Clock,
   operation?: string,
 ): Promise<DetailedResult<T>> {
+  return withProvenance(clock, (provenance) => {
+    const counted: Operation<T> = (ctx) => {
+      provenance.attempts++;
+      return fn(ctx);
+    };
+    return policy[RUN](counted, rootContext(signal, operation, provenance));
+  });
+}
+
+/** Runs `run` with a fresh provenance record, then reports its value with where it came from and how long it took. */
+export async function withProvenance<T>(
+  clock: Clock,
+  run: (provenance: Provenance) => Promise<T>,
+): Promise<DetailedResult<T>> {
   const provenance: Provenance = { attempts: 0, fromFallback: false, source: 'primary' };
-  const counted: Operation<T> = (ctx) => {
-    provenance.attempts++;
-    return fn(ctx);
-  };
   const started = clock.now();
-  const value = await policy[RUN](counted, rootContext(signal, operation, provenance));
+  const value = await run(provenance);
   const result: DetailedResult<T> = {
     value,
     fromFallback: provenance.fromFallback,

@@ -2,8 +2,8 @@ import { parseSnapshot } from '../core/breaker/snapshot.js';
 import type { CircuitSnapshot } from '../core/breaker/store.js';
 
 /** Marks the file as ours, so that a wrong path is reported instead of silently overwritten. */
-export const FILE_FORMAT = 'breakwater.breakers';
-export const FILE_VERSION = 1;
+const FILE_FORMAT = 'breakwater.breakers';
+const FILE_VERSION = 1;
 
 /**
  * The state file: every breaker's latest `toJSON()` snapshot by name.

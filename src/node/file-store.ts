@@ -6,6 +6,7 @@ import type {
   StoreLink,
   StoredCircuit,
 } from '../core/breaker/store.js';
+import { checkName, checkNonNegative, optionalFunction } from '../core/option-checks.js';
 import { unrefTimer } from '../core/timers.js';
 import { parse, serialize } from './file-format.js';
 import { lockFile } from './file-lock.js';
@@ -50,17 +51,10 @@ class JsonFileStore implements FileStore {
     readonly path: string,
     options: FileStoreOptions,
   ) {
-    if (typeof path !== 'string' || path === '') {
-      throw new TypeError(`fileStore: path must be a non-empty string, got ${String(path)}`);
-    }
+    checkName('fileStore', 'path', path);
     const { debounceMs = 250, onWarning } = options;
-    if (!Number.isFinite(debounceMs) || debounceMs < 0) {
-      throw new RangeError(`fileStore: debounceMs must be a number ≥ 0, got ${debounceMs}`);
-    }
-    if (onWarning !== undefined && typeof onWarning !== 'function') {
-      throw new TypeError(`fileStore: onWarning must be a function, got ${typeof onWarning}`);
-    }
-    this.debounceMs = debounceMs;
+    this.debounceMs = checkNonNegative('fileStore', 'debounceMs', debounceMs);
+    optionalFunction('fileStore', 'onWarning', onWarning);
     this.warn = (message) => {
       try {
         (onWarning ?? console.warn)(`breakwater fileStore ${path}: ${message}`);
@@ -84,6 +78,12 @@ class JsonFileStore implements FileStore {
         if (!this.remember(snapshot)) return;
         for (const peer of group) if (peer !== circuit) peer.adopt(snapshot);
       },
+      // The breaker's state stays in the file (and in `latest`, which mirrors it); only
+      // the breaker itself goes.
+      detach: () => {
+        group.delete(circuit);
+        if (group.size === 0 && this.attached.get(name) === group) this.attached.delete(name);
+      },
     };
   }
 
@@ -104,6 +104,7 @@ class JsonFileStore implements FileStore {
     if (!this.closed) {
       this.closed = true;
       this.flush();
+      for (const group of this.attached.values()) group.clear();
       this.attached.clear();
     }
     return Promise.resolve();

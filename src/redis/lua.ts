@@ -3,7 +3,8 @@
  * touches only the keys of one breaker, all under one hash tag, so Redis Cluster accepts
  * them. KEYS are always: the state hash, the merged window, the probe claims (a sorted set
  * of claim id → expiry). The state hash holds the latest `CircuitSnapshot` as JSON
- * (`snapshot`) and the fleet's consecutive-failure count (`consecutive`).
+ * (`snapshot`), the fleet's consecutive-failure count (`consecutive`) and the probe
+ * successes counted in the current half-open (`probeSuccesses`).
  *
  * Versions order snapshots: a transition is stored only when it is newer than the stored
  * one, so replicas converge on the highest version whatever order messages arrive in.
@@ -19,7 +20,7 @@ local function load(key)
 end
 local function store(keys, snapshot, channel)
   local json = cjson.encode(snapshot)
-  redis.call('HSET', keys[1], 'snapshot', json, 'consecutive', '0')
+  redis.call('HSET', keys[1], 'snapshot', json, 'consecutive', '0', 'probeSuccesses', '0')
   if snapshot.state ~= 'disabled' then redis.call('DEL', keys[2]) end
   redis.call('DEL', keys[3])
   redis.call('PUBLISH', channel, json)
@@ -135,4 +136,30 @@ if granted then
   redis.call('PEXPIRE', KEYS[3], string.format('%d', a.ttlMs))
 end
 return cjson.encode({ granted = granted, snapshot = s })
+`;
+
+/**
+ * Ends a probe claim. A claim still held (not expired, and not cleared by a transition since
+ * it was granted, so it belongs to this half-open) that succeeded counts towards
+ * `successesToClose` across the fleet; the count reaching it closes the breaker for every
+ * replica. Replicas that close locally first push the same transition; versions settle who
+ * wins. ARGV[1]: `{ id, succeeded, now, successesToClose, channel }`. Replies `{ snapshot }`.
+ */
+export const releaseScript = `${common}
+local a = cjson.decode(ARGV[1])
+local held = redis.call('ZREM', KEYS[3], a.id) == 1
+local s = load(KEYS[1])
+if not (held and a.succeeded and s and (s.state == 'open' or s.state == 'half-open')) then
+  return cjson.encode({ snapshot = s })
+end
+local successes = redis.call('HINCRBY', KEYS[1], 'probeSuccesses', 1)
+if successes >= a.successesToClose then
+  -- Replicas went half-open from the stored open without publishing it: one version for that.
+  local version = s.version + 1
+  if s.state == 'open' then version = s.version + 2 end
+  s = { name = s.name, state = 'closed', version = version, reason = 'probes-succeeded',
+        since = a.now, openUntil = cjson.null, opens = 0 }
+  store(KEYS, s, a.channel)
+end
+return cjson.encode({ snapshot = s })
 `;

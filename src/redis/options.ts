@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { fail, numberOption } from '../core/option-checks.js';
 import type { RedisClient } from './scripts.js';
 
 export interface RedisStoreOptions {
@@ -31,30 +32,30 @@ export interface ResolvedRedisStoreOptions {
   readonly commandTimeoutMs: number;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`redisStore: ${name} must be an integer ≥ 1 (ms), got ${String(value)}`);
-  }
-  return value;
-}
+const OWNER = 'redisStore';
+/** Every period is a whole number of milliseconds. */
+const PERIOD_MS = { min: 1, integer: true } as const;
 
 export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOptions {
   if ((options.client === undefined) === (options.url === undefined)) {
     throw new TypeError('redisStore: give exactly one of client (an ioredis client) or url');
   }
   if (options.url !== undefined && typeof options.url !== 'string') {
-    throw new TypeError(`redisStore: url must be a string, got ${typeof options.url}`);
+    fail(OWNER, 'url', 'a string', options.url);
   }
   const prefix = options.prefix ?? 'breakwater:';
-  if (typeof prefix !== 'string') {
-    throw new TypeError(`redisStore: prefix must be a string, got ${typeof prefix}`);
-  }
+  if (typeof prefix !== 'string') fail(OWNER, 'prefix', 'a string', prefix);
   return {
     prefix,
-    flushMs: positiveInteger('flushMs', options.flushMs, 100),
-    resyncMs: positiveInteger('resyncMs', options.resyncMs, 5_000),
-    probeTtlMs: positiveInteger('probeTtlMs', options.probeTtlMs, 30_000),
-    commandTimeoutMs: positiveInteger('commandTimeoutMs', options.commandTimeoutMs, 1_000),
+    flushMs: numberOption(OWNER, 'flushMs', options.flushMs, 100, PERIOD_MS),
+    resyncMs: numberOption(OWNER, 'resyncMs', options.resyncMs, 5_000, PERIOD_MS),
+    probeTtlMs: numberOption(OWNER, 'probeTtlMs', options.probeTtlMs, 30_000, PERIOD_MS),
+    commandTimeoutMs: numberOption(
+      OWNER,
+      'commandTimeoutMs',
+      options.commandTimeoutMs,
+      1_000,
+      PERIOD_MS,
+    ),
   };
 }

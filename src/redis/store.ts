@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
 import { unrefTimer } from '../core/timers.js';
 import { transitionsChannel } from './keys.js';
-import { claimScript, mergeScript, transitionScript } from './lua.js';
+import { claimScript, mergeScript, releaseScript, transitionScript } from './lua.js';
 import {
   resolveOptions,
   type RedisStoreOptions,
@@ -45,9 +45,10 @@ export interface RedisStore extends CircuitStore {
   sync(): Promise<void>;
 }
 
-const merge = new LuaScript(mergeScript);
+const mergeBatch = new LuaScript(mergeScript);
 const transition = new LuaScript(transitionScript);
 const claim = new LuaScript(claimScript);
+const releaseProbe = new LuaScript(releaseScript);
 
 /** Operator commands act on the whole fleet, whatever version Redis holds. */
 const FORCED: ReadonlySet<TransitionReason> = new Set(['isolate', 'reset', 'disable', 'enable']);
@@ -64,6 +65,13 @@ interface TransitionReply {
 interface ClaimReply {
   granted: boolean;
   snapshot?: CircuitSnapshot;
+}
+
+/** One attached breaker: the probe claims it holds, released when it is disposed. */
+interface Attachment {
+  detached: boolean;
+  /** Created on the first claim. */
+  claims: Set<string> | undefined;
 }
 
 /** Options for the clients the store creates from a URL: fail fast offline, reconnect forever. */
@@ -160,6 +168,7 @@ class SharedRedisStore implements RedisStore {
     if (this.connection === 'ready') this.track(this.reconcile(shared));
     this.startResync();
     const target = shared;
+    const attachment: Attachment = { detached: false, claims: undefined };
     return {
       // The caller's path: O(1), synchronous, never throws.
       recordOutcome: (failure, slow) => {
@@ -168,7 +177,8 @@ class SharedRedisStore implements RedisStore {
         if (!target.queued) this.enqueue(target);
       },
       recordTransition: (snapshot) => this.recordTransition(target, circuit, snapshot),
-      claimProbe: () => this.claimProbe(target),
+      claimProbe: () => this.claimProbe(target, attachment),
+      detach: () => this.detachCircuit(target, circuit, attachment),
     };
   }
 
@@ -221,7 +231,41 @@ class SharedRedisStore implements RedisStore {
     this.push(shared, snapshot, FORCED.has(snapshot.reason));
   }
 
-  private claimProbe(shared: SharedCircuit): Promise<ProbeRelease | undefined> {
+  /**
+   * A breaker leaves: its probe claims go back to the fleet, and when it was the last
+   * breaker of its name here, this replica stops batching, merging and listening for it
+   * (its last outcomes are merged first when Redis is there). The fleet's state in Redis stays.
+   */
+  private detachCircuit(
+    shared: SharedCircuit,
+    circuit: StoredCircuit,
+    attachment: Attachment,
+  ): void {
+    attachment.detached = true;
+    const claims = attachment.claims;
+    attachment.claims = undefined;
+    if (claims !== undefined) {
+      for (const id of claims) this.release(shared, id, false);
+      claims.clear(); // a probe settling later has nothing left to release
+    }
+    shared.peers.delete(circuit);
+    if (shared.peers.size > 0 || this.circuits.get(shared.name) !== shared) return;
+    this.circuits.delete(shared.name);
+    if (shared.queued) {
+      shared.queued = false;
+      this.flushQueue = this.flushQueue.filter((queued) => queued !== shared);
+      if (this.connection === 'ready') this.merge(shared, this.clock.now());
+    }
+    if (this.circuits.size === 0) {
+      clearInterval(this.resyncTimer);
+      this.resyncTimer = undefined;
+    }
+  }
+
+  private claimProbe(
+    shared: SharedCircuit,
+    attachment: Attachment,
+  ): Promise<ProbeRelease | undefined> {
     if (this.connection !== 'ready') return Promise.resolve(noRelease);
     const id = `${this.replica}:${++this.claims}`;
     const argument = {
@@ -243,9 +287,9 @@ class SharedRedisStore implements RedisStore {
       claim.run(this.client, shared.keys, argument).then(
         (reply) => {
           clearTimeout(timer);
-          const answer = this.claimAnswer(shared, id, reply as ClaimReply);
+          const answer = this.claimAnswer(shared, attachment, id, reply as ClaimReply);
           if (!answered) resolve(answer);
-          else if (answer !== undefined) answer();
+          else if (answer !== undefined) answer(false);
           answered = true;
         },
         () => {
@@ -259,10 +303,22 @@ class SharedRedisStore implements RedisStore {
 
   private claimAnswer(
     shared: SharedCircuit,
+    attachment: Attachment,
     id: string,
     { granted, snapshot }: ClaimReply,
   ): ProbeRelease | undefined {
-    if (granted) return () => this.release(shared, id);
+    if (granted) {
+      if (attachment.detached) {
+        // Disposed while the claim was on its way: the slot goes straight back.
+        this.release(shared, id, false);
+        return noRelease;
+      }
+      const claims = (attachment.claims ??= new Set());
+      claims.add(id);
+      return (succeeded) => {
+        if (claims.delete(id)) this.release(shared, id, succeeded);
+      };
+    }
     if (snapshot === undefined || snapshot.version < shared.snapshot.version - 1) {
       // Redis lost this breaker's state (it restarted empty): decide locally, refill it.
       this.push(shared, shared.snapshot, false);
@@ -272,9 +328,24 @@ class SharedRedisStore implements RedisStore {
     return undefined;
   }
 
-  private release(shared: SharedCircuit, id: string): void {
+  /**
+   * Hands a probe slot back; a successful probe also counts towards closing the breaker
+   * fleet-wide (`successesToClose` probe successes across every replica).
+   */
+  private release(shared: SharedCircuit, id: string, succeeded: boolean): void {
     if (this.connection !== 'ready') return;
-    this.track(this.client.zrem(shared.keys.probes, id).catch(ignore));
+    const argument = {
+      id,
+      succeeded,
+      now: this.clock.now(),
+      successesToClose: shared.settings.halfOpen.successesToClose,
+      channel: this.channel,
+    };
+    this.track(
+      releaseProbe
+        .run(this.client, shared.keys, argument)
+        .then((reply) => shared.adopt((reply as MergeReply).snapshot), ignore),
+    );
   }
 
   private push(shared: SharedCircuit, snapshot: CircuitSnapshot, force: boolean): void {
@@ -302,22 +373,27 @@ class SharedRedisStore implements RedisStore {
     const now = this.clock.now();
     for (const shared of due) {
       shared.queued = false;
-      if (!shared.batch.pending || shared.snapshot.state !== 'closed') continue;
-      const argument = {
-        now,
-        name: shared.name,
-        channel: this.channel,
-        openMs: shared.settings.openMs(shared.snapshot.opens + 1),
-        trip: shared.trip,
-        batch: shared.batch.take(now),
-      };
-      this.track(
-        merge
-          .run(this.client, shared.keys, argument)
-          .then((reply) => shared.adopt((reply as MergeReply).snapshot), ignore),
-      );
+      this.merge(shared, now);
     }
   };
+
+  /** Merges one breaker's batched outcomes into the fleet's window. */
+  private merge(shared: SharedCircuit, now: number): void {
+    if (!shared.batch.pending || shared.snapshot.state !== 'closed') return;
+    const argument = {
+      now,
+      name: shared.name,
+      channel: this.channel,
+      openMs: shared.settings.openMs(shared.snapshot.opens + 1),
+      trip: shared.trip,
+      batch: shared.batch.take(now),
+    };
+    this.track(
+      mergeBatch
+        .run(this.client, shared.keys, argument)
+        .then((reply) => shared.adopt((reply as MergeReply).snapshot), ignore),
+    );
+  }
 
   /** Brings one breaker and Redis in line: the newer snapshot wins on both sides. */
   private async reconcile(shared: SharedCircuit): Promise<void> {

@@ -100,10 +100,12 @@ describe('exponential', () => {
       /maxMs must be a number ≥ 100 \(or Infinity\), got 50/,
     );
     expect(() => exponential({ jitter: 2 })).toThrow(
-      /jitter as a fraction must be in \[0, 1\], got 2/,
+      /exponential: jitter must be a number ≥ 0 and ≤ 1, got 2/,
     );
     expect(() => exponential({ jitter: 'wild' as never })).toThrow(TypeError);
-    expect(() => exponential({ initialMs: Number.NaN })).toThrow(TypeError);
+    expect(() => exponential({ initialMs: Number.NaN })).toThrow(
+      new RangeError('exponential: initialMs must be a finite number ≥ 0, got NaN'),
+    );
     expect(() => exponential({ random: 3 as never })).toThrow(/random must be a function/);
   });
 

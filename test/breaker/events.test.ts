@@ -6,7 +6,8 @@ import {
   failureRate,
   onListenerError,
 } from '../../src/core/index.js';
-import { ManualClock, boom, ok } from './helpers.js';
+import { boom, ok } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 afterEach(() => {
   onListenerError((error) => console.error(error));
@@ -111,9 +112,12 @@ describe('options', () => {
       /halfOpen.successesToClose must be an integer ≥ 1, got 1.5/,
     ],
     [{ name: '' }, /name must be a non-empty string/],
-    [{ isFailure: 3 }, /isFailure must be a function, got 3/],
+    [
+      { isFailure: 3 },
+      /isFailure must be a predicate, an error class or an array of error classes, got 3/,
+    ],
     [{ trip: {} }, /trip must be consecutive/],
-    [{ clock: {} }, /clock must have a now\(\) method/],
+    [{ clock: {} }, /circuitBreaker: clock must be an object with a now\(\) method, got an object/],
     [{ name: 'x', store: {} }, /store must be a CircuitStore/],
   ])('rejects %o', (options, message) => {
     expect(() => circuitBreaker(options as never)).toThrow(message);
@@ -123,7 +127,7 @@ describe('options', () => {
     [() => consecutive(0), /consecutive: threshold must be an integer ≥ 1, got 0/],
     [
       () => failureRate({ threshold: 0 }),
-      /failureRate: threshold must be a number in \(0, 1\], got 0/,
+      /failureRate: threshold must be a number > 0 and ≤ 1, got 0/,
     ],
     [() => failureRate({ minimumCalls: 0 }), /minimumCalls must be an integer ≥ 1, got 0/],
     [
@@ -136,11 +140,11 @@ describe('options', () => {
     ],
     [
       () => failureRate({ window: { kind: 'day' } as never }),
-      /window.kind must be 'count' or 'time', got day/,
+      /window.kind must be 'count' or 'time', got "day"/,
     ],
     [
       () => failureRate({ slowCall: { ms: 10, rateThreshold: 2 } }),
-      /slowCall.rateThreshold must be a number in \(0, 1\], got 2/,
+      /slowCall.rateThreshold must be a number > 0 and ≤ 1, got 2/,
     ],
   ])('trip strategies validate their options (%#)', (make, message) => {
     expect(make).toThrow(message);

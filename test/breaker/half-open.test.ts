@@ -7,7 +7,9 @@ import {
   type ProbeRelease,
   type StoredCircuit,
 } from '../../src/core/index.js';
-import { ManualClock, boom, deferred } from './helpers.js';
+import { boom } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
+import { deferred } from '../support/promises.js';
 
 async function halfOpenBreaker(maxCalls: number, store?: CircuitStore) {
   const clock = new ManualClock();

@@ -9,7 +9,7 @@ import {
   type CircuitState,
   type TripStrategy,
 } from '../../src/core/index.js';
-import { ManualClock } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 /** The breaker as a few lines of obviously-correct code, to compare the real one against. */
 type Trip =

@@ -8,7 +8,7 @@ import {
   retry,
   TransientError,
 } from '../../src/core/index.js';
-import { ManualClock } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 describe('the breaker in a pipeline', () => {
   it('retry outside the breaker: each attempt is counted, and an open circuit is not retried', async () => {

@@ -6,7 +6,8 @@ import {
   memoryStore,
   type CircuitSnapshot,
 } from '../../src/core/index.js';
-import { ManualClock, boom, ok, outcome } from './helpers.js';
+import { boom, ok, outcome } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 describe('toJSON and initialState', () => {
   it('is plain data that survives JSON', async () => {

@@ -9,7 +9,8 @@ import {
   consecutive,
   isCircuitOpenError,
 } from '../../src/core/index.js';
-import { ManualClock, badRequest, boom, ok, outcome } from './helpers.js';
+import { badRequest, boom, ok, outcome } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 function tripped(threshold = 3, openMs = 10_000) {
   const clock = new ManualClock();
@@ -181,6 +182,20 @@ describe('circuit breaker transitions (consecutive)', () => {
     expect(picky.state).toBe('closed');
     await expect(picky.execute(badRequest)).rejects.toThrow();
     expect(picky.state).toBe('open');
+  });
+
+  it('takes an error class, or a list of them, as isFailure', async () => {
+    const byClass = circuitBreaker({ trip: consecutive(1), isFailure: PermanentError });
+    await expect(byClass.execute(boom)).rejects.toThrow();
+    expect(byClass.state).toBe('closed');
+    await expect(byClass.execute(badRequest)).rejects.toThrow();
+    expect(byClass.state).toBe('open');
+
+    const byList = circuitBreaker({ trip: consecutive(1), isFailure: [TimeoutError] });
+    await expect(byList.execute(badRequest)).rejects.toThrow();
+    expect(byList.state).toBe('closed');
+    await expect(byList.execute(() => Promise.reject(new TimeoutError(5)))).rejects.toThrow();
+    expect(byList.state).toBe('open');
   });
 
   it('does not count rejections by another breaker as failures', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, consecutive, failureRate } from '../../src/core/index.js';
-import { ManualClock, boom, ok } from './helpers.js';
+import { boom, ok } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 type Breaker = ReturnType<typeof circuitBreaker>;
 

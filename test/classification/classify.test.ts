@@ -235,7 +235,7 @@ describe('unknown errors and configuration', () => {
 
   it('rejects invalid options with a message naming the option and value', () => {
     expect(() => createClassifier({ unknown: 'maybe' as never })).toThrow(
-      /unknown must be 'transient' or 'permanent', got maybe/,
+      /classifier: unknown must be one of 'transient', 'permanent', got "maybe"/,
     );
     expect(() => createClassifier({ transient: [700] })).toThrow(RangeError);
     expect(() => createClassifier({ transient: [700] })).toThrow(/transient\[0\].*got 700/);

@@ -19,12 +19,3 @@ export function tempDir(): {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
-
-/** Polls `condition` every few ms until it holds, failing after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -6,7 +6,8 @@ import { readAuditLog, recordAuditLog } from '../../src/node/config/audit-log.js
 import { loadConfig } from '../../src/node/config/load.js';
 import { validate } from '../../src/node/config/validate.js';
 import { watchConfig, type ConfigWatcher, type ReloadResult } from '../../src/node/config/watch.js';
-import { tempDir, waitFor } from './helpers.js';
+import { tempDir } from './helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
 const v1 = `operations:
   summarize:

@@ -6,7 +6,7 @@ import {
   type CapabilityState,
   type CapabilityUpgradeOptions,
 } from '../../src/core/index.js';
-import { deferred, flush } from './helpers.js';
+import { deferred, flush } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { onListenerError } from '../../src/core/events.js';
 import { isTimeoutError } from '../../src/core/errors/index.js';
 import { HealthProbe, isHealthCheckable, type HealthStatus } from '../../src/core/index.js';
-import { deferred, flush, ManualClock } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
+import { deferred, flush } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -412,7 +413,7 @@ describe('HealthProbe: options', () => {
     [
       { check: 42 },
       TypeError,
-      'HealthProbe: check must be a function or an object with a check() method, got number',
+      'HealthProbe: check must be a function or an object with a check() method, got 42',
     ],
   ])('rejects %o', (bad, errorClass, message) => {
     const options = { check: () => true, ...bad } as unknown as ConstructorParameters<

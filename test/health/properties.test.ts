@@ -7,7 +7,7 @@ import {
   type CapabilityState,
   type RecoveryState,
 } from '../../src/core/index.js';
-import { flush } from './helpers.js';
+import { flush } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

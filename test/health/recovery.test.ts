@@ -7,8 +7,7 @@ import {
   type BackgroundRecoveryOptions,
   type RecoveryState,
 } from '../../src/core/index.js';
-import { recoveryDelay } from '../../src/core/recovery/delay.js';
-import { deferred, flush } from './helpers.js';
+import { deferred, flush } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -113,11 +112,24 @@ describe('BackgroundRecovery: the loop', () => {
     expect(high[1]).toBeCloseTo(2_200, 2);
   });
 
-  it('the delay computation stays within [0, maxDelayMs] for any random draw', () => {
-    const settings = { baseDelayMs: 1_000, maxDelayMs: 1_500, multiplier: 2, jitter: 1 };
+  it('the delay computation stays within [0, maxDelayMs] for any random draw', async () => {
     for (const r of [0, 0.25, 0.5, 0.75, 0.999]) {
-      for (let attempt = 1; attempt < 6; attempt++) {
-        const delay = recoveryDelay(attempt, settings, () => r);
+      const delays: (number | undefined)[] = [];
+      const recovery = new BackgroundRecovery({
+        recover: () => false,
+        baseDelayMs: 1_000,
+        maxDelayMs: 1_500,
+        multiplier: 2,
+        jitter: 1,
+        random: () => r,
+        maxAttempts: 6,
+      });
+      recovery.onAttempt((event) => void delays.push(event.nextDelayMs));
+      recovery.start();
+      await vi.advanceTimersByTimeAsync(7_500);
+      await recovery.stop();
+      expect(delays.length).toBeGreaterThanOrEqual(5);
+      for (const delay of delays.slice(0, 5)) {
         expect(delay).toBeGreaterThanOrEqual(0);
         expect(delay).toBeLessThanOrEqual(1_500);
       }
@@ -461,7 +473,7 @@ describe('BackgroundRecovery: options', () => {
     [
       { multiplier: 0.5 },
       RangeError,
-      'BackgroundRecovery: multiplier must be a number ≥ 1, got 0.5',
+      'BackgroundRecovery: multiplier must be a finite number ≥ 1, got 0.5',
     ],
     [{ jitter: 2 }, RangeError, 'BackgroundRecovery: jitter must be a number ≥ 0 and ≤ 1, got 2'],
     [
@@ -488,7 +500,7 @@ describe('BackgroundRecovery: options', () => {
     [
       { recover: {} },
       TypeError,
-      'BackgroundRecovery: recover must be a function or an object with a recover() method, got object',
+      'BackgroundRecovery: recover must be a function or an object with a recover() method, got an object',
     ],
   ])('rejects %o', (bad, errorClass, message) => {
     const options = { recover: () => true, ...bad } as unknown as BackgroundRecoveryOptions;

@@ -59,6 +59,33 @@ describe('fileStore in one process', () => {
     expect(warnings).toHaveLength(1);
   });
 
+  it('a disposed breaker leaves the store, and its state stays in the file for the next one', async () => {
+    const clock = manualClock();
+    const store = fileStore(path, { onWarning: () => undefined });
+    const options = { name: 'payments', store, clock, trip: consecutive(1), openMs: 30_000 };
+    const first = circuitBreaker(options);
+    const peer = circuitBreaker(options);
+    await first.execute(failing).catch(() => undefined);
+    expect(peer.state).toBe('open');
+    first.dispose();
+    peer.reset();
+    expect(first.state).toBe('open'); // detached: the peer's reset does not reach it
+    first.isolate();
+    expect(peer.state).toBe('closed'); // nor does its own transition reach the peer
+    peer.dispose();
+    await store.close();
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    expect(JSON.stringify(saved)).toContain('"reset"');
+    expect(JSON.stringify(saved)).not.toContain('"isolate"');
+
+    const again = fileStore(path, { onWarning: () => undefined });
+    expect(circuitBreaker({ ...options, store: again }).toJSON()).toMatchObject({
+      state: 'closed',
+      reason: 'reset',
+    });
+    await again.close();
+  });
+
   it('debounces: a burst of transitions on many breakers is one write, after debounceMs', async () => {
     vi.useFakeTimers();
     const store = fileStore(path, { debounceMs: 500, onWarning: () => undefined });
@@ -162,7 +189,7 @@ describe('fileStore in one process', () => {
   it('rejects invalid options, naming them', () => {
     expect(() => fileStore('')).toThrow(/path must be a non-empty string/);
     expect(() => fileStore(path, { debounceMs: -1 })).toThrow(
-      /debounceMs must be a number ≥ 0, got -1/,
+      /debounceMs must be a finite number ≥ 0, got -1/,
     );
   });
 });

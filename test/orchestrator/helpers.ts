@@ -1,16 +1,4 @@
-import { vi } from 'vitest';
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/** Observes `promise` at once (no unhandled rejection), then runs every pending fake timer. */
-export async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
-  const outcome = promise.then(
-    (value): Outcome<T> => ({ ok: true, value }),
-    (error: unknown): Outcome<T> => ({ ok: false, error }),
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
-}
+import { settle } from '../support/promises.js';
 
 /** The error `promise` rejects with, after the fake timers ran; fails the test if it resolves. */
 export async function failureOf(promise: Promise<unknown>): Promise<unknown> {

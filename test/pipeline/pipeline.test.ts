@@ -20,7 +20,8 @@ import {
   type Policy,
 } from '../../src/core/index.js';
 import { RUN, isComposable, rootContext, type Provenance } from '../../src/core/policy.js';
-import { countControllers, deferred, flush, observe } from '../timeout/helpers.js';
+import { countControllers } from '../timeout/helpers.js';
+import { deferred, flush, observe } from '../support/promises.js';
 import { AnswerOnFailure, Recorder } from './layers.js';
 
 /** breakwater's retry, two attempts, no wait between them. */
@@ -341,7 +342,7 @@ describe('pipeline validation', () => {
   it.each([
     [
       [{}],
-      'pipeline: argument 0 must be a policy (an object with an execute method), got an object without execute',
+      'pipeline: argument 0 must be a policy (an object with an execute method), got an object',
     ],
     [
       [timeout(1), null],
@@ -349,7 +350,7 @@ describe('pipeline validation', () => {
     ],
     [
       [timeout(1), timeout(2), 'retry'],
-      'argument 2 must be a policy (an object with an execute method), got string',
+      'argument 2 must be a policy (an object with an execute method), got "retry"',
     ],
   ])('rejects a non-policy argument: %#', (args, message) => {
     const build = (): unknown => pipeline(...(args as Policy[]));

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { Bulkhead, bulkhead } from '../../src/core/bulkhead/bulkhead.js';
 import { BulkheadRejectedError, isBulkheadRejectedError } from '../../src/core/errors/index.js';
-import { deferred, flush, outcome, type Deferred } from './helpers.js';
+import { deferred, type Deferred, flush, outcome } from '../support/promises.js';
 
 describe('bulkhead', () => {
   it('with maxConcurrent 2 and maxQueue 3, of 10 callers 2 run, 3 wait in order and 5 are rejected', async () => {
@@ -128,7 +128,7 @@ describe('bulkhead', () => {
     );
     expect(() => bulkhead({ maxConcurrent: 1.5 })).toThrow(RangeError);
     expect(() => bulkhead({ maxConcurrent: 2, maxQueue: -1 })).toThrow(
-      'bulkhead: maxQueue must be an integer ≥ 0 or Infinity, got -1',
+      'bulkhead: maxQueue must be an integer ≥ 0 (or Infinity), got -1',
     );
     expect(bulkhead({ maxConcurrent: 2, maxQueue: Infinity }).maxQueue).toBe(Infinity);
   });

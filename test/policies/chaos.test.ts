@@ -94,7 +94,7 @@ describe('chaos', () => {
 
   it('validates its options', () => {
     expect(() => chaos({ faultRate: 1.5 })).toThrow(
-      new RangeError('chaos: faultRate must be a number from 0 to 1, got 1.5'),
+      new RangeError('chaos: faultRate must be a number ≥ 0 and ≤ 1, got 1.5'),
     );
     expect(() => chaos({ latencyRate: 0.1 })).toThrow(
       'chaos: latencyMs must be a finite number ≥ 0 when latencyRate > 0, got undefined',

@@ -11,7 +11,7 @@ import { hedge } from '../../src/core/hedge/hedge.js';
 import { pipeline } from '../../src/core/pipeline.js';
 import { rateLimit } from '../../src/core/rate-limit/rate-limit.js';
 import { staleCache } from '../../src/core/stale-cache/stale-cache.js';
-import { deferred } from './helpers.js';
+import { deferred } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });

@@ -3,7 +3,7 @@ import { fallbackChain } from '../../src/core/fallback-chain/fallback-chain.js';
 import { PermanentError, ServiceUnavailableError } from '../../src/core/errors/index.js';
 import { pipeline } from '../../src/core/pipeline.js';
 import { staleCache } from '../../src/core/stale-cache/stale-cache.js';
-import { outcome } from './helpers.js';
+import { outcome } from '../support/promises.js';
 
 interface Analysis {
   readonly label: string;

@@ -4,7 +4,7 @@ import { hedge } from '../../src/core/hedge/hedge.js';
 import { LatencyWindow } from '../../src/core/hedge/latency-window.js';
 import { HedgeScheduler, NOT_WAITING, type HedgeWaiter } from '../../src/core/hedge/scheduler.js';
 import type { Context } from '../../src/core/policy.js';
-import { deferred, flush, outcome, type Deferred } from './helpers.js';
+import { deferred, type Deferred, flush, outcome } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RateLimitedError, isRateLimitedError } from '../../src/core/errors/index.js';
 import { rateLimit } from '../../src/core/rate-limit/rate-limit.js';
 import { TokenBucket } from '../../src/core/rate-limit/token-bucket.js';
-import { manualClock } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 async function retryAfter(promise: Promise<unknown>): Promise<number> {
   const error = await promise.then(
@@ -16,7 +16,7 @@ async function retryAfter(promise: Promise<unknown>): Promise<number> {
 
 describe('rateLimit', () => {
   it('spends the burst, then refills continuously at rate / intervalMs per ms', async () => {
-    const clock = manualClock(1_000);
+    const clock = new ManualClock(1_000);
     const limiter = rateLimit({ rate: 10, intervalMs: 1000, burst: 3, clock });
     const call = (): Promise<string> => limiter.execute(() => 'ok');
     await expect(Promise.all([call(), call(), call()])).resolves.toEqual(['ok', 'ok', 'ok']);
@@ -37,7 +37,7 @@ describe('rateLimit', () => {
   });
 
   it('rounds retryAfterMs up to the first millisecond at which a whole token exists', async () => {
-    const clock = manualClock();
+    const clock = new ManualClock();
     const limiter = rateLimit({ rate: 3, intervalMs: 1000, burst: 1, clock });
     await limiter.execute(() => 1);
     // A token every 333.33… ms: at 333 there is not quite one, at 334 there is.
@@ -49,7 +49,7 @@ describe('rateLimit', () => {
   });
 
   it('does not run the function when it rejects, and reports the rejection as an event', async () => {
-    const limiter = rateLimit({ rate: 1, intervalMs: 60_000, clock: manualClock() });
+    const limiter = rateLimit({ rate: 1, intervalMs: 60_000, clock: new ManualClock() });
     const seen: number[] = [];
     limiter.onRejected(({ retryAfterMs }) => seen.push(retryAfterMs));
     let calls = 0;
@@ -61,7 +61,7 @@ describe('rateLimit', () => {
   });
 
   it('defaults burst to the rate and intervalMs to one second', () => {
-    const limiter = rateLimit({ rate: 5, clock: manualClock() });
+    const limiter = rateLimit({ rate: 5, clock: new ManualClock() });
     expect(limiter.burst).toBe(5);
     expect(limiter.intervalMs).toBe(1000);
     expect(limiter.tokens).toBe(5);

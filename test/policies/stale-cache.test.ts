@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CircuitOpenError, PermanentError } from '../../src/core/errors/index.js';
 import { LruStore } from '../../src/core/stale-cache/store.js';
 import { staleCache } from '../../src/core/stale-cache/stale-cache.js';
-import { manualClock } from './helpers.js';
+import { ManualClock } from '../support/clock.js';
 
 const fail =
   (error: unknown = new Error('upstream down')) =>
@@ -11,7 +11,7 @@ const fail =
 
 describe('staleCache', () => {
   it('serves the last good answer when the call fails, marked as a fallback from the cache with its age', async () => {
-    const clock = manualClock(5_000);
+    const clock = new ManualClock(5_000);
     const cache = staleCache({ key: 'prices', ttlMs: 60_000, clock });
     const served: unknown[] = [];
     cache.onFallback((event) => served.push(event));
@@ -36,7 +36,7 @@ describe('staleCache', () => {
   });
 
   it('serves it when the circuit is open', async () => {
-    const cache = staleCache({ key: 'llm', ttlMs: 1_000, clock: manualClock() });
+    const cache = staleCache({ key: 'llm', ttlMs: 1_000, clock: new ManualClock() });
     await cache.execute(() => 'answer');
     await expect(
       cache.executeDetailed(fail(new CircuitOpenError('llm', 'open', 30_000))),
@@ -44,7 +44,7 @@ describe('staleCache', () => {
   });
 
   it('never serves an answer once ttlMs has passed, and forgets it', async () => {
-    const clock = manualClock();
+    const clock = new ManualClock();
     const store = new LruStore(10);
     const cache = staleCache({ key: 'k', ttlMs: 1_000, store, clock });
     await cache.execute(() => 'fresh');
@@ -62,7 +62,7 @@ describe('staleCache', () => {
   });
 
   it('keeps at most maxEntries keys, evicting the least recently used', async () => {
-    const clock = manualClock();
+    const clock = new ManualClock();
     const store = new LruStore(2);
     const cache = staleCache({ ttlMs: 60_000, store, clock });
     const a = cache.withKey('a');

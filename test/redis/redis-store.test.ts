@@ -505,7 +505,7 @@ describe('redisStore: lifecycle', () => {
   it('rejects invalid options, naming them', () => {
     expect(() => redisStore({})).toThrow(/exactly one of client .* or url/);
     expect(() => redisStore({ url: server.url, flushMs: 0 })).toThrow(
-      /flushMs must be an integer ≥ 1 \(ms\), got 0/,
+      /redisStore: flushMs must be an integer ≥ 1, got 0/,
     );
     expect(() => redisStore({ url: server.url, probeTtlMs: 1.5 })).toThrow(/probeTtlMs/);
   });

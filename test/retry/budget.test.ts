@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { constant, retry, retryBudget } from '../../src/core/index.js';
-import { settle, transient } from './helpers.js';
+import { transient } from './helpers.js';
+import { settle } from '../support/promises.js';
 
 describe('retryBudget', () => {
   it('allows ratio × calls + the floor over the window', () => {
@@ -64,7 +65,9 @@ describe('retryBudget', () => {
     expect(() => retryBudget({ ratio: -0.1 })).toThrow(
       'retryBudget: ratio must be a finite number ≥ 0, got -0.1',
     );
-    expect(() => retryBudget({ minRetriesPerSecond: Number.NaN })).toThrow(TypeError);
+    expect(() => retryBudget({ minRetriesPerSecond: Number.NaN })).toThrow(
+      new RangeError('retryBudget: minRetriesPerSecond must be a finite number ≥ 0, got NaN'),
+    );
     expect(() => retryBudget({ windowMs: 0 })).toThrow(
       'retryBudget: windowMs must be a finite number ≥ 1, got 0',
     );

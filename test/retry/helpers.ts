@@ -1,17 +1,5 @@
 import { vi } from 'vitest';
 
-/** Runs every pending timer (and the attempts they trigger) and returns how `promise` settled. */
-export async function settle<T>(
-  promise: Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-  const outcome = promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
-}
-
 /** An error that classifies as transient (ECONNRESET). */
 export function transient(message = 'reset'): Error {
   return Object.assign(new Error(message), { code: 'ECONNRESET' });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exponential, retry, retryBudget, type Jitter } from '../../src/core/index.js';
-import { permanent, settle, transient } from './helpers.js';
+import { permanent, transient } from './helpers.js';
+import { settle } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });

@@ -14,10 +14,19 @@ import {
   type RetryDecision,
   type RetryEvent,
   createClassifier,
+  fallback,
 } from '../../src/core/index.js';
 import { neverAbortedSignal } from '../../src/core/abort.js';
-import { RUN, rootContext } from '../../src/core/policy.js';
-import { failing, permanent, settle, transient } from './helpers.js';
+import {
+  BasePolicy,
+  RUN,
+  invoke,
+  rootContext,
+  type ExecutionContext,
+  type Operation,
+} from '../../src/core/policy.js';
+import { failing, permanent, transient } from './helpers.js';
+import { settle } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: Date.parse('2026-11-25T10:00:00Z') });
@@ -455,6 +464,20 @@ describe('retry: events', () => {
   });
 });
 
+/** A layer that turns a 'stale' answer into a transient failure. */
+class RefuseStale extends BasePolicy {
+  constructor() {
+    super(undefined);
+  }
+
+  [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    return invoke(fn, ctx).then((value) => {
+      if (value === 'stale') throw transient('stale answer refused');
+      return value;
+    });
+  }
+}
+
 describe('retry: composition and provenance', () => {
   it('executeDetailed counts the attempts', async () => {
     const { fn } = failing([transient(), transient()], 'ok');
@@ -464,6 +487,56 @@ describe('retry: composition and provenance', () => {
       attempts: 3,
       fromFallback: false,
       source: 'primary',
+    });
+  });
+
+  it('a fallback that answered inside a failed attempt does not speak for a later direct success', async () => {
+    // Attempt 1: the service fails, the inner fallback answers 'stale', and a validating
+    // layer between the retry and the fallback then rejects that answer; attempt 2: the
+    // service answers directly.
+    const validate = new RefuseStale();
+    const { fn } = failing([transient()], 'fresh');
+    const policy = pipeline(
+      retry({ backoff: constant(5) }),
+      validate,
+      fallback({ to: 'stale', name: 'cache' }),
+    );
+    const outcome = await settle(policy.executeDetailed(fn));
+    expect(outcome.ok && outcome.value).toMatchObject({
+      value: 'fresh',
+      attempts: 2,
+      fromFallback: false,
+      source: 'primary',
+    });
+  });
+
+  it('retryOnResult: an unwanted fallback answer retried into a direct one reports the direct one', async () => {
+    const { fn } = failing([transient()], 'fresh');
+    const policy = pipeline(
+      retry({ backoff: constant(5), retryOnResult: (value) => value === 'stale' }),
+      fallback({ to: 'stale' }),
+    );
+    const outcome = await settle(policy.executeDetailed(fn));
+    expect(outcome.ok && outcome.value).toMatchObject({
+      value: 'fresh',
+      attempts: 2,
+      fromFallback: false,
+      source: 'primary',
+    });
+  });
+
+  it('a fallback that answers the last attempt is still reported', async () => {
+    const { fn } = failing([transient(), transient()], 'never');
+    const policy = pipeline(
+      retry({ maxAttempts: 2, backoff: constant(5), retryOnResult: (value) => value === 'x' }),
+      fallback({ to: 'x', name: 'cache' }),
+    );
+    const outcome = await settle(policy.executeDetailed(fn));
+    expect(outcome.ok && outcome.value).toMatchObject({
+      value: 'x',
+      attempts: 2,
+      fromFallback: true,
+      source: 'cache',
     });
   });
 
@@ -479,7 +552,7 @@ describe('retry: options are validated', () => {
   it.each([
     [{ maxAttempts: 0 }, 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got 0'],
     [{ maxAttempts: 1.5 }, 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got 1.5'],
-    [{ maxAttempts: '3' }, 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got 3'],
+    [{ maxAttempts: '3' }, 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got "3"'],
     [{ maxElapsedMs: -1 }, 'retry: maxElapsedMs must be a number ≥ 0 (or Infinity), got -1'],
     [{ backoff: 5 }, 'retry: backoff must be a Backoff'],
     [{ backoff: {} }, 'got an object'],
@@ -491,8 +564,11 @@ describe('retry: options are validated', () => {
       { retryOn: [1] },
       'retry: retryOn must be a predicate, an error class or an array of error classes',
     ],
-    [{ retryOnResult: true }, 'retry: retryOnResult must be a function (result) => boolean'],
-    [{ respectRetryAfter: 'yes' }, 'retry: respectRetryAfter must be a boolean, got yes'],
+    [
+      { retryOnResult: true },
+      'retry: retryOnResult must be a function (result) => boolean, got true',
+    ],
+    [{ respectRetryAfter: 'yes' }, 'retry: respectRetryAfter must be a boolean, got "yes"'],
     [{ wrapExhausted: 1 }, 'retry: wrapExhausted must be a boolean, got 1'],
     [{ budget: {} }, 'retry: budget must be a retry budget'],
   ])('%o is refused', (options, message) => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout, type TimeoutMode } from '../../src/core/index.js';
-import { abortListeners, deferred, flush, observe } from './helpers.js';
+import { abortListeners, startCall } from './helpers.js';
+import { deferred, flush, observe } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -30,18 +31,11 @@ describe.each(modes)('a caller’s abort through a timeout (%s)', (mode) => {
     const policy = timeout({ ms: 100, mode });
     const onTimeout = vi.fn();
     policy.onTimeout(onTimeout);
-    const work = deferred();
-    let signal: AbortSignal | undefined;
-    const call = observe(
-      policy.execute((ctx) => {
-        signal = ctx.signal;
-        return work.promise;
-      }, caller.signal),
-    );
+    const { work, call, signal } = startCall(policy, caller.signal);
     await vi.advanceTimersByTimeAsync(40);
     caller.abort(reason);
-    expect(signal?.aborted).toBe(true);
-    expect(signal?.reason).toBe(reason);
+    expect(signal()?.aborted).toBe(true);
+    expect(signal()?.reason).toBe(reason);
     await flush();
     if (mode === 'aggressive') {
       expect(call.error()).toBe(reason);
@@ -75,20 +69,13 @@ describe.each(modes)('a caller’s abort through a timeout (%s)', (mode) => {
   it('keeps the TimeoutError when the caller aborts after the deadline', async () => {
     const caller = new AbortController();
     const policy = timeout({ ms: 100, mode });
-    const work = deferred();
-    let signal: AbortSignal | undefined;
-    const call = observe(
-      policy.execute((ctx) => {
-        signal = ctx.signal;
-        return work.promise;
-      }, caller.signal),
-    );
+    const { work, call, signal } = startCall(policy, caller.signal);
     await vi.advanceTimersByTimeAsync(100);
     caller.abort(new Error('too late to matter'));
     work.resolve(1);
     await flush();
     expect(call.error()).toBeInstanceOf(TimeoutError);
-    expect(signal?.reason).toBe(call.error());
+    expect(signal()?.reason).toBe(call.error());
   });
 
   it('gives a function that reads its signal after the caller aborted an aborted one', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout } from '../../src/core/index.js';
-import { deferred, flush, observe } from './helpers.js';
+import { flush, observe } from '../support/promises.js';
+import { startCall } from './helpers.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -12,21 +13,14 @@ afterEach(() => {
 describe('timeout, aggressive mode', () => {
   it('rejects at the deadline without waiting, the function’s signal aborted with the same error', async () => {
     const policy = timeout({ ms: 100, mode: 'aggressive' });
-    const work = deferred();
-    let signal: AbortSignal | undefined;
-    const call = observe(
-      policy.execute((ctx) => {
-        signal = ctx.signal;
-        return work.promise;
-      }),
-    );
+    const { work, call, signal } = startCall(policy);
     await vi.advanceTimersByTimeAsync(99);
     expect(call.state()).toBe('pending');
     await vi.advanceTimersByTimeAsync(1);
     expect(call.state()).toBe('rejected');
     expect(call.error()).toBeInstanceOf(TimeoutError);
-    expect(signal?.aborted).toBe(true);
-    expect(signal?.reason).toBe(call.error());
+    expect(signal()?.aborted).toBe(true);
+    expect(signal()?.reason).toBe(call.error());
 
     // The function's late outcome is ignored, and its rejection is handled (no unhandled rejection).
     work.reject(new Error('too late'));

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, isTimeoutError, timeout, type Context } from '../../src/core/index.js';
-import { deferred, flush, observe } from './helpers.js';
+import { deferred, flush, observe } from '../support/promises.js';
+import { startCall } from './helpers.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -42,20 +43,13 @@ describe('timeout, cooperative mode', () => {
 
   it('aborts the signal at the deadline and waits for the function before rejecting with TimeoutError', async () => {
     const policy = timeout({ ms: 100 });
-    const work = deferred<string>();
-    let signal: AbortSignal | undefined;
-    const call = observe(
-      policy.execute((ctx) => {
-        signal = ctx.signal;
-        return work.promise;
-      }),
-    );
+    const { work, call, signal } = startCall<string>(policy);
     await vi.advanceTimersByTimeAsync(99);
-    expect(signal?.aborted).toBe(false);
+    expect(signal()?.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
-    expect(signal?.aborted).toBe(true);
-    expect(signal?.reason).toBeInstanceOf(TimeoutError);
-    expect((signal?.reason as TimeoutError).ms).toBe(100);
+    expect(signal()?.aborted).toBe(true);
+    expect(signal()?.reason).toBeInstanceOf(TimeoutError);
+    expect((signal()?.reason as TimeoutError).ms).toBe(100);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(call.state()).toBe('pending');
 
@@ -63,7 +57,7 @@ describe('timeout, cooperative mode', () => {
     await flush();
     expect(call.state()).toBe('rejected');
     expect(isTimeoutError(call.error())).toBe(true);
-    expect(call.error()).toBe(signal?.reason);
+    expect(call.error()).toBe(signal()?.reason);
   });
 
   it('rejects with TimeoutError, not the function’s abort error, when the function gives up', async () => {

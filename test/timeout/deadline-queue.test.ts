@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout, type TimeoutMode } from '../../src/core/index.js';
-import { deferred, flush, observe, type Deferred, type Observed } from './helpers.js';
+import { flush, type Deferred, type Observed } from '../support/promises.js';
+import { startCall } from './helpers.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -21,15 +22,7 @@ interface Started {
 
 describe.each(modes)('timeout deadlines (%s): one timer per policy', (mode) => {
   function start(policy: ReturnType<typeof timeout>): Started {
-    const work = deferred();
-    let signal: AbortSignal | undefined;
-    const call = observe(
-      policy.execute((ctx) => {
-        signal = ctx.signal;
-        return work.promise;
-      }),
-    );
-    return { work, call, signal: () => signal, startedAt: Date.now() };
+    return { ...startCall<number>(policy), startedAt: Date.now() };
   }
 
   /** A call is cut short when its signal aborted (the function was told). */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout, type TimeoutMode } from '../../src/core/index.js';
-import { deferred, flush, observe, type Deferred, type Observed } from './helpers.js';
+import { flush, type Deferred, type Observed } from '../support/promises.js';
+import { startCall } from './helpers.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -41,19 +42,9 @@ describe.each(['cooperative', 'aggressive'] as TimeoutMode[])(
             const calls: Running[] = [];
             for (const s of steps) {
               if (s.kind === 'start') {
-                const work = deferred();
-                let signal: AbortSignal | undefined;
-                const call = observe(
-                  policy.execute((ctx) => {
-                    signal = ctx.signal;
-                    return work.promise;
-                  }),
-                );
                 const running: Running = {
                   startedAt: Date.now(),
-                  work,
-                  call,
-                  signal: () => signal,
+                  ...startCall<number>(policy),
                   finishedAt: undefined,
                 };
                 calls.push(running);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, onListenerError, timeout, type TimeoutEvent } from '../../src/core/index.js';
-import { flush, observe } from './helpers.js';
+import { flush, observe } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,50 +1,5 @@
 import { getEventListeners } from 'node:events';
-
-/** A promise settled by hand, to finish a protected function exactly when a test says so. */
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = number>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** How a promise ended, observed without awaiting it (so a test can check it is still pending). */
-export interface Observed<T> {
-  readonly state: () => 'pending' | 'fulfilled' | 'rejected';
-  readonly value: () => T | undefined;
-  readonly error: () => unknown;
-}
-
-export function observe<T>(promise: Promise<T>): Observed<T> {
-  let state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  let value: T | undefined;
-  let error: unknown;
-  promise.then(
-    (v) => {
-      state = 'fulfilled';
-      value = v;
-    },
-    (e: unknown) => {
-      state = 'rejected';
-      error = e;
-    },
-  );
-  return { state: () => state, value: () => value, error: () => error };
-}
-
-/** Lets every queued promise callback run. */
-export async function flush(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
+import { deferred, observe, type Deferred, type Observed } from '../support/promises.js';
 
 export function abortListeners(signal: AbortSignal): number {
   return getEventListeners(signal, 'abort').length;
@@ -67,4 +22,22 @@ export function countControllers(): { readonly count: () => number; readonly res
       globalThis.AbortController = original;
     },
   };
+}
+
+/** A call through `policy` to a function that runs until the test settles `work`; `signal()` is the one the function got. */
+export function startCall<T = unknown>(
+  policy: {
+    execute<R>(fn: (ctx: { signal: AbortSignal }) => Promise<R>, signal?: AbortSignal): Promise<R>;
+  },
+  callerSignal?: AbortSignal,
+): { work: Deferred<T>; call: Observed<T>; signal: () => AbortSignal | undefined } {
+  const work = deferred<T>();
+  let signal: AbortSignal | undefined;
+  const call = observe(
+    policy.execute((ctx) => {
+      signal = ctx.signal;
+      return work.promise;
+    }, callerSignal),
+  );
+  return { work, call, signal: () => signal };
 }

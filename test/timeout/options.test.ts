@@ -8,18 +8,18 @@ describe('timeout options', () => {
     [Number.NaN, RangeError, 'got NaN'],
     [Number.POSITIVE_INFINITY, RangeError, 'got Infinity'],
     [2_147_483_648, RangeError, 'got 2147483648'],
-    [{ ms: '100' }, TypeError, "timeout: ms must be a number of milliseconds, got '100'"],
-    [{}, TypeError, 'ms must be a number of milliseconds, got undefined'],
+    [{ ms: '100' }, TypeError, 'timeout: ms must be a number > 0 and ≤ 2147483647, got "100"'],
+    [{}, TypeError, 'ms must be a number > 0 and ≤ 2147483647, got undefined'],
     [
       { ms: 100, mode: 'eager' },
       TypeError,
-      "timeout: mode must be 'cooperative' or 'aggressive', got 'eager'",
+      "timeout: mode must be 'cooperative' or 'aggressive', got \"eager\"",
     ],
     [{ ms: 100, clock: {} }, TypeError, 'timeout: clock must be an object with a now() method'],
     [
       null,
       TypeError,
-      'timeout: expects a number of milliseconds or { ms, mode?, clock? }, got null',
+      'timeout: options must be a number of milliseconds or { ms, mode?, clock? }, got null',
     ],
     [[100], TypeError, 'got an array'],
   ])('rejects %j with a %o naming the option and the value', (options, kind, message) => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError, timeout, type Context, type TimeoutMode } from '../../src/core/index.js';
-import { abortListeners, countControllers, deferred, flush, observe } from './helpers.js';
+import { abortListeners, countControllers } from './helpers.js';
+import { deferred, flush, observe } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

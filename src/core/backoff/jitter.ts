@@ -1,3 +1,4 @@
+import { checkNumber, fail } from '../option-checks.js';
 import type { RandomSource } from './backoff.js';
 
 /**
@@ -14,16 +15,9 @@ export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated' | number;
 const MODES: readonly string[] = ['none', 'full', 'equal', 'decorrelated'];
 
 export function validateJitter(owner: string, jitter: unknown): Jitter {
-  if (typeof jitter === 'number') {
-    if (!(jitter >= 0 && jitter <= 1)) {
-      throw new RangeError(`${owner}: jitter as a fraction must be in [0, 1], got ${jitter}`);
-    }
-    return jitter;
-  }
+  if (typeof jitter === 'number') return checkNumber(owner, 'jitter', jitter, { min: 0, max: 1 });
   if (typeof jitter === 'string' && MODES.includes(jitter)) return jitter as Jitter;
-  throw new TypeError(
-    `${owner}: jitter must be 'none', 'full', 'equal', 'decorrelated' or a fraction in [0, 1], got ${String(jitter)}`,
-  );
+  return fail(owner, 'jitter', "'none', 'full', 'equal', 'decorrelated' or a fraction", jitter);
 }
 
 /** Growth bound of decorrelated jitter, as in the AWS Architecture Blog's formula. */

@@ -1,6 +1,6 @@
 import type { Backoff, BackoffFunction, RandomSource } from './backoff.js';
 import { applyJitter, validateJitter, type Jitter } from './jitter.js';
-import { requireNumber, requireRandom } from './validate.js';
+import { checkNonNegative, checkNumber, fail, optionalFunction } from '../option-checks.js';
 
 export interface ExponentialOptions {
   /** Delay after the first failure. Default 1000. */
@@ -20,13 +20,14 @@ export interface ExponentialOptions {
  */
 export function exponential(options: ExponentialOptions = {}): Backoff {
   const owner = 'exponential';
-  const initialMs = requireNumber(owner, 'initialMs', options.initialMs ?? 1000, 0);
-  const multiplier = requireNumber(owner, 'multiplier', options.multiplier ?? 2, 1);
-  const maxMs = requireNumber(owner, 'maxMs', options.maxMs ?? 30_000, initialMs, {
-    allowInfinity: true,
+  const initialMs = checkNonNegative(owner, 'initialMs', options.initialMs ?? 1000);
+  const multiplier = checkNumber(owner, 'multiplier', options.multiplier ?? 2, { min: 1 });
+  const maxMs = checkNumber(owner, 'maxMs', options.maxMs ?? 30_000, {
+    min: initialMs,
+    infinite: true,
   });
   const jitter = validateJitter(owner, options.jitter ?? 0.1);
-  const random = requireRandom(owner, options.random);
+  const random = optionalFunction(owner, 'random', options.random) ?? Math.random;
   return {
     maxMs,
     delayMs(attempt, previousDelayMs) {
@@ -45,9 +46,9 @@ export interface ConstantOptions {
 /** The same delay after every failure (± jitter, never above `delayMs × (1 + fraction)`). */
 export function constant(delayMs: number, options: ConstantOptions = {}): Backoff {
   const owner = 'constant';
-  requireNumber(owner, 'delayMs', delayMs, 0);
+  checkNonNegative(owner, 'delayMs', delayMs);
   const jitter = validateJitter(owner, options.jitter ?? 'none');
-  const random = requireRandom(owner, options.random);
+  const random = optionalFunction(owner, 'random', options.random) ?? Math.random;
   const maxMs = typeof jitter === 'number' ? delayMs * (1 + jitter) : delayMs;
   return {
     maxMs,
@@ -71,13 +72,14 @@ export interface LinearOptions {
 /** `initialMs + stepMs × (attempt − 1)`, jittered, never above `maxMs`. */
 export function linear(options: LinearOptions = {}): Backoff {
   const owner = 'linear';
-  const initialMs = requireNumber(owner, 'initialMs', options.initialMs ?? 1000, 0);
-  const stepMs = requireNumber(owner, 'stepMs', options.stepMs ?? initialMs, 0);
-  const maxMs = requireNumber(owner, 'maxMs', options.maxMs ?? 30_000, initialMs, {
-    allowInfinity: true,
+  const initialMs = checkNonNegative(owner, 'initialMs', options.initialMs ?? 1000);
+  const stepMs = checkNonNegative(owner, 'stepMs', options.stepMs ?? initialMs);
+  const maxMs = checkNumber(owner, 'maxMs', options.maxMs ?? 30_000, {
+    min: initialMs,
+    infinite: true,
   });
   const jitter = validateJitter(owner, options.jitter ?? 'none');
-  const random = requireRandom(owner, options.random);
+  const random = optionalFunction(owner, 'random', options.random) ?? Math.random;
   return {
     maxMs,
     delayMs(attempt, previousDelayMs) {
@@ -95,13 +97,11 @@ export function customBackoff(
   fn: BackoffFunction,
   options: { readonly maxMs?: number } = {},
 ): Backoff {
-  if (typeof fn !== 'function') {
-    throw new TypeError(
-      `customBackoff: the backoff must be a function (attempt, error) => ms, got ${typeof fn}`,
-    );
-  }
-  const maxMs = requireNumber('customBackoff', 'maxMs', options.maxMs ?? Infinity, 0, {
-    allowInfinity: true,
+  if (typeof fn !== 'function')
+    fail('customBackoff', 'fn', 'a function (attempt, error) => ms', fn);
+  const maxMs = checkNumber('customBackoff', 'maxMs', options.maxMs ?? Infinity, {
+    min: 0,
+    infinite: true,
   });
   return {
     maxMs,

@@ -18,7 +18,16 @@ import type {
   TransitionReason,
 } from './store.js';
 import { STAY, TRIP_FAILURES, type TripStrategy, type TripWindow } from './trip.js';
-import { finiteAtLeast, functionOrUndefined, integerAtLeast } from './validate.js';
+import { errorPredicate, type ErrorFilter } from '../error-filter.js';
+import {
+  MAX_TIMER_MS,
+  checkClock,
+  checkInteger,
+  checkName,
+  checkNonNegative,
+  fail,
+  optionalFunction,
+} from '../option-checks.js';
 
 export interface CircuitBreakerOptions {
   /** Names the circuit in errors, events, snapshots and stores. Required with a `store`. */
@@ -32,8 +41,11 @@ export interface CircuitBreakerOptions {
   readonly openMs?: number | ((opens: number) => number);
   /** Concurrent probes allowed in half-open (default 1), and probe successes that close it (default 1). */
   readonly halfOpen?: { readonly maxCalls?: number; readonly successesToClose?: number };
-  /** Which errors count as failures. Default: transient errors and timeouts; permanent errors do not. */
-  readonly isFailure?: (error: unknown) => boolean;
+  /**
+   * Which errors count as failures: a predicate, an error class or a list of them. Default:
+   * transient errors and timeouts; permanent errors do not.
+   */
+  readonly isFailure?: ErrorFilter;
   /** Where state is persisted or shared; by default it stays in this breaker. */
   readonly store?: CircuitStore;
   readonly clock?: Clock;
@@ -59,8 +71,6 @@ const CODES: Readonly<Record<CircuitState, StateCode>> = {
 
 /** What a half-open rejection suggests: a probe is under way and will decide shortly. */
 const HALF_OPEN_RETRY_AFTER_MS = 1;
-/** Open times are clamped here (about 24.8 days, the largest timer delay). */
-const MAX_OPEN_MS = 2 ** 31 - 1;
 const WHERE = 'circuitBreaker';
 /** Shared by every breaker made without a `trip`: strategies are immutable. */
 const DEFAULT_TRIP = consecutive();
@@ -80,7 +90,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private readonly maxProbes: number;
   private readonly successesToClose: number;
   private readonly isFailure: (error: unknown) => boolean;
-  private readonly link: StoreLink | undefined;
+  /** The store's side of this breaker; gone after `dispose()`. */
+  private link: StoreLink | undefined;
 
   private code: StateCode = CLOSED;
   private version = 0;
@@ -105,21 +116,19 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   constructor(options: CircuitBreakerOptions = {}) {
     super(options.clock);
     const { name = 'circuit', trip = DEFAULT_TRIP, openMs = 60_000, halfOpen = {} } = options;
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError(`${WHERE}: name must be a non-empty string, got ${String(name)}`);
-    }
+    checkName(WHERE, 'name', name);
     if (typeof trip?.createWindow !== 'function') {
-      throw new TypeError(`${WHERE}: trip must be consecutive(…) or failureRate(…)`);
+      fail(WHERE, 'trip', 'consecutive(…) or failureRate(…)', trip);
     }
-    if (typeof openMs === 'number') finiteAtLeast(WHERE, 'openMs', openMs, 0);
-    else functionOrUndefined(WHERE, 'openMs', openMs);
-    functionOrUndefined(WHERE, 'isFailure', options.isFailure);
-    if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
-      throw new TypeError(`${WHERE}: clock must have a now() method returning milliseconds`);
-    }
+    if (typeof openMs === 'number') checkNonNegative(WHERE, 'openMs', openMs);
+    else optionalFunction(WHERE, 'openMs', openMs);
+    checkClock(WHERE, options.clock);
     if (options.store !== undefined && typeof options.store?.attach !== 'function') {
-      throw new TypeError(
-        `${WHERE}: store must be a CircuitStore (memoryStore(), fileStore(…), redisStore(…))`,
+      fail(
+        WHERE,
+        'store',
+        'a CircuitStore (memoryStore(), fileStore(…), redisStore(…))',
+        options.store,
       );
     }
     if (options.store !== undefined && options.name === undefined) {
@@ -128,14 +137,14 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.name = name;
     this.trip = trip;
     this.openMsOption = openMs;
-    this.maxProbes = integerAtLeast(WHERE, 'halfOpen.maxCalls', halfOpen.maxCalls ?? 1, 1);
-    this.successesToClose = integerAtLeast(
+    this.maxProbes = checkInteger(WHERE, 'halfOpen.maxCalls', halfOpen.maxCalls ?? 1, 1);
+    this.successesToClose = checkInteger(
       WHERE,
       'halfOpen.successesToClose',
       halfOpen.successesToClose ?? 1,
       1,
     );
-    this.isFailure = options.isFailure ?? countsAsFailure;
+    this.isFailure = errorPredicate(WHERE, 'isFailure', options.isFailure) ?? countsAsFailure;
     this.untimed = trip.slowCallMs === Infinity;
     this.since = this.clock.now();
     if (options.initialState !== undefined) {
@@ -200,6 +209,23 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   /** Ends `disable()`: the circuit is closed again, with the outcomes counted meanwhile. */
   enable(): void {
     if (this.code === DISABLED) this.transition(CLOSED, 'enable', this.clock.now());
+  }
+
+  /**
+   * Detaches the breaker from its store (a removed or replaced breaker): the store forgets
+   * it and the state it persisted or shares stays there. The breaker keeps working on its
+   * own — calls still in flight settle normally, new calls are decided locally — so that
+   * disposing never fails a caller; it simply stops sharing. Idempotent; a no-op without a store.
+   */
+  dispose(): void {
+    const link = this.link;
+    if (link === undefined) return;
+    this.link = undefined;
+    try {
+      link.detach?.();
+    } catch {
+      // A store never fails its caller.
+    }
   }
 
   // ── state as data ────────────────────────────────────────────────────────────────
@@ -359,7 +385,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     if (this.version !== epoch || ctx.signal.aborted) {
       // The circuit moved on while the claim was pending (or the caller gave up): hand the
       // slot back and let the current state decide.
-      safely(release);
+      safely(release, false);
       if (this.version === epoch) this.probes--;
       if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
       return this[RUN](fn, ctx);
@@ -393,14 +419,17 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     threw: boolean,
     error: unknown,
   ): void {
-    if (release !== undefined) safely(release);
     const current = this.version === epoch;
     if (current) this.probes--;
-    if (threw && !this.counts(error)) return this.ignored(error);
+    if (threw && !this.counts(error)) {
+      if (release !== undefined) safely(release, false);
+      return this.ignored(error);
+    }
     const now = this.clock.now();
     const durationMs = now - started;
     // A slow probe shows the service still struggling: it reopens like a failure.
     const slow = durationMs > this.trip.slowCallMs;
+    if (release !== undefined) safely(release, !threw && !slow);
     this.report(threw, error, durationMs, slow);
     this.share(threw, slow);
     if (!current) return;
@@ -471,7 +500,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const option = this.openMsOption;
     if (typeof option === 'number') return option;
     const ms = option(opens);
-    return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_OPEN_MS) : 0;
+    return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_TIMER_MS) : 0;
   }
 
   /** A local transition: new version, counters reset, store and listeners told. */
@@ -552,9 +581,9 @@ function rethrow(error: unknown): never {
   throw error;
 }
 
-function safely(release: ProbeRelease): void {
+function safely(release: ProbeRelease, succeeded: boolean): void {
   try {
-    release();
+    release(succeeded);
   } catch {
     // Releasing is the store's business; a failure there never fails a call.
   }

@@ -6,7 +6,7 @@ import {
   type TripVerdict,
   type TripWindow,
 } from './trip.js';
-import { integerAtLeast } from './validate.js';
+import { checkInteger } from '../option-checks.js';
 
 /** Counts failures in a row; any counted success starts over. */
 class ConsecutiveWindow implements TripWindow {
@@ -50,5 +50,5 @@ class ConsecutiveTrip implements TripStrategy {
 
 /** Opens the breaker after `threshold` counted failures in a row (default 5). */
 export function consecutive(threshold = 5): TripStrategy {
-  return new ConsecutiveTrip(integerAtLeast('consecutive', 'threshold', threshold, 1));
+  return new ConsecutiveTrip(checkInteger('consecutive', 'threshold', threshold, 1));
 }

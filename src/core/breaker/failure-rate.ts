@@ -8,7 +8,7 @@ import type {
   TripWindow,
   TripWindowOptions,
 } from './trip.js';
-import { finiteAtLeast, integerAtLeast, rate } from './validate.js';
+import { checkInteger, checkNonNegative, checkNumber, fail } from '../option-checks.js';
 
 export interface FailureRateOptions {
   /** Share of failed calls in the window that opens the breaker, in (0, 1]. Default 0.5. */
@@ -22,13 +22,15 @@ export interface FailureRateOptions {
 }
 
 const WHERE = 'failureRate';
+/** A share of calls: more than none, at most all. */
+const RATE = { min: 0, above: true, max: 1 } as const;
 
 function checkWindow(window: TripWindowOptions): TripWindowOptions {
   const given = window as { kind?: unknown; size?: unknown; ms?: unknown } | undefined;
   const kind = given?.kind;
-  if (kind === 'count') return { kind, size: integerAtLeast(WHERE, 'window.size', given?.size, 1) };
-  if (kind === 'time') return { kind, ms: finiteAtLeast(WHERE, 'window.ms', given?.ms, 1) };
-  throw new TypeError(`${WHERE}: window.kind must be 'count' or 'time', got ${String(kind)}`);
+  if (kind === 'count') return { kind, size: checkInteger(WHERE, 'window.size', given?.size, 1) };
+  if (kind === 'time') return { kind, ms: checkNumber(WHERE, 'window.ms', given?.ms, { min: 1 }) };
+  return fail(WHERE, 'window.kind', "'count' or 'time'", kind);
 }
 
 /**
@@ -37,8 +39,8 @@ function checkWindow(window: TripWindowOptions): TripWindowOptions {
  * reaches `slowCall.rateThreshold`. Rates are judged after every counted call.
  */
 export function failureRate(options: FailureRateOptions = {}): TripStrategy {
-  const threshold = rate(WHERE, 'threshold', options.threshold ?? 0.5);
-  const minimumCalls = integerAtLeast(WHERE, 'minimumCalls', options.minimumCalls ?? 20, 1);
+  const threshold = checkNumber(WHERE, 'threshold', options.threshold ?? 0.5, RATE);
+  const minimumCalls = checkInteger(WHERE, 'minimumCalls', options.minimumCalls ?? 20, 1);
   const window = checkWindow(options.window ?? { kind: 'count', size: 100 });
   if (window.kind === 'count' && minimumCalls > window.size) {
     throw new RangeError(
@@ -48,8 +50,13 @@ export function failureRate(options: FailureRateOptions = {}): TripStrategy {
   let slowCall: SlowCallOptions | undefined;
   if (options.slowCall !== undefined) {
     slowCall = {
-      ms: finiteAtLeast(WHERE, 'slowCall.ms', options.slowCall.ms, 0),
-      rateThreshold: rate(WHERE, 'slowCall.rateThreshold', options.slowCall.rateThreshold),
+      ms: checkNonNegative(WHERE, 'slowCall.ms', options.slowCall.ms),
+      rateThreshold: checkNumber(
+        WHERE,
+        'slowCall.rateThreshold',
+        options.slowCall.rateThreshold,
+        RATE,
+      ),
     };
   }
   return new FailureRateTrip(

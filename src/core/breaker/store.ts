@@ -7,7 +7,9 @@
  * From then on the store may call `breaker.adopt(snapshot)` at any time — synchronously
  * inside `attach` (a file store that loaded its file at start), or later (Redis, once a
  * load, a pub/sub message or a resync answers). The breaker adopts a snapshot that is newer
- * than its own state (see `adopt`), so a stale or echoed message is harmless.
+ * than its own state (see `adopt`), so a stale or echoed message is harmless. It ends with
+ * `link.detach()` (from `breaker.dispose()`): the store lets go of the breaker, and never
+ * calls it again; what the store persisted or shared stays where it is.
  */
 import type { CircuitState } from './state.js';
 import type { TripDescription } from './trip.js';
@@ -77,8 +79,12 @@ export interface StoredCircuit {
   adopt(snapshot: CircuitSnapshot): boolean;
 }
 
-/** Ends a fleet-wide probe claim; called exactly once, when the probe call settles. */
-export type ProbeRelease = () => void;
+/**
+ * Ends a fleet-wide probe claim; called exactly once, when the probe call settles, with
+ * whether the probe succeeded (a counted success that was not slow), so that a store can
+ * count probe successes across the fleet. Abandoned and ignored probes pass `false`.
+ */
+export type ProbeRelease = (succeeded: boolean) => void;
 
 /** What a store gives back to one attached breaker. */
 export interface StoreLink {
@@ -100,6 +106,13 @@ export interface StoreLink {
    * if it does anyway (the backend is unreachable), the breaker goes by its local decision.
    */
   claimProbe?(): Promise<ProbeRelease | undefined>;
+  /**
+   * The breaker leaves the store (`breaker.dispose()`): the store drops what it holds for
+   * this breaker in memory (its place among the peers, batched outcomes, subscriptions,
+   * probe claims it still holds) and never calls it again. Persisted or shared state stays.
+   * Called at most once; must not throw. Optional for stores that hold nothing per breaker.
+   */
+  detach?(): void;
 }
 
 /** Where breakers keep their state: `memoryStore()`, `fileStore(path)`, `redisStore(…)`. */
@@ -108,4 +121,12 @@ export interface CircuitStore {
   attach(circuit: StoredCircuit): StoreLink;
   /** Flushes what is pending and releases timers, files and connections. Idempotent. */
   close(): Promise<void>;
+  /** A shared store's connection, for health reports; stores with nothing to report omit it. */
+  status?(): StoreHealth;
+}
+
+/** How a store is doing. Anything but `'ready'` means breakers decide from local state alone. */
+export interface StoreHealth {
+  readonly connection: string;
+  readonly lastError?: string | undefined;
 }

@@ -79,6 +79,6 @@ export class TimeWindow implements TripWindow {
 }
 
 /** The bucket width of a time window of `ms` milliseconds (at least 1 ms). */
-export function bucketMsFor(ms: number): number {
+function bucketMsFor(ms: number): number {
   return Math.max(1, Math.ceil(ms / BUCKETS));
 }

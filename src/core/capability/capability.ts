@@ -4,10 +4,12 @@ import { describeFailure, runBounded } from '../health/bounded.js';
 import { toCheckFunction, type CheckFunction, type HealthCheckable } from '../health/checkable.js';
 import {
   MAX_TIMER_MS,
-  functionOption,
+  checkFunction,
+  checkName,
+  checkNumber,
   numberOption,
   optionalFunction,
-} from '../health/validate.js';
+} from '../option-checks.js';
 import { unrefTimer } from '../timers.js';
 
 /** `monitoring` is full capability with a watch for regressions running. */
@@ -107,14 +109,9 @@ export class CapabilityUpgrade {
   private lastError: string | undefined;
 
   constructor(options: CapabilityUpgradeOptions) {
-    if (typeof options.name !== 'string' || options.name === '') {
-      throw new TypeError(
-        `${OWNER}: name must be a non-empty string, got ${JSON.stringify(options.name)}`,
-      );
-    }
-    this.name = options.name;
-    this.check = toCheckFunction(OWNER, 'checkAvailable', options.checkAvailable);
-    functionOption(OWNER, 'activate', options.activate);
+    this.name = checkName(OWNER, 'name', options.name);
+    this.check = toCheckFunction(OWNER, 'checkAvailable', options.checkAvailable, 'check');
+    checkFunction(OWNER, 'activate', options.activate);
     optionalFunction(OWNER, 'deactivate', options.deactivate);
     optionalFunction(OWNER, 'onUpgrade', options.onUpgrade);
     optionalFunction(OWNER, 'onDowngrade', options.onDowngrade);
@@ -166,7 +163,7 @@ export class CapabilityUpgrade {
    * scheduled when the last has finished. Called again, it only changes the interval.
    */
   startMonitoring(intervalMs: number): void {
-    const interval = numberOption(OWNER, 'intervalMs', intervalMs, 'required', {
+    const interval = checkNumber(OWNER, 'intervalMs', intervalMs, {
       min: 0,
       above: true,
       max: MAX_TIMER_MS,

@@ -1,11 +1,10 @@
+import { isErrorClass, type ErrorClass } from '../error-filter.js';
 import { hasKind } from '../errors/base.js';
+import { fail, failChoice, failRange } from '../option-checks.js';
 import { PERMANENT_CODES, TRANSIENT_CODES } from './codes.js';
 import { NAMED } from './names.js';
 import { classifyStatus, readStatus } from './status.js';
 import type { Classification } from './types.js';
-
-/** A class of errors, matched with `instanceof` (the same shape as the policies' `ErrorClass`). */
-export type ErrorClass = abstract new (...args: never[]) => unknown;
 
 /**
  * What a classifier rule matches: an error class (`instanceof`), a predicate, a string (the
@@ -57,12 +56,6 @@ const PERMANENT_KINDS = ['PermanentError', 'ConfigError'] as const;
 
 type Rule = (error: object) => boolean;
 
-export function isErrorClass(matcher: unknown): matcher is ErrorClass {
-  if (typeof matcher !== 'function') return false;
-  const proto = (matcher as { prototype?: unknown }).prototype;
-  return proto === Error.prototype || (typeof proto === 'object' && proto instanceof Error);
-}
-
 function toRule(matcher: ErrorMatcher, option: string, index: number): Rule {
   if (typeof matcher === 'string') {
     return (error) => {
@@ -72,24 +65,26 @@ function toRule(matcher: ErrorMatcher, option: string, index: number): Rule {
   }
   if (typeof matcher === 'number') {
     if (!Number.isInteger(matcher) || matcher < 100 || matcher > 599) {
-      throw new RangeError(
-        `classifier: ${option}[${index}] must be an HTTP status (an integer 100–599), got ${matcher}`,
+      failRange(
+        'classifier',
+        `${option}[${index}]`,
+        'an HTTP status (an integer 100–599)',
+        matcher,
       );
     }
     return (error) => readStatus(error) === matcher;
   }
   if (isErrorClass(matcher)) return (error) => error instanceof matcher;
   if (typeof matcher === 'function') return (error) => matcher(error);
-  throw new TypeError(
-    `classifier: ${option}[${index}] must be an error class, a predicate, a name or code string, or an HTTP status, got ${String(matcher)}`,
-  );
+  const expected = 'an error class, a predicate, a name or code string, or an HTTP status';
+  return fail('classifier', `${option}[${index}]`, expected, matcher);
 }
 
 function toRules(matchers: readonly ErrorMatcher[] | undefined, option: string): readonly Rule[] {
   if (matchers === undefined) return [];
   const list: unknown = matchers;
   if (!Array.isArray(list)) {
-    throw new TypeError(`classifier: ${option} must be an array of matchers, got ${typeof list}`);
+    fail('classifier', option, 'an array of matchers', list);
   }
   return matchers.map((matcher, index) => toRule(matcher, option, index));
 }
@@ -123,9 +118,7 @@ function classifyBuiltIn(error: object): Classification | undefined {
 export function createClassifier(options: ClassifierOptions = {}): Classifier {
   const unknown = options.unknown ?? 'transient';
   if (unknown !== 'transient' && unknown !== 'permanent') {
-    throw new RangeError(
-      `classifier: unknown must be 'transient' or 'permanent', got ${String(unknown)}`,
-    );
+    failChoice('classifier', 'unknown', ['transient', 'permanent'], unknown);
   }
   const permanentRules = toRules(options.permanent, 'permanent');
   const transientRules = toRules(options.transient, 'transient');

@@ -1,3 +1,5 @@
+import { fail } from '../option-checks.js';
+
 /** Anything that can say whether it is healthy: a probe, a client, a daemon handle. */
 export interface HealthCheckable {
   check(): boolean | PromiseLike<boolean>;
@@ -9,23 +11,35 @@ export interface HealthCheckable {
  */
 export type CheckFunction = (signal: AbortSignal) => boolean | PromiseLike<boolean>;
 
-/** Whether `value` has a `check()` method, so it plugs in wherever a check is expected. */
-export function isHealthCheckable(value: unknown): value is HealthCheckable {
+/** Whether `value` (an object or a function) has a method called `method`. */
+export function hasMethod(value: unknown, method: string): boolean {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
     value !== null &&
-    typeof (value as Partial<HealthCheckable>).check === 'function'
+    typeof (value as Record<string, unknown>)[method] === 'function'
   );
 }
 
+/** Whether `value` has a `check()` method, so it plugs in wherever a check is expected. */
+export function isHealthCheckable(value: unknown): value is HealthCheckable {
+  return hasMethod(value, 'check');
+}
+
 /**
- * Turns a check option (function or `HealthCheckable`) into a function, or throws a
- * `TypeError` naming the option when it is neither.
+ * Turns an option that is a function, or an object whose `method` answers the same
+ * question (`check()`, `recover()`), into a function; otherwise throws a `TypeError`
+ * naming the option.
  */
-export function toCheckFunction(owner: string, option: string, value: unknown): CheckFunction {
+export function toCheckFunction(
+  owner: string,
+  option: string,
+  value: unknown,
+  method: string,
+): CheckFunction {
   if (typeof value === 'function') return value as CheckFunction;
-  if (isHealthCheckable(value)) return () => value.check();
-  throw new TypeError(
-    `${owner}: ${option} must be a function or an object with a check() method, got ${value === null ? 'null' : typeof value}`,
-  );
+  if (hasMethod(value, method)) {
+    const target = value as Record<string, () => boolean | PromiseLike<boolean>>;
+    return () => target[method]!();
+  }
+  return fail(owner, option, `a function or an object with a ${method}() method`, value);
 }

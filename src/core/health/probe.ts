@@ -3,7 +3,7 @@ import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { abortable } from './abortable.js';
 import { describeFailure, runBounded, type CheckOutcome } from './bounded.js';
 import { toCheckFunction, type CheckFunction, type HealthCheckable } from './checkable.js';
-import { MAX_TIMER_MS, numberOption, optionalFunction } from './validate.js';
+import { MAX_TIMER_MS, numberOption, optionalFunction } from '../option-checks.js';
 
 /** A snapshot of a probe, shaped for a health endpoint. */
 export interface HealthStatus {
@@ -93,7 +93,7 @@ export class HealthProbe implements HealthCheckable {
   private generation = 0;
 
   constructor(options: HealthProbeOptions) {
-    this.run = toCheckFunction(OWNER, 'check', options.check);
+    this.run = toCheckFunction(OWNER, 'check', options.check, 'check');
     this.name = options.name;
     this.cacheTtlMs = numberOption(OWNER, 'cacheTtlMs', options.cacheTtlMs, 30_000, {
       min: 0,

@@ -1,4 +1,4 @@
-import type { CircuitSnapshot } from '../breaker/store.js';
+import type { CircuitSnapshot, CircuitStore, StoreHealth } from '../breaker/store.js';
 import type { OperationMetricsJSON } from '../metrics/operation-metrics.js';
 import type { OperationEntry } from './operation.js';
 
@@ -11,6 +11,11 @@ export interface ResilienceHealth {
   readonly totalCircuitBreakers: number;
   /** ISO timestamp. */
   readonly timestamp: string;
+  /**
+   * The breaker store's connection, when the store reports one (Redis). An unreachable store
+   * does not make the service unhealthy — breakers keep deciding locally — but shows here.
+   */
+  readonly store?: StoreHealth;
 }
 
 export interface MetricsSummary {
@@ -33,7 +38,11 @@ export interface AllMetrics {
   readonly summary: MetricsSummary;
 }
 
-export function healthOf(entries: Iterable<OperationEntry>, now: number): ResilienceHealth {
+export function healthOf(
+  entries: Iterable<OperationEntry>,
+  now: number,
+  store: CircuitStore | undefined,
+): ResilienceHealth {
   const open: string[] = [];
   const halfOpen: string[] = [];
   let total = 0;
@@ -51,7 +60,15 @@ export function healthOf(entries: Iterable<OperationEntry>, now: number): Resili
     halfOpenCircuitBreakers: halfOpen,
     totalCircuitBreakers: total,
     timestamp: new Date(now).toISOString(),
+    ...storeHealth(store),
   };
+}
+
+function storeHealth(store: CircuitStore | undefined): { store?: StoreHealth } {
+  const status = store?.status?.();
+  if (status === undefined) return {};
+  const { connection, lastError } = status;
+  return { store: lastError === undefined ? { connection } : { connection, lastError } };
 }
 
 export function allMetricsOf(entries: Iterable<OperationEntry>): AllMetrics {

@@ -28,8 +28,12 @@ export interface Layers {
   /** rate limit → bulkhead → retry → breaker → timeout, the layers that are on; none when all are off. */
   readonly policy: ComposablePolicy | undefined;
   readonly breaker: CircuitBreaker | undefined;
-  /** Removes the listeners these layers hold on behalf of the operation. */
-  detach(): void;
+  /**
+   * Retires these layers: removes the listeners they hold on behalf of the operation and
+   * disposes their breaker (which detaches it from the store) — unless `successor`, the
+   * layers that replace them, kept that breaker.
+   */
+  detach(successor?: Layers): void;
 }
 
 export interface LayerEnv {
@@ -165,7 +169,11 @@ export function buildLayers(
               : { ...timeoutConfig, clock: env.clock },
           ),
         );
-  if (problems.length > 0) return problems;
+  if (problems.length > 0) {
+    // A breaker built for these layers is already attached to the store: let it go.
+    if (breaker !== previous?.breaker) breaker?.dispose();
+    return problems;
+  }
 
   const unsubscribers: Unsubscribe[] = [];
   if (retrier !== undefined) {
@@ -185,8 +193,9 @@ export function buildLayers(
     policy:
       policies.length === 0 ? undefined : (pipeline(...policies) as unknown as ComposablePolicy),
     breaker,
-    detach: () => {
+    detach: (successor) => {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      if (breaker !== successor?.breaker) breaker?.dispose();
     },
   };
 }

@@ -5,8 +5,9 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
 import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
+import { checkFunction, checkName, failChoice } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
-import type { DetailedResult, Operation, Provenance } from '../policy.js';
+import { withProvenance, type DetailedResult, type Operation, type Provenance } from '../policy.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
 import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
 import { applyComposed, composePatches, withoutPreset } from './layered-config.js';
@@ -103,9 +104,7 @@ export class Resilience {
    * strategy name throws here, listing the valid ones.
    */
   wrap<F extends AnyFunction>(operation: string, fn: F, options: WrapOptions<F> = {}): Wrapped<F> {
-    if (typeof fn !== 'function') {
-      throw new TypeError(`resilience.wrap: fn must be a function, got ${typeof fn}`);
-    }
+    checkFunction('resilience.wrap', 'fn', fn);
     const code = codeSettings(options);
     let entry = this.register(operation, code);
     const fallback = options.fallback;
@@ -127,7 +126,7 @@ export class Resilience {
       return run(this, args, undefined);
     };
     const detailed = function (this: ThisParameterType<F>, ...args: Parameters<F>) {
-      return detailedRun(clock, (provenance) => run(this, args, provenance));
+      return withProvenance(clock, (provenance) => run(this, args, provenance));
     };
     Object.defineProperty(wrapped, 'name', { value: fn.name || operation });
     return Object.assign(wrapped, { operation, detailed }) as unknown as Wrapped<F>;
@@ -163,7 +162,7 @@ export class Resilience {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const entry = this.entryFor(operation, options);
-    return detailedRun(this.clock, (provenance) =>
+    return withProvenance(this.clock, (provenance) =>
       entry.run(fn, signal, options.fallback, provenance),
     );
   }
@@ -188,7 +187,7 @@ export class Resilience {
   }
 
   healthStatus(): ResilienceHealth {
-    return healthOf(this.entries.values(), this.clock.now());
+    return healthOf(this.entries.values(), this.clock.now(), this.layerEnv.store);
   }
 
   /** Zeroes one operation's metrics, or every operation's. Breakers keep their state. */
@@ -198,8 +197,9 @@ export class Resilience {
   }
 
   /**
-   * Forgets an operation: its breaker, metrics and listeners go. A function wrapped
-   * earlier registers it afresh on its next call. Returns whether it existed.
+   * Forgets an operation: its metrics and listeners go, and its breaker is disposed (it
+   * leaves the store, where its last state stays). A function wrapped earlier registers
+   * it afresh on its next call. Returns whether it existed.
    */
   removeOperation(operation: string): boolean {
     const entry = this.entries.get(operation);
@@ -266,7 +266,8 @@ export class Resilience {
       }
     }
     if (problems.length > 0) {
-      for (const layers of rebuilt.values()) layers.detach();
+      // The operations keep their current layers (and breakers); the new ones go.
+      for (const [entry, layers] of rebuilt) layers.detach(entry.layers);
       throw new ConfigError(problems);
     }
     const record: AuditEntry = {
@@ -278,7 +279,7 @@ export class Resilience {
     for (const [entry, layers] of rebuilt) {
       const old = entry.layers;
       entry.layers = layers;
-      old.detach();
+      old.detach(layers);
     }
     this.current = next;
     this.presetBase = presetBase;
@@ -338,11 +339,7 @@ export class Resilience {
   private register(operation: string, code: CodeSettings): OperationEntry {
     const known = this.entries.get(operation);
     if (known !== undefined) return known;
-    if (typeof operation !== 'string' || operation === '') {
-      throw new TypeError(
-        `resilience: operation must be a non-empty string, got ${JSON.stringify(operation)}`,
-      );
-    }
+    checkName('resilience', 'operation', operation);
     const resolved = resolveOperation(operation, code, this.current);
     const holder: { entry?: OperationEntry } = {};
     const hooks = this.hooksFor(holder);
@@ -398,9 +395,7 @@ function presetConfig(preset: PresetName | ResilienceConfig | undefined): Resili
   if (preset === undefined) return EMPTY_CONFIG;
   if (typeof preset === 'object' && preset !== null) return preset;
   if (!isPresetName(preset)) {
-    throw new RangeError(
-      `resilience: preset must be one of ${presetNames.map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(preset)}`,
-    );
+    failChoice('resilience', 'preset', presetNames, preset);
   }
   return { ...presets[preset], preset };
 }
@@ -411,22 +406,6 @@ function withOperations(config: unknown): ResilienceConfig {
     typeof config === 'object' && config !== null ? config : {}
   ) as Partial<ResilienceConfig>;
   return { ...value, operations: value.operations ?? {} };
-}
-
-async function detailedRun<T>(
-  clock: Clock,
-  run: (provenance: Provenance) => Promise<T>,
-): Promise<DetailedResult<T>> {
-  const provenance: Provenance = { attempts: 0, fromFallback: false, source: 'primary' };
-  const started = clock.now();
-  const value = await run(provenance);
-  return {
-    value,
-    fromFallback: provenance.fromFallback,
-    source: provenance.source,
-    attempts: provenance.attempts,
-    durationMs: clock.now() - started,
-  };
 }
 
 /** A new orchestrator; see `Resilience`. */

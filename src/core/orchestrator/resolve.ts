@@ -36,7 +36,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * replaced, not merged, so exponential options never leak into a constant backoff);
  * anything else — `false`, a number — replaces.
  */
-export function overlay(base: unknown, over: unknown): unknown {
+function overlay(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
   if (!isPlainObject(over) || !isPlainObject(base)) return over;
   if ('kind' in over && 'kind' in base && over['kind'] !== base['kind']) return over;

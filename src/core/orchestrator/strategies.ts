@@ -1,3 +1,4 @@
+import { failChoice } from '../option-checks.js';
 import type { CircuitBreakerConfig, RetryConfig, StrategyName } from './config.js';
 
 /** A strategy's full settings, as plain data. */
@@ -93,9 +94,7 @@ export function resolveStrategy(strategy: StrategyName | Strategy): Strategy {
   if (typeof strategy === 'object' && strategy !== null) return strategy;
   const found = Object.hasOwn(strategies, strategy) ? strategies[strategy] : undefined;
   if (found === undefined) {
-    throw new RangeError(
-      `resilience: strategy must be one of ${strategyNames.map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(strategy)}`,
-    );
+    failChoice('resilience', 'strategy', strategyNames, strategy);
   }
   return found;
 }

@@ -1,3 +1,5 @@
+import { hasMethod } from '../health/checkable.js';
+
 /** Anything that can try to bring itself back: a connection, a daemon, a cache warm-up. */
 export interface Recoverable {
   recover(): boolean | PromiseLike<boolean>;
@@ -11,18 +13,5 @@ export type RecoverFunction = (signal: AbortSignal) => boolean | PromiseLike<boo
 
 /** Whether `value` has a `recover()` method, so it plugs into `BackgroundRecovery`. */
 export function isRecoverable(value: unknown): value is Recoverable {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as Partial<Recoverable>).recover === 'function'
-  );
-}
-
-/** Turns the `recover` option into a function, or throws a `TypeError` naming it. */
-export function toRecoverFunction(owner: string, value: unknown): RecoverFunction {
-  if (typeof value === 'function') return value as RecoverFunction;
-  if (isRecoverable(value)) return () => value.recover();
-  throw new TypeError(
-    `${owner}: recover must be a function or an object with a recover() method, got ${value === null ? 'null' : typeof value}`,
-  );
+  return hasMethod(value, 'recover');
 }

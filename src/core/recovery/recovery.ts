@@ -1,10 +1,12 @@
+import type { Backoff } from '../backoff/backoff.js';
+import { exponential } from '../backoff/strategies.js';
 import { systemClock, type Clock } from '../clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { describeFailure, runBounded } from '../health/bounded.js';
-import { MAX_TIMER_MS, numberOption, optionalFunction } from '../health/validate.js';
+import { toCheckFunction } from '../health/checkable.js';
+import { MAX_TIMER_MS, numberOption, optionalFunction } from '../option-checks.js';
 import { unrefTimer } from '../timers.js';
-import { recoveryDelay, type RecoveryDelaySettings } from './delay.js';
-import { toRecoverFunction, type Recoverable, type RecoverFunction } from './recoverable.js';
+import type { Recoverable, RecoverFunction } from './recoverable.js';
 
 export type RecoveryState = 'idle' | 'recovering' | 'paused' | 'succeeded';
 
@@ -101,13 +103,13 @@ const RESOLVED = Promise.resolve();
 export class BackgroundRecovery {
   readonly name: string | undefined;
   private readonly recoverFn: RecoverFunction;
-  private readonly delays: RecoveryDelaySettings;
+  /** Waits between attempts: exponential, capped at `maxDelayMs`, jittered by ±`jitter`. */
+  private readonly backoff: Backoff;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
   private readonly maxTotalMs: number;
   private readonly speedupFactor: number;
   private readonly clock: Clock;
-  private readonly random: () => number;
   private hub: EventHub<RecoveryEvents> | undefined;
   private current: RecoveryState = 'idle';
   private run: Run | undefined;
@@ -121,21 +123,27 @@ export class BackgroundRecovery {
   private wake: (() => void) | undefined;
 
   constructor(options: BackgroundRecoveryOptions) {
-    this.recoverFn = toRecoverFunction(OWNER, options.recover);
+    this.recoverFn = toCheckFunction(OWNER, 'recover', options.recover, 'recover');
     this.name = options.name;
     const maxDelayMs = numberOption(OWNER, 'maxDelayMs', options.maxDelayMs, 300_000, {
       min: 0,
       max: MAX_TIMER_MS,
     });
-    this.delays = {
-      baseDelayMs: numberOption(OWNER, 'baseDelayMs', options.baseDelayMs, 5_000, {
-        min: 0,
-        max: maxDelayMs,
-      }),
-      maxDelayMs,
-      multiplier: numberOption(OWNER, 'multiplier', options.multiplier, 2, { min: 1 }),
-      jitter: numberOption(OWNER, 'jitter', options.jitter, 0.1, { min: 0, max: 1 }),
-    };
+    const baseDelayMs = numberOption(OWNER, 'baseDelayMs', options.baseDelayMs, 5_000, {
+      min: 0,
+      max: maxDelayMs,
+    });
+    const multiplier = numberOption(OWNER, 'multiplier', options.multiplier, 2, { min: 1 });
+    const jitter = numberOption(OWNER, 'jitter', options.jitter, 0.1, { min: 0, max: 1 });
+    optionalFunction(OWNER, 'random', options.random);
+    this.backoff = exponential({
+      initialMs: baseDelayMs,
+      maxMs: maxDelayMs,
+      multiplier,
+      // 'none' draws no random number, so an injected random source sees only jittered waits.
+      jitter: jitter === 0 ? 'none' : jitter,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
     this.timeoutMs = numberOption(OWNER, 'timeoutMs', options.timeoutMs, 30_000, {
       min: 0,
       above: true,
@@ -158,9 +166,7 @@ export class BackgroundRecovery {
     });
     optionalFunction(OWNER, 'onSuccess', options.onSuccess);
     optionalFunction(OWNER, 'onPaused', options.onPaused);
-    optionalFunction(OWNER, 'random', options.random);
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
     if (options.onSuccess !== undefined) this.onSuccess(options.onSuccess);
     if (options.onPaused !== undefined) this.onPaused(options.onPaused);
   }
@@ -316,7 +322,7 @@ export class BackgroundRecovery {
 
   /** The backoff for `attempt`, shortened once after a change of conditions, never past the time budget. */
   private nextDelay(attempt: number, budgetLeftMs: number): number {
-    let delayMs = recoveryDelay(attempt, this.delays, this.random);
+    let delayMs = this.backoff.delayMs(attempt, 0, undefined);
     if (this.speedup) {
       this.speedup = false;
       delayMs *= this.speedupFactor;

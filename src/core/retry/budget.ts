@@ -1,4 +1,4 @@
-import { requireNumber } from '../backoff/validate.js';
+import { checkNonNegative, checkNumber } from '../option-checks.js';
 import { systemClock, type Clock } from '../clock.js';
 
 export interface RetryBudgetOptions {
@@ -99,13 +99,12 @@ class SlidingRetryBudget implements RetryBudget {
 /** A retry budget to pass to `retry({ budget })`, alone or shared by several policies. */
 export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
   const owner = 'retryBudget';
-  const ratio = requireNumber(owner, 'ratio', options.ratio ?? 0.2, 0);
-  const minPerSecond = requireNumber(
+  const ratio = checkNonNegative(owner, 'ratio', options.ratio ?? 0.2);
+  const minPerSecond = checkNonNegative(
     owner,
     'minRetriesPerSecond',
     options.minRetriesPerSecond ?? 3,
-    0,
   );
-  const windowMs = requireNumber(owner, 'windowMs', options.windowMs ?? 10_000, 1);
+  const windowMs = checkNumber(owner, 'windowMs', options.windowMs ?? 10_000, { min: 1 });
   return new SlidingRetryBudget(ratio, minPerSecond, windowMs, options.clock ?? systemClock);
 }

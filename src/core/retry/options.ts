@@ -1,9 +1,10 @@
 import type { Backoff, BackoffFunction } from '../backoff/backoff.js';
-import { show } from '../backoff/validate.js';
 import { customBackoff, exponential } from '../backoff/strategies.js';
-import { isErrorClass, isTransient, type ErrorClass } from '../classification/classify.js';
+import { isTransient } from '../classification/classify.js';
 import type { Clock } from '../clock.js';
+import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { isBulkheadRejectedError, isCircuitOpenError } from '../errors/classes.js';
+import { fail } from '../option-checks.js';
 import type { RetryBudget } from './budget.js';
 
 /** What `retryOn` learns besides the error. */
@@ -29,7 +30,7 @@ export interface RetryOptions {
    * Which errors are retried: a predicate, an error class or a list of them (`instanceof`). Default: transient
    * errors (`isTransient`), except rejections by a circuit breaker or a bulkhead.
    */
-  readonly retryOn?: RetryPredicate | ErrorClass | readonly ErrorClass[];
+  readonly retryOn?: ErrorFilter<RetryPredicate>;
   /** Retries a call whose result this returns `true` for; the last result is returned when retries run out. */
   readonly retryOnResult?: (result: unknown) => boolean;
   /** No attempt starts later than this after the first one; unbounded by default. */
@@ -48,46 +49,16 @@ export const retryTransient: RetryPredicate = (error) =>
   isTransient(error) && !isCircuitOpenError(error) && !isBulkheadRejectedError(error);
 
 export function toRetryPredicate(retryOn: RetryOptions['retryOn']): RetryPredicate {
-  if (retryOn === undefined) return retryTransient;
-  if (isErrorClass(retryOn)) return (error) => error instanceof retryOn;
-  if (typeof retryOn === 'function') return retryOn;
-  const classes: unknown = retryOn;
-  if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'function')) {
-    throw new TypeError(
-      `retry: retryOn must be a predicate, an error class or an array of error classes, got ${show(retryOn)}`,
-    );
-  }
-  const list = classes as readonly ErrorClass[];
-  return (error) => list.some((errorClass) => error instanceof errorClass);
+  return errorPredicate('retry', 'retryOn', retryOn) ?? retryTransient;
 }
 
 export function toBackoff(backoff: RetryOptions['backoff']): Backoff {
   if (backoff === undefined) return exponential();
   if (typeof backoff === 'function') return customBackoff(backoff);
   if (typeof (backoff as Partial<Backoff> | null)?.delayMs !== 'function') {
-    throw new TypeError(
-      `retry: backoff must be a Backoff (exponential(), constant(), linear(), customBackoff()) or a function (attempt, error) => ms, got ${show(backoff)}`,
-    );
+    const expected =
+      'a Backoff (exponential(), constant(), linear(), customBackoff()) or a function (attempt, error) => ms';
+    fail('retry', 'backoff', expected, backoff);
   }
   return backoff;
-}
-
-export function validateMaxAttempts(value: unknown): number {
-  if (value === undefined) return 3;
-  const expected = 'retry: maxAttempts must be an integer ≥ 1 (or Infinity), got';
-  if (typeof value !== 'number') throw new TypeError(`${expected} ${show(value)}`);
-  if (!(Number.isInteger(value) || value === Infinity) || value < 1) {
-    throw new RangeError(`${expected} ${value}`);
-  }
-  return value;
-}
-
-export function validateOptional<T>(
-  option: string,
-  value: T | undefined,
-  expected: string,
-  valid: (value: T) => boolean,
-): T | undefined {
-  if (value === undefined || valid(value)) return value;
-  throw new TypeError(`retry: ${option} must be ${expected}, got ${show(value)}`);
 }

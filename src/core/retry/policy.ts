@@ -1,9 +1,9 @@
 import { sleep } from '../abort.js';
 import type { Backoff } from '../backoff/backoff.js';
-import { requireNumber } from '../backoff/validate.js';
 import { retryAfterMs } from '../classification/retry-after.js';
 import { RetryExhaustedError } from '../errors/classes.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import { MAX_TIMER_MS, booleanOption, checkInteger, checkNumber, fail } from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -11,6 +11,7 @@ import {
   invoke,
   type ExecutionContext,
   type Operation,
+  type Provenance,
 } from '../policy.js';
 import type { RetryBudget } from './budget.js';
 import type {
@@ -21,24 +22,19 @@ import type {
   RetryEvents,
   SuccessEvent,
 } from './events.js';
-import {
-  toBackoff,
-  toRetryPredicate,
-  validateMaxAttempts,
-  validateOptional,
-  type RetryOptions,
-  type RetryPredicate,
-} from './options.js';
+import { toBackoff, toRetryPredicate, type RetryOptions, type RetryPredicate } from './options.js';
 
-/** The longest delay `setTimeout` honours; longer ones would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+const OWNER = 'retry';
 
-const isFunction = (value: unknown): boolean => typeof value === 'function';
-const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
-const isBudget = (value: RetryBudget): boolean =>
-  typeof value === 'object' &&
-  typeof value.tryRetry === 'function' &&
-  typeof value.recordCall === 'function';
+function checkBudget(budget: RetryBudget | undefined): RetryBudget | undefined {
+  const valid =
+    budget === undefined ||
+    (typeof budget === 'object' &&
+      typeof budget.tryRetry === 'function' &&
+      typeof budget.recordCall === 'function');
+  if (!valid) fail(OWNER, 'budget', 'a retry budget (retryBudget())', budget);
+  return budget;
+}
 
 /**
  * Calls the function again when it fails with an error worth retrying, waiting a backoff
@@ -58,30 +54,26 @@ export class RetryPolicy extends BasePolicy {
 
   constructor(options: RetryOptions = {}) {
     super(options.clock);
-    this.maxAttempts = validateMaxAttempts(options.maxAttempts);
+    this.maxAttempts = checkInteger(OWNER, 'maxAttempts', options.maxAttempts ?? 3, 1, true);
     this.backoff = toBackoff(options.backoff);
     this.retryOn = toRetryPredicate(options.retryOn);
-    this.retryOnResult = validateOptional(
-      'retryOnResult',
-      options.retryOnResult,
-      'a function (result) => boolean',
-      isFunction,
-    );
+    const retryOnResult = options.retryOnResult;
+    if (retryOnResult !== undefined && typeof retryOnResult !== 'function') {
+      fail(OWNER, 'retryOnResult', 'a function (result) => boolean', retryOnResult);
+    }
+    this.retryOnResult = retryOnResult;
     this.maxElapsedMs =
       options.maxElapsedMs === undefined
         ? undefined
-        : requireNumber('retry', 'maxElapsedMs', options.maxElapsedMs, 0, { allowInfinity: true });
-    this.respectRetryAfter =
-      validateOptional('respectRetryAfter', options.respectRetryAfter, 'a boolean', isBoolean) ??
-      true;
-    this.wrapExhausted =
-      validateOptional('wrapExhausted', options.wrapExhausted, 'a boolean', isBoolean) ?? false;
-    this.budget = validateOptional(
-      'budget',
-      options.budget,
-      'a retry budget (retryBudget())',
-      isBudget,
+        : checkNumber(OWNER, 'maxElapsedMs', options.maxElapsedMs, { min: 0, infinite: true });
+    this.respectRetryAfter = booleanOption(
+      OWNER,
+      'respectRetryAfter',
+      options.respectRetryAfter,
+      true,
     );
+    this.wrapExhausted = booleanOption(OWNER, 'wrapExhausted', options.wrapExhausted, false);
+    this.budget = checkBudget(options.budget);
   }
 
   onRetry(listener: Listener<RetryEvent>): Unsubscribe {
@@ -154,6 +146,8 @@ export class RetryPolicy extends BasePolicy {
       }
       attempt++;
       previousDelayMs = delayMs;
+      // A fallback that answered inside an earlier attempt no longer speaks for the call.
+      if (ctx.provenance !== undefined) resetProvenance(ctx.provenance);
       try {
         value = await invoke(fn, childContext(ctx, signal, attempt));
         rejected = false;
@@ -230,6 +224,13 @@ export class RetryPolicy extends BasePolicy {
   private events(): EventHub<RetryEvents> {
     return (this.hub ??= new EventHub<RetryEvents>());
   }
+}
+
+/** Back to "the protected function answers"; `attempts` keeps counting. */
+function resetProvenance(provenance: Provenance): void {
+  provenance.fromFallback = false;
+  provenance.source = 'primary';
+  delete provenance.ageMs;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { checkClock, checkInteger, checkPositive, fail } from '../option-checks.js';
+import { booleanOption, checkClock, checkInteger, checkPositive, fail } from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -76,9 +76,7 @@ export class StaleCache extends BasePolicy {
     }
     this.store = store;
     this.accepts = errorPredicate('staleCache', 'on', options.on);
-    const serve = options.serve ?? true;
-    if (typeof serve !== 'boolean') fail('staleCache', 'serve', 'a boolean', serve);
-    this.servesAsLayer = serve;
+    this.servesAsLayer = booleanOption('staleCache', 'serve', options.serve, true);
   }
 
   onFallback(listener: Listener<StaleCacheEvents['fallback']>): Unsubscribe {

@@ -22,7 +22,7 @@ export function valueAt(root: unknown, path: Path): unknown {
 }
 
 /** The keys an object schema accepts at `path`, looking through optionals, unions and records. */
-export function knownKeysAt(schema: Schema, path: Path): string[] {
+function knownKeysAt(schema: Schema, path: Path): string[] {
   const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
   switch (def.type) {
     case 'optional':
@@ -97,6 +97,25 @@ function problem(
   };
 }
 
+/** A value outside a fixed list: names the list, and the closest entry when a string was meant. */
+function notOneOf(path: Path, value: unknown, choices: readonly unknown[]): ConfigProblem {
+  const allowed = choices.map(show).join(', ');
+  const suggestion =
+    typeof value === 'string'
+      ? closest(
+          value,
+          choices.filter((v): v is string => typeof v === 'string'),
+        )
+      : undefined;
+  return problem(
+    path,
+    value,
+    `one of ${allowed}`,
+    `got ${show(value)}, expected one of ${allowed}`,
+    suggestion,
+  );
+}
+
 /**
  * Picks the union branch the user evidently meant: the one whose errors lie deepest (an
  * object with a bad field beats "expected false"). Returns undefined when every branch
@@ -155,46 +174,14 @@ export function problemsFromIssues(
         break;
       }
       case 'invalid_value': {
-        const allowed = issue.values.map(show).join(', ');
-        const suggestion =
-          typeof value === 'string'
-            ? closest(
-                value,
-                issue.values.filter((v): v is string => typeof v === 'string'),
-              )
-            : undefined;
-        out.push(
-          problem(
-            path,
-            value,
-            `one of ${allowed}`,
-            `got ${show(value)}, expected one of ${allowed}`,
-            suggestion,
-          ),
-        );
+        out.push(notOneOf(path, value, issue.values));
         break;
       }
       case 'invalid_union': {
         const discriminator = (issue as { discriminator?: string }).discriminator;
         const options = (issue as { options?: unknown[] }).options;
         if (discriminator !== undefined && options !== undefined) {
-          const names = options.map(show).join(', ');
-          const suggestion =
-            typeof value === 'string'
-              ? closest(
-                  value,
-                  options.filter((v): v is string => typeof v === 'string'),
-                )
-              : undefined;
-          out.push(
-            problem(
-              path,
-              value,
-              `one of ${names}`,
-              `got ${show(value)}, expected one of ${names}`,
-              suggestion,
-            ),
-          );
+          out.push(notOneOf(path, value, options));
           break;
         }
         const branch = meantBranch(issue.errors);

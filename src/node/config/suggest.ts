@@ -3,7 +3,7 @@
  * transpositions of neighbours), compared case-insensitively so `MaxAttempts` is close to
  * `maxAttempts`.
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   const rows = s.length + 1;
