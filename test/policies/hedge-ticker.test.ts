@@ -4,7 +4,7 @@ import { hedge } from '../../src/core/hedge/hedge.js';
 import { NOT_WAITING, type HedgeWaiter } from '../../src/core/hedge/scheduler.js';
 import { HedgeTicker } from '../../src/core/hedge/ticker.js';
 import type { Context } from '../../src/core/policy.js';
-import { deferred, type Deferred } from './helpers.js';
+import { deferred, type Deferred } from '../support/promises.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
