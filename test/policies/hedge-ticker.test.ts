@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hedge } from '../../src/core/hedge/hedge.js';
-import { NOT_WAITING, type HedgeWaiter } from '../../src/core/hedge/scheduler.js';
+import { NOT_WAITING, type HedgeWaiter } from '../../src/core/hedge/waiter-list.js';
 import { HedgeTicker } from '../../src/core/hedge/ticker.js';
 import type { Context } from '../../src/core/policy.js';
 import { deferred, type Deferred } from '../support/promises.js';

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PermanentError } from '../../src/core/errors/index.js';
 import { hedge } from '../../src/core/hedge/hedge.js';
 import { LatencyWindow } from '../../src/core/hedge/latency-window.js';
-import { HedgeScheduler, NOT_WAITING, type HedgeWaiter } from '../../src/core/hedge/scheduler.js';
+import { HedgeScheduler } from '../../src/core/hedge/scheduler.js';
+import { NOT_WAITING, type HedgeWaiter } from '../../src/core/hedge/waiter-list.js';
 import type { Context } from '../../src/core/policy.js';
 import { deferred, type Deferred, flush, outcome } from '../support/promises.js';
 

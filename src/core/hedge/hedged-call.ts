@@ -7,7 +7,8 @@ import {
   type Attempt,
   type AttemptState,
 } from './attempt-context.js';
-import { NOT_WAITING, type HedgeTiming, type HedgeWaiter } from './scheduler.js';
+import type { HedgeTiming } from './scheduler.js';
+import { NOT_WAITING, type HedgeWaiter } from './waiter-list.js';
 
 /** What a hedged call needs from its policy. */
 export interface HedgeHost {

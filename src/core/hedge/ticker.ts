@@ -1,5 +1,6 @@
 import { unrefTimer } from '../timers.js';
-import { NOT_WAITING, type HedgeTiming, type HedgeWaiter } from './scheduler.js';
+import type { HedgeTiming } from './scheduler.js';
+import { WaiterList, type HedgeWaiter } from './waiter-list.js';
 
 /** A fixed delay is counted in this many ticks (fewer for delays under 8 ms: ticks of 1 ms). */
 const TICKS_PER_DELAY = 8;
@@ -23,9 +24,8 @@ const TICKS_PER_DELAY = 8;
  */
 export class HedgeTicker implements HedgeTiming {
   private readonly ticks: number;
-  private head: HedgeWaiter | undefined;
-  private tail: HedgeWaiter | undefined;
-  private queued = 0;
+  /** Due ticks never decrease along the list, so each new waiter goes at its end. */
+  private readonly waiters = new WaiterList();
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Ticks fired so far. */
   private tick = 0;
@@ -48,46 +48,28 @@ export class HedgeTicker implements HedgeTiming {
   }
 
   get pending(): number {
-    return this.queued;
+    return this.waiters.size;
   }
 
   begin(waiter: HedgeWaiter, hedgeLeft: boolean): number {
     if (this.onTick) {
       // Started on this tick: the ticks ahead measure its delay exactly.
-      if (hedgeLeft) this.append(waiter, this.tick + this.ticks);
+      if (hedgeLeft) this.waiters.append(waiter, this.tick + this.ticks);
     } else if (this.timer === undefined) {
       // Idle: the ticking starts with this attempt.
       this.origin = this.now();
       this.tickStartedAt = 0;
       this.arm();
-      if (hedgeLeft) this.append(waiter, this.tick + this.ticks);
+      if (hedgeLeft) this.waiters.append(waiter, this.tick + this.ticks);
     } else if (hedgeLeft) {
       // Started between two ticks: the current one does not count.
-      this.append(waiter, this.tick + 1 + this.ticks);
+      this.waiters.append(waiter, this.tick + 1 + this.ticks);
     }
     return this.tickStartedAt;
   }
 
   unschedule(waiter: HedgeWaiter): void {
-    if (waiter.deadline === NOT_WAITING) return;
-    waiter.deadline = NOT_WAITING;
-    if (waiter.prev === undefined) this.head = waiter.next;
-    else waiter.prev.next = waiter.next;
-    if (waiter.next === undefined) this.tail = waiter.prev;
-    else waiter.next.prev = waiter.prev;
-    waiter.prev = waiter.next = undefined;
-    this.queued--;
-  }
-
-  private append(waiter: HedgeWaiter, dueTick: number): void {
-    this.unschedule(waiter);
-    waiter.deadline = dueTick;
-    waiter.prev = this.tail;
-    waiter.next = undefined;
-    if (this.tail === undefined) this.head = waiter;
-    else this.tail.next = waiter;
-    this.tail = waiter;
-    this.queued++;
+    this.waiters.remove(waiter);
   }
 
   /** The length of the tick after `tick` ticks: whole ms, a delay's worth summing to the delay. */
@@ -104,18 +86,19 @@ export class HedgeTicker implements HedgeTiming {
   private readonly fire = (): void => {
     this.timer = undefined;
     this.tick++;
-    if (this.head === undefined) return;
+    const { waiters } = this;
+    if (waiters.head === undefined) return;
     this.tickStartedAt = this.now() - this.origin;
     this.onTick = true;
     try {
-      for (let first = this.head; first !== undefined && first.deadline <= this.tick;) {
-        this.unschedule(first);
+      for (let first = waiters.head; first !== undefined && first.deadline <= this.tick;) {
+        waiters.remove(first);
         first.hedgeDue();
-        first = this.head;
+        first = waiters.head;
       }
     } finally {
       this.onTick = false;
     }
-    if (this.head !== undefined) this.arm();
+    if (waiters.head !== undefined) this.arm();
   };
 }
