@@ -11,7 +11,7 @@ import {
   ConfigError,
   PermanentError,
   RateLimitError,
-  RateLimitedError,
+  RateLimiterRejectedError,
   RetryExhaustedError,
   ServiceUnavailableError,
   TimeoutError,
@@ -183,7 +183,7 @@ describe("classify breakwater's own errors", () => {
     ['TimeoutError', new TimeoutError(100), 'transient'],
     ['CircuitOpenError', new CircuitOpenError('db', 'open', 10), 'transient'],
     ['BulkheadRejectedError', new BulkheadRejectedError(1, 0), 'transient'],
-    ['RateLimitedError', new RateLimitedError(5), 'transient'],
+    ['RateLimiterRejectedError', new RateLimiterRejectedError(5), 'transient'],
     ['ConfigError', new ConfigError([]), 'permanent'],
   ];
   it.each(table)('%s is %s', (_name, error, expected) => {

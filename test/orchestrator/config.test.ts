@@ -140,7 +140,7 @@ describe('per-operation configuration', () => {
     expect((a as Error).name).toBe('TimeoutError');
     expect((b as Error).name).toBe('BulkheadRejectedError');
     expect(await valueOf(slow(10))).toBe('late');
-    expect((await failureOf(slow(10))) as Error).toHaveProperty('name', 'RateLimitedError');
+    expect((await failureOf(slow(10))) as Error).toHaveProperty('name', 'RateLimiterRejectedError');
     expect(resilience.metrics('guarded')?.rejectedCalls).toBe(2);
   });
 

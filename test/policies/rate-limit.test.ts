@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RateLimitedError, isRateLimitedError } from '../../src/core/errors/index.js';
+import { RateLimiterRejectedError, isRateLimiterRejectedError } from '../../src/core/errors/index.js';
 import { rateLimit } from '../../src/core/rate-limit/rate-limit.js';
 import { TokenBucket } from '../../src/core/rate-limit/token-bucket.js';
 import { ManualClock } from '../support/clock.js';
@@ -10,7 +10,7 @@ async function retryAfter(promise: Promise<unknown>): Promise<number> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!isRateLimitedError(error)) throw new Error('expected a RateLimitedError');
+  if (!isRateLimiterRejectedError(error)) throw new Error('expected a RateLimiterRejectedError');
   return error.retryAfterMs;
 }
 
@@ -33,7 +33,7 @@ describe('rateLimit', () => {
     clock.advance(10_000);
     expect(limiter.tokens).toBe(3);
     await Promise.all([call(), call(), call()]);
-    await expect(call()).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(call()).rejects.toBeInstanceOf(RateLimiterRejectedError);
   });
 
   it('rounds retryAfterMs up to the first millisecond at which a whole token exists', async () => {

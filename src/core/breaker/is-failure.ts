@@ -2,7 +2,7 @@ import { isTransient } from '../classification/index.js';
 import { hasKind } from '../errors/base.js';
 
 /** breakwater's own rejections of a call that never ran: they say nothing about the service. */
-const LOCAL_REJECTIONS = ['CircuitOpenError', 'BulkheadRejectedError', 'RateLimitedError'];
+const LOCAL_REJECTIONS = ['CircuitOpenError', 'BulkheadRejectedError', 'RateLimiterRejectedError'];
 
 /**
  * The default `isFailure`: transient errors and timeouts count against the service;

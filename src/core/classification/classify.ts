@@ -50,7 +50,7 @@ const TRANSIENT_KINDS = [
   'TimeoutError',
   'CircuitOpenError',
   'BulkheadRejectedError',
-  'RateLimitedError',
+  'RateLimiterRejectedError',
 ] as const;
 const PERMANENT_KINDS = ['PermanentError', 'ConfigError'] as const;
 

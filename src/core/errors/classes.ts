@@ -84,14 +84,14 @@ export class BulkheadRejectedError extends BreakwaterError {
 brandError(BulkheadRejectedError, 'BulkheadRejectedError');
 
 /** breakwater's own rate limiter had no token for the call. */
-export class RateLimitedError extends BreakwaterError {
+export class RateLimiterRejectedError extends BreakwaterError {
   readonly retryAfterMs: number;
   constructor(retryAfterMs: number) {
     super(`rate limit reached; next token in ${retryAfterMs} ms`);
     this.retryAfterMs = retryAfterMs;
   }
 }
-brandError(RateLimitedError, 'RateLimitedError');
+brandError(RateLimiterRejectedError, 'RateLimiterRejectedError');
 
 /** One problem found in a configuration. */
 export interface ConfigProblem {
@@ -128,6 +128,6 @@ export const isRetryExhaustedError = (e: unknown): e is RetryExhaustedError =>
   hasKind(e, 'RetryExhaustedError');
 export const isBulkheadRejectedError = (e: unknown): e is BulkheadRejectedError =>
   hasKind(e, 'BulkheadRejectedError');
-export const isRateLimitedError = (e: unknown): e is RateLimitedError =>
-  hasKind(e, 'RateLimitedError');
+export const isRateLimiterRejectedError = (e: unknown): e is RateLimiterRejectedError =>
+  hasKind(e, 'RateLimiterRejectedError');
 export const isConfigError = (e: unknown): e is ConfigError => hasKind(e, 'ConfigError');

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import {
   isBulkheadRejectedError,
   isCircuitOpenError,
-  isRateLimitedError,
+  isRateLimiterRejectedError,
   type ConfigProblem,
 } from '../errors/index.js';
 import type { Unsubscribe } from '../events.js';
@@ -44,7 +44,7 @@ export interface LayerEnv {
 }
 
 const isRefusal = (error: unknown): boolean =>
-  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimitedError(error);
+  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimiterRejectedError(error);
 
 /** Where the layers report to the operation's metrics and observers. */
 export interface LayerHooks {

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import {
   isBulkheadRejectedError,
   isCircuitOpenError,
-  isRateLimitedError,
+  isRateLimiterRejectedError,
 } from '../errors/index.js';
 import type { EventHub } from '../events.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
@@ -30,7 +30,7 @@ export interface OperationEnv {
 }
 
 const isRejection = (error: unknown): boolean =>
-  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimitedError(error);
+  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimiterRejectedError(error);
 
 /** `fn`, counting its calls in `provenance.attempts` (only under `executeDetailed`). */
 function counted<T>(fn: Operation<T>, provenance: Provenance): Operation<T> {

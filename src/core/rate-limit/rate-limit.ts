@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { RateLimitedError, withoutStack } from '../errors/index.js';
+import { RateLimiterRejectedError, withoutStack } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { checkClock, checkInteger, checkPositive } from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
@@ -22,7 +22,7 @@ export interface RateLimitEvents {
 
 /**
  * A token bucket in front of the call: tokens refill continuously (`rate / intervalMs` per
- * ms) up to `burst`; a call without a token is rejected at once with `RateLimitedError`.
+ * ms) up to `burst`; a call without a token is rejected at once with `RateLimiterRejectedError`.
  */
 export class RateLimit extends BasePolicy {
   readonly rate: number;
@@ -52,7 +52,7 @@ export class RateLimit extends BasePolicy {
     const retryAfterMs = this.bucket.take(this.clock.now());
     if (retryAfterMs === 0) return invoke(fn, ctx);
     this.events?.emit('rejected', { retryAfterMs });
-    return Promise.reject(withoutStack(() => new RateLimitedError(retryAfterMs)));
+    return Promise.reject(withoutStack(() => new RateLimiterRejectedError(retryAfterMs)));
   }
 }
 
