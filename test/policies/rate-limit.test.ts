@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RateLimiterRejectedError, isRateLimiterRejectedError } from '../../src/core/errors/index.js';
+import {
+  RateLimiterRejectedError,
+  isRateLimiterRejectedError,
+} from '../../src/core/errors/index.js';
 import { rateLimit } from '../../src/core/rate-limit/rate-limit.js';
 import { TokenBucket } from '../../src/core/rate-limit/token-bucket.js';
 import { ManualClock } from '../support/clock.js';
