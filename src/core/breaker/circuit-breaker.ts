@@ -379,8 +379,14 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     release: ProbeRelease | undefined,
   ): Promise<T> {
     if (release === undefined) {
-      if (this.version === epoch) this.probes--;
-      return this.reject(HALF_OPEN_RETRY_AFTER_MS);
+      if (this.version === epoch) {
+        this.probes--;
+        return this.reject(HALF_OPEN_RETRY_AFTER_MS);
+      }
+      // Refused because the fleet had moved on (a newer state came with the answer, e.g.
+      // closed): the current state decides, as when a granted claim finds the state changed.
+      if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+      return this[RUN](fn, ctx);
     }
     if (this.version !== epoch || ctx.signal.aborted) {
       // The circuit moved on while the claim was pending (or the caller gave up): hand the
