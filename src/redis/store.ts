@@ -1,4 +1,3 @@
-import { Redis, type Cluster } from 'ioredis';
 import type {
   CircuitSnapshot,
   CircuitStore,
@@ -8,7 +7,7 @@ import type {
 } from '../core/breaker/store.js';
 import { systemClock } from '../core/clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
-import type { RedisClient } from './client.js';
+import { openClients, quit, type RedisClient } from './client.js';
 import { breakerCommands } from './commands.js';
 import { ConnectionState, type RedisStoreConnection } from './connection.js';
 import type { StoreContext } from './context.js';
@@ -55,13 +54,6 @@ const ignore = (): void => undefined;
 /** While commands fail on a live connection, one check command runs this often at most. */
 const MAX_RETRY_MS = 500;
 
-/** Options for the clients the store creates from a URL: fail fast offline, reconnect forever. */
-const ownClientOptions = {
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  retryStrategy: (times: number) => Math.min(times * 50, 1_000),
-};
-
 class SharedRedisStore implements RedisStore {
   private readonly context: StoreContext;
   private readonly client: RedisClient;
@@ -79,18 +71,11 @@ class SharedRedisStore implements RedisStore {
   constructor(options: RedisStoreOptions) {
     const resolved = resolveOptions(options);
     const clock = options.clock ?? systemClock;
-    if (options.client !== undefined) {
-      this.client = options.client;
-      this.ownsClient = false;
-      this.subscriber = options.client.isCluster
-        ? (options.client as Cluster).duplicate()
-        : (options.client as Redis).duplicate();
-    } else {
-      const url = options.url ?? '';
-      this.client = new Redis(url, ownClientOptions);
-      this.ownsClient = true;
-      this.subscriber = new Redis(url, { ...ownClientOptions, enableOfflineQueue: true });
-    }
+    ({
+      client: this.client,
+      subscriber: this.subscriber,
+      ownsClient: this.ownsClient,
+    } = openClients(options.client, options.url));
     const connection = new ConnectionState(
       clock,
       this.client.status === 'ready',
@@ -281,14 +266,6 @@ function settled(work: Promise<unknown>, ms: number): Promise<void> {
       resolve();
     });
   });
-}
-
-async function quit(client: RedisClient): Promise<void> {
-  if (client.status === 'ready') {
-    await client.quit().catch(() => client.disconnect());
-  } else {
-    client.disconnect();
-  }
 }
 
 /**
