@@ -10,7 +10,7 @@ const expectations = {
     'CircuitOpenError',
   ],
   'breakwater/node': ['fileStore'],
-  'breakwater/redis': ['redisStore'],
+  'breakwater/redis': ['redisStore', 'redisStaleCacheStore'],
 };
 
 let failed = false;

@@ -9,7 +9,12 @@ const f0 = (n: number): string => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number): string => (Math.abs(n) >= 100 ? f0(n) : n.toFixed(1));
 const f2 = (n: number): string => (Math.abs(n) >= 10 ? f1(n) : n.toFixed(2));
 
-export function fleetMarkdown(m: FleetFigures, when: string, machine: string): string {
+export function fleetMarkdown(
+  m: FleetFigures,
+  when: string,
+  machine: string,
+  cores: number,
+): string {
   const { load, flush, transition } = m;
   const perReplicaSecond = (n: number) => n / load.replicas / load.seconds;
   const scriptsPerReplica = perReplicaSecond(load.used.scripts);
@@ -44,7 +49,6 @@ export function fleetMarkdown(m: FleetFigures, when: string, machine: string): s
   const fanoutKB = (replicas * outPerListener) / 1e3;
   const slope = (conv(50, 99) - conv(10, 99)) / 40;
   const p99At1000 = conv(50, 99) + Math.max(0, slope) * 950;
-  const flushFor = (target: number) => Math.ceil((m.flushMs * core) / target);
 
   return `# The fleet: what sharing breakers through Redis costs
 
@@ -100,16 +104,18 @@ ${f0(bytesInPerReplica)} bytes/s in per replica, ${f0(outPerListener)} bytes per
   also crosses the cluster bus to every node, each node serving its own subscribers;
   transitions are rare (a trip, a reset), so this is bursts, not load.
 - **Convergence.** The fan-out grows with listeners: extrapolating the 10 → 50 replica p99
-  slope, ~${f0(p99At1000)} ms at 1,000 replicas (an extrapolation, not a measurement).
+  slope, ~${f0(p99At1000)} ms at 1,000 replicas (an extrapolation, not a measurement). Here the
+  50 replicas share this machine's ${cores} cores, so much of that slope is the replicas' own
+  CPU handling the message; replicas on their own machines see Redis' fan-out alone.
 
 **Where it breaks.** One master saturates near 70 % of a core: about **${f0(maxReplicas)} replicas
 sharing one breaker** at \`flushMs\` = ${m.flushMs}. More breakers do not make it worse as
 long as their names hash to different slots spread over the masters (each breaker is one
 slot): the limit is per breaker, not per cluster. What to do then:
 
-1. Raise \`flushMs\`: merges fall in proportion (about ${flushFor(0.7)} ms keeps a 1,000-replica breaker under
-   70 % of a core); a trip decided by the merged window is seen up to \`flushMs\` later, a
-   local trip is not.
+1. Raise \`flushMs\`: merges fall in proportion, so at \`flushMs\` = 1,000 the limit is about
+   ${f0((maxReplicas * 1_000) / m.flushMs)} replicas; a trip decided by the merged window is seen up to \`flushMs\` later,
+   a local trip is not.
 2. Split a hot breaker by name (per region or per shard of the fleet): each name is its own
    slot, on its own master.
 3. Keep \`resyncMs\` long (each replica re-reads each breaker once per \`resyncMs\`: 1,000

@@ -13,7 +13,10 @@ const suite: BenchSuite = {
     if (process.argv.includes('--fleet-md')) {
       const machine = `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`;
       const path = fileURLToPath(new URL('../../FLEET.md', import.meta.url));
-      writeFileSync(path, fleetMarkdown(m, new Date().toISOString().slice(0, 10), machine));
+      writeFileSync(
+        path,
+        fleetMarkdown(m, new Date().toISOString().slice(0, 10), machine, cpus().length),
+      );
       process.stderr.write('FLEET.md updated\n');
     }
     const floor = m.flushMs + 100;
