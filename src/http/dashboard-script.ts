@@ -55,12 +55,13 @@ function cardFor(name) {
   stats.append(rateBox, okBox, fbBox, p95Box);
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('class', 'spark');
-  svg.setAttribute('viewBox', '0 0 ' + HISTORY + ' 40');
   svg.setAttribute('preserveAspectRatio', 'none');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', 'calls per second, last 10 minutes');
+  const area = document.createElementNS('http://www.w3.org/2000/svg', 'polygon');
+  area.setAttribute('class', 'spark-area');
   const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
-  svg.append(line);
+  svg.append(area, line);
   const actions = el('div', 'actions');
   for (const command of ['isolate', 'reset', 'disable', 'enable']) {
     const button = el('button', 'action', command);
@@ -73,7 +74,7 @@ function cardFor(name) {
   result.setAttribute('role', 'status');
   root.append(head, stats, svg, actions, result);
   grid.append(root);
-  card = { root, badge, rate, ok, fallback, p95, line, result, history: [] };
+  card = { root, badge, rate, ok, fallback, p95, svg, area, line, result, history: [] };
   cards.set(name, card);
   return card;
 }
@@ -97,11 +98,16 @@ function update(summary) {
   drawSpark(card);
 }
 
+// The newest point sits at the right edge; the chart fills as history grows, up to ten minutes.
 function drawSpark(card) {
   const points = card.history;
+  const width = Math.max(points.length, 60) - 1;
   const max = Math.max(1, ...points);
-  const offset = HISTORY - points.length;
-  card.line.setAttribute('points', points.map((v, i) => (offset + i) + ',' + (38 - (v / max) * 36).toFixed(1)).join(' '));
+  const offset = width - (points.length - 1);
+  const coords = points.map((v, i) => (offset + i) + ',' + (38 - (v / max) * 36).toFixed(1));
+  card.svg.setAttribute('viewBox', '0 0 ' + width + ' 40');
+  card.line.setAttribute('points', coords.join(' '));
+  if (points.length > 1) card.area.setAttribute('points', offset + ',40 ' + coords.join(' ') + ' ' + width + ',40');
 }
 
 function addTransition(t) {

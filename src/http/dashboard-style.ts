@@ -32,9 +32,12 @@ main { display: grid; grid-template-columns: minmax(0, 1fr) 320px; gap: 1rem; pa
 .stat-label { color: var(--muted); font-size: .75rem; }
 .stat-value { font-variant-numeric: tabular-nums; font-weight: 600; }
 .spark { width: 100%; height: 40px; display: block; }
-.spark polyline { fill: none; stroke: currentColor; stroke-width: 2; vector-effect: non-scaling-stroke; }
+.spark { color: #2f6fde; }
+.spark polyline { fill: none; stroke: currentColor; stroke-width: 1.5; vector-effect: non-scaling-stroke; }
+.spark-area { fill: currentColor; opacity: .15; }
 .actions { display: flex; flex-wrap: wrap; gap: .25rem; margin-top: .5rem; }
-.action, .token-form button { font: inherit; padding: .25rem .6rem; border-radius: 6px; border: 1px solid var(--muted); background: transparent; color: inherit; cursor: pointer; min-height: 2rem; }
+.action, .token-form button { font: inherit; padding: .2rem .5rem; border-radius: 6px; border: 1px solid var(--muted); background: transparent; color: inherit; cursor: pointer; min-height: 2rem; }
+.action { font-size: .8rem; }
 .result { min-height: 1.2em; margin: .35rem 0 0; font-size: .8rem; color: var(--muted); }
 .result[data-outcome="ok"] { color: var(--closed); }
 .result[data-outcome="error"] { color: var(--open); }
