@@ -103,10 +103,6 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private opens = 0;
   private probes = 0;
   private probeSuccesses = 0;
-  // Facts for `stats()`: cheap counters the call path keeps anyway.
-  private consecutiveFailures = 0;
-  private rejectedCalls = 0;
-  private lastFailureAt = Number.NaN;
   /** Whether calls in closed may skip timing: no slow-call tracking and nobody listens for durations. */
   private untimed: boolean;
   // Created on first use, so that an idle breaker stays small.
@@ -117,6 +113,10 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   /** The error, and the promise rejected with it, that this state's rejections reuse; dropped at every change of state. */
   private rejectionError: CircuitOpenError | undefined;
   private rejection: Promise<never> | undefined;
+  // Facts for `stats()`, declared last so that the fields the call path reads keep their places.
+  private consecutiveFailures = 0;
+  private rejectedCalls = 0;
+  private lastFailureAt = Number.NaN;
 
   constructor(options: CircuitBreakerOptions = {}) {
     super(options.clock);
