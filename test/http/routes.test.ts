@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Registry, Counter } from 'prom-client';
 import { createResilience, type Resilience } from '../../src/core/index.js';
 import { httpHandler } from '../../src/http/index.js';
+import { ManualClock } from '../support/clock.js';
 import { frameworks, type Mounted } from './frameworks.js';
 
 const TOKEN = 'correct-horse-battery-staple';
@@ -236,6 +237,54 @@ describe('options', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('reads half-open once the open time is over, and Retry-After is then 1 s', async () => {
+    const clock = new ManualClock(Date.now());
+    const resilience = createResilience({
+      clock,
+      config: {
+        operations: {
+          pay: {
+            retry: false,
+            circuitBreaker: { trip: { kind: 'consecutive', threshold: 1 }, openMs: 10_000 },
+          },
+        },
+      },
+    });
+    await trip(resilience, 'pay', 1);
+    const server = await frameworks['node:http']!(resilience, { failOnOpen: true });
+    try {
+      expect((await fetch(`${server.base}/health`)).headers.get('retry-after')).toBe('10');
+      clock.advance(10_000);
+      const response = await fetch(`${server.base}/health`);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await response.json()).toMatchObject({
+        halfOpenCircuitBreakers: ['pay'],
+        checks: { 'circuit:pay': [{ observedValue: 'half-open' }] },
+      });
+      const circuit = (await (await fetch(`${server.base}/circuits/pay`)).json()) as object;
+      expect(circuit).toMatchObject({ state: 'half-open', retryAfterMs: 0 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('close() cancels a pending ttlMs revert (fake timers)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    const resilience = resilienceWithTwo();
+    await resilience.execute('pay', () => 'ok');
+    const server = await frameworks['node:http']!(resilience, { token: TOKEN });
+    const response = await fetch(`${server.base}/circuits/pay/isolate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: '{"ttlMs":1000}',
+    });
+    expect(response.status).toBe(200);
+    await server.close();
+    vi.advanceTimersByTime(2_000);
+    expect(resilience.breaker('pay')?.state).toBe('isolated');
+    vi.useRealTimers();
   });
 
   it('refuses admin without a token, and serves no metrics or dashboard when not asked', async () => {
