@@ -34,7 +34,8 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
  * The handler as a Fastify plugin:
  * `await app.register(fastifyPlugin(resilience, { token }), { prefix: '/ops' })`.
  * The plugin leaves bodies unparsed in its own scope (the handler reads and bounds them),
- * takes over the reply, and closes the handler when Fastify closes.
+ * takes over the reply, and closes the handler when Fastify closes. The routes live under the
+ * plugin's `prefix`; `basePath` is not used here.
  */
 export function fastifyPlugin(
   resilience: Resilience,
