@@ -49,4 +49,5 @@ main { display: grid; grid-template-columns: minmax(0, 1fr) 320px; gap: 1rem; pa
 .transition { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; padding: .35rem 0; border-bottom: 1px solid rgba(127,127,127,.2); }
 .transition .op { font-weight: 600; overflow-wrap: anywhere; }
 .when { color: var(--muted); font-variant-numeric: tabular-nums; }
+.transition .badge { font-size: .7rem; padding: 0 .4rem; }
 `;
