@@ -159,14 +159,18 @@ describe('classify by name: timeouts, aborts, SDK errors', () => {
     expect(classify(controller.signal.reason)).toBe('permanent');
   });
 
-  it("the caller's abort reason is permanent whatever it is, when the signal is given", () => {
+  it('once the given signal has aborted, any failure is the caller\'s and permanent', () => {
     const controller = new AbortController();
     const reason = withProps({ code: 'ECONNRESET' });
     controller.abort(reason);
     expect(classify(reason)).toBe('transient');
     expect(classify(reason, { signal: controller.signal })).toBe('permanent');
     expect(isTransient(reason, { signal: controller.signal })).toBe(false);
+    // Clients wrap the reason in errors of their own: the abort decides, not the error.
     expect(classify(withProps({ code: 'ECONNRESET' }), { signal: controller.signal })).toBe(
+      'permanent',
+    );
+    expect(classify(withProps({ code: 'ECONNRESET' }), { signal: new AbortController().signal })).toBe(
       'transient',
     );
   });

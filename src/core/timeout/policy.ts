@@ -2,12 +2,13 @@ import { withoutStack } from '../errors/base.js';
 import { TimeoutError } from '../errors/classes.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
+import { callerAbort } from '../call-context.js';
+import { AdaptiveDeadline } from './adaptive-deadline.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { validateTimeoutOptions, type TimeoutMode, type TimeoutOptions } from './options.js';
 import {
   AggressiveCall,
   CooperativeCall,
-  callerAbort,
   type TimedCall,
   type TimedCallOwner,
 } from './timed-call.js';
@@ -32,9 +33,11 @@ interface TimeoutEvents {
  * AbortController.
  */
 export class TimeoutPolicy extends BasePolicy {
+  /** The deadline of every call; with `adaptive`, the longest one (its `maxMs`). */
   readonly ms: number;
   readonly mode: TimeoutMode;
   private readonly queue: DeadlineQueue;
+  private readonly adaptive: AdaptiveDeadline | undefined;
   /** What the policy's calls may ask of it; kept off the public face. */
   private readonly owner: TimedCallOwner;
   private events: EventHub<TimeoutEvents> | undefined = undefined;
@@ -44,6 +47,7 @@ export class TimeoutPolicy extends BasePolicy {
     super(valid.clock);
     this.ms = valid.ms;
     this.mode = valid.mode;
+    this.adaptive = valid.adaptive === undefined ? undefined : new AdaptiveDeadline(valid.adaptive);
     const queue = new DeadlineQueue(this.clock, valid.ms);
     this.queue = queue;
     this.owner = {
@@ -65,16 +69,17 @@ export class TimeoutPolicy extends BasePolicy {
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     const aborted = callerAbort(ctx);
     if (aborted !== undefined) return Promise.reject(aborted);
+    if (this.adaptive !== undefined) return this.runAdaptive(fn, ctx, this.adaptive);
     const deadline = this.clock.now() + this.ms;
     if (this.mode === 'cooperative') {
-      const call = new CooperativeCall(this.owner, ctx, deadline);
+      const call = new CooperativeCall(this.owner, ctx, deadline, this.ms);
       this.queue.push(call, this.ms);
       return invoke(fn, call).then(
         (value) => call.fulfilled(value),
         (error: unknown) => call.rejected(error),
       );
     }
-    const call = new AggressiveCall<T>(this.owner, ctx, deadline);
+    const call = new AggressiveCall<T>(this.owner, ctx, deadline, this.ms);
     return new Promise<T>((resolve, reject) => {
       call.start(resolve, reject);
       this.queue.push(call, this.ms);
@@ -85,11 +90,40 @@ export class TimeoutPolicy extends BasePolicy {
     });
   }
 
+  /** A call whose deadline comes from the recent latencies; its success is one more sample. */
+  private runAdaptive<T>(fn: Operation<T>, ctx: ExecutionContext, adaptive: AdaptiveDeadline): Promise<T> {
+    const started = this.clock.now();
+    const ms = adaptive.nextMs();
+    const call =
+      this.mode === 'cooperative'
+        ? new CooperativeCall(this.owner, ctx, started + ms, ms)
+        : new AggressiveCall<T>(this.owner, ctx, started + ms, ms);
+    const answered = (value: T): T => {
+      if (call.pending) adaptive.record(this.clock.now() - started);
+      return value;
+    };
+    if (call instanceof CooperativeCall) {
+      this.queue.push(call, ms);
+      return invoke(fn, call).then(
+        (value) => call.fulfilled(answered(value)),
+        (error: unknown) => call.rejected(error),
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      call.start(resolve, reject);
+      this.queue.push(call, ms);
+      invoke(fn, call).then(
+        (value) => call.fulfilled(answered(value)),
+        (error: unknown) => call.rejected(error),
+      );
+    });
+  }
+
   private timedOut(call: TimedCall): unknown {
-    const error = withoutStack(() => new TimeoutError(this.ms));
+    const error = withoutStack(() => new TimeoutError(call.ms));
     if (this.events?.has('timeout') === true) {
       this.events.emit('timeout', {
-        ms: this.ms,
+        ms: call.ms,
         mode: this.mode,
         attempt: call.attempt,
         operation: call.operation,

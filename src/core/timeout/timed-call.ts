@@ -1,5 +1,6 @@
-import { abortReason, neverAbortedSignal } from '../abort.js';
-import type { Context, ExecutionContext, Provenance } from '../policy.js';
+import { abortReason } from '../abort.js';
+import { LazyContext, abortSource, callerAbort } from '../call-context.js';
+import type { ExecutionContext, Provenance } from '../policy.js';
 import type { QueuedDeadline } from './deadline-queue.js';
 
 /** What a timed call needs from the policy that runs it. */
@@ -8,17 +9,6 @@ export interface TimedCallOwner {
   release(call: TimedCall): void;
   /** Builds the error for a call that ran past its deadline, and reports the timeout. */
   timedOut(call: TimedCall): unknown;
-}
-
-/**
- * Why the caller of a call has aborted, or undefined while it has not. A timed call is asked
- * directly, so that nested timeouts do not create each other's lazy signals just to look.
- */
-export function callerAbort(ctx: Context): unknown {
-  if (ctx instanceof TimedCall) return ctx.abortedWith();
-  const signal = ctx.signal;
-  // The shared signal of plain calls never aborts: skip its `aborted` accessor.
-  return signal !== neverAbortedSignal && signal.aborted ? abortReason(signal) : undefined;
 }
 
 /**
@@ -31,7 +21,7 @@ export function callerAbort(ctx: Context): unknown {
  * after, it comes already aborted with the reason. Being an accessor, it is not copied by
  * `{ ...ctx }`: pass the context on, or read `ctx.signal`.
  */
-export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
+export abstract class TimedCall extends LazyContext implements QueuedDeadline {
   readonly attempt: number;
   readonly operation: string | undefined;
   readonly provenance: Provenance | undefined;
@@ -51,7 +41,10 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
     /** The caller's context. */
     protected readonly parent: ExecutionContext,
     readonly deadline: number,
+    /** How long the call was given (its deadline, from when it started). */
+    readonly ms: number,
   ) {
+    super();
     this.attempt = parent.attempt;
     this.operation = parent.operation;
     this.provenance = parent.provenance;
@@ -66,6 +59,15 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
     return this.reason !== undefined ? this.reason : callerAbort(this.parent);
   }
 
+  /** A timed call can always be cut short: by its deadline. */
+  abortSource(): AbortSignal {
+    return this.signal;
+  }
+
+  canAbort(): boolean {
+    return true;
+  }
+
   /** A compact form for logs: the queue links and the policy are no one's business. */
   toJSON(): { attempt: number; operation: string | undefined } {
     return { attempt: this.attempt, operation: this.operation };
@@ -74,8 +76,9 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
   private createSignal(): AbortSignal {
     const aborted = this.abortedWith();
     if (aborted !== undefined) return AbortSignal.abort(aborted);
-    // Settled normally: nothing can abort this call any more.
-    if (!this.pending) return neverAbortedSignal;
+    // Settled normally: nothing can abort this call any more (a signal of its own all the
+    // same, so that listeners added to it go with the call).
+    if (!this.pending) return new AbortController().signal;
     const controller = new AbortController();
     this.controller = controller;
     this.listen();
@@ -85,8 +88,8 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
   /** Follows the caller's signal (this object is the listener: no closure per call). */
   protected listen(): void {
     if (this.listenedTo !== undefined) return;
-    const outer = this.parent.signal;
-    if (outer === neverAbortedSignal) return;
+    const outer = abortSource(this.parent);
+    if (outer === undefined) return;
     this.listenedTo = outer;
     outer.addEventListener('abort', this);
   }
