@@ -31,6 +31,13 @@ export interface TimeoutOptions {
   readonly adaptive?: AdaptiveTimeoutOptions;
   /** Default `'cooperative'`. */
   readonly mode?: TimeoutMode;
+  /**
+   * Cooperative only: how long past its deadline the caller waits for a function to stop
+   * once its signal aborted, after which the caller gets its TimeoutError all the same (a
+   * function that ignores its signal cannot hold its caller for ever). Default: the call's
+   * own deadline (`ms`); `Infinity` waits for the function however long it takes.
+   */
+  readonly graceMs?: number;
   /** Where deadlines are read from; default `Date.now()`. */
   readonly clock?: Clock;
 }
@@ -49,6 +56,7 @@ export interface ValidTimeoutOptions {
   readonly ms: number;
   readonly adaptive: ValidAdaptive | undefined;
   readonly mode: TimeoutMode;
+  readonly graceMs: number | undefined;
   readonly clock: Clock | undefined;
 }
 
@@ -94,17 +102,21 @@ export function validateTimeoutOptions(options: TimeoutOptions | number): ValidT
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     fail(OWNER, 'options', 'a number of milliseconds or { ms, mode?, clock? }', given);
   }
-  const { ms, adaptive, mode = 'cooperative', clock } = given as TimeoutOptions;
+  const { ms, adaptive, mode = 'cooperative', graceMs, clock } = given as TimeoutOptions;
   if (mode !== 'cooperative' && mode !== 'aggressive') {
     fail(OWNER, 'mode', "'cooperative' or 'aggressive'", mode);
   }
+  if (graceMs !== undefined) {
+    checkNumber(OWNER, 'graceMs', graceMs, { min: 0, max: MAX_TIMER_MS, infinite: true });
+  }
+  const common = { mode, graceMs, clock: checkClock(OWNER, clock) };
   if (adaptive !== undefined) {
     if (ms !== undefined) {
       fail(OWNER, 'ms', 'no ms with adaptive (its maxMs is the longest deadline)', ms);
     }
     const valid = validateAdaptive(adaptive);
-    return { ms: valid.maxMs, adaptive: valid, mode, clock: checkClock(OWNER, clock) };
+    return { ms: valid.maxMs, adaptive: valid, ...common };
   }
   checkNumber(OWNER, 'ms', ms, MS_RANGE);
-  return { ms: ms as number, adaptive: undefined, mode, clock: checkClock(OWNER, clock) };
+  return { ms: ms as number, adaptive: undefined, ...common };
 }

@@ -38,6 +38,10 @@ export class TimeoutPolicy extends BasePolicy {
   readonly mode: TimeoutMode;
   private readonly queue: DeadlineQueue;
   private readonly adaptive: AdaptiveDeadline | undefined;
+  /** Cooperative: how long past its deadline a call may take to stop; undefined means its own ms. */
+  private readonly graceMs: number | undefined;
+  /** Cut-short calls whose grace is running (they share the deadline queue). */
+  private graces = 0;
   /** What the policy's calls may ask of it; kept off the public face. */
   private readonly owner: TimedCallOwner;
   private events: EventHub<TimeoutEvents> | undefined = undefined;
@@ -50,8 +54,18 @@ export class TimeoutPolicy extends BasePolicy {
     this.adaptive = valid.adaptive === undefined ? undefined : new AdaptiveDeadline(valid.adaptive);
     const queue = new DeadlineQueue(this.clock, valid.ms);
     this.queue = queue;
+    this.graceMs = valid.graceMs;
     this.owner = {
       release: (call) => queue.remove(call),
+      startGrace: (grace, delayMs) => {
+        this.graces++;
+        queue.push(grace, delayMs);
+      },
+      endGrace: (grace, queued) => {
+        this.graces--;
+        if (queued) queue.remove(grace);
+      },
+      now: () => this.clock.now(),
       timedOut: (call) => this.timedOut(call),
     };
   }
@@ -63,59 +77,31 @@ export class TimeoutPolicy extends BasePolicy {
 
   /** Calls currently waiting for their deadline. */
   get pendingCalls(): number {
-    return this.queue.size;
+    return this.queue.size - this.graces;
   }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     const aborted = callerAbort(ctx);
     if (aborted !== undefined) return Promise.reject(aborted);
-    if (this.adaptive !== undefined) return this.runAdaptive(fn, ctx, this.adaptive);
-    const deadline = this.clock.now() + this.ms;
-    if (this.mode === 'cooperative') {
-      const call = new CooperativeCall(this.owner, ctx, deadline, this.ms);
-      this.queue.push(call, this.ms);
-      return invoke(fn, call).then(
-        (value) => call.fulfilled(value),
-        (error: unknown) => call.rejected(error),
-      );
-    }
-    const call = new AggressiveCall<T>(this.owner, ctx, deadline, this.ms);
-    return new Promise<T>((resolve, reject) => {
-      call.start(resolve, reject);
-      this.queue.push(call, this.ms);
-      invoke(fn, call).then(
-        (value) => call.fulfilled(value),
-        (error: unknown) => call.rejected(error),
-      );
-    });
-  }
-
-  /** A call whose deadline comes from the recent latencies; its success is one more sample. */
-  private runAdaptive<T>(fn: Operation<T>, ctx: ExecutionContext, adaptive: AdaptiveDeadline): Promise<T> {
+    const adaptive = this.adaptive;
     const started = this.clock.now();
-    const ms = adaptive.nextMs();
+    const ms = adaptive === undefined ? this.ms : adaptive.nextMs();
     const call =
       this.mode === 'cooperative'
-        ? new CooperativeCall(this.owner, ctx, started + ms, ms)
+        ? new CooperativeCall<T>(this.owner, ctx, started + ms, ms, this.graceMs ?? ms)
         : new AggressiveCall<T>(this.owner, ctx, started + ms, ms);
-    const answered = (value: T): T => {
-      if (call.pending) adaptive.record(this.clock.now() - started);
-      return value;
-    };
-    if (call instanceof CooperativeCall) {
-      this.queue.push(call, ms);
-      return invoke(fn, call).then(
-        (value) => call.fulfilled(answered(value)),
-        (error: unknown) => call.rejected(error),
-      );
-    }
+    // An adaptive deadline learns from each success that met its deadline.
+    const onValue =
+      adaptive === undefined
+        ? (value: T) => call.fulfilled(value)
+        : (value: T) => {
+            if (call.pending) adaptive.record(this.clock.now() - started);
+            call.fulfilled(value);
+          };
     return new Promise<T>((resolve, reject) => {
       call.start(resolve, reject);
       this.queue.push(call, ms);
-      invoke(fn, call).then(
-        (value) => call.fulfilled(answered(value)),
-        (error: unknown) => call.rejected(error),
-      );
+      invoke(fn, call).then(onValue, (error: unknown) => call.rejected(error));
     });
   }
 
@@ -136,7 +122,9 @@ export class TimeoutPolicy extends BasePolicy {
 /**
  * A timeout policy: `timeout(5_000)` or `timeout({ ms: 5_000, mode: 'aggressive' })`.
  * Cooperative (the default) aborts `ctx.signal` at the deadline and waits for the function
- * to settle; aggressive rejects at once, leaving the function to notice its aborted signal.
+ * to settle (within `graceMs`, by default the call's own `ms`, after which the caller gets its
+ * TimeoutError all the same); aggressive rejects at once, leaving the function to notice its
+ * aborted signal.
  */
 export function timeout(options: TimeoutOptions | number): TimeoutPolicy {
   return new TimeoutPolicy(options);
