@@ -25,6 +25,44 @@ export function canAbort(ctx: Context): boolean {
   return ctx instanceof LazyContext ? ctx.canAbort() : true;
 }
 
+/** Something told when a followed signal aborts (an object, so that no closure is made per call). */
+export interface AbortFollower {
+  handleEvent(): void;
+}
+
+/**
+ * The followers of each caller's signal, behind ONE listener per signal: many calls in
+ * flight under one signal (a server's shutdown signal, say) would otherwise put a listener
+ * each on it and set off Node's MaxListenersExceededWarning past ten.
+ */
+const followers = new WeakMap<AbortSignal, Set<AbortFollower>>();
+
+function notifyFollowers(this: AbortSignal): void {
+  const set = followers.get(this);
+  if (set === undefined) return;
+  followers.delete(this);
+  for (const follower of set) follower.handleEvent();
+}
+
+/** Tells `follower` when `signal` aborts, until `unfollowAbort`. */
+export function followAbort(signal: AbortSignal, follower: AbortFollower): void {
+  let set = followers.get(signal);
+  if (set === undefined) {
+    set = new Set();
+    followers.set(signal, set);
+    signal.addEventListener('abort', notifyFollowers, { once: true });
+  }
+  set.add(follower);
+}
+
+/** Stops telling `follower` about `signal`; the last follower to go removes the listener. */
+export function unfollowAbort(signal: AbortSignal, follower: AbortFollower): void {
+  const set = followers.get(signal);
+  if (set === undefined || !set.delete(follower) || set.size > 0) return;
+  followers.delete(signal);
+  signal.removeEventListener('abort', notifyFollowers);
+}
+
 /** Why `ctx`'s call was cut short, or undefined while it was not, without making a lazy signal. */
 export function callerAbort(ctx: Context): unknown {
   if (ctx instanceof LazyContext) return ctx.abortedWith();
@@ -46,7 +84,7 @@ export function abortSource(ctx: Context): AbortSignal | undefined {
  * caller's signal until `release()`, which the call's runner invokes once the call settled,
  * so nothing is left on the caller's signal either.
  */
-export class CallContext extends LazyContext {
+export class CallContext extends LazyContext implements AbortFollower {
   readonly attempt = 1;
   private own: AbortSignal | undefined = undefined;
   private controller: AbortController | undefined = undefined;
@@ -82,10 +120,10 @@ export class CallContext extends LazyContext {
     this.released = true;
     if (this.controller === undefined) return;
     this.controller = undefined;
-    this.caller?.removeEventListener('abort', this);
+    if (this.caller !== undefined) unfollowAbort(this.caller, this);
   }
 
-  /** The caller's signal aborted while the call ran (this object is the listener: no closure). */
+  /** The caller's signal aborted while the call ran. */
   handleEvent(): void {
     const controller = this.controller;
     this.release();
@@ -98,7 +136,7 @@ export class CallContext extends LazyContext {
     const controller = new AbortController();
     if (caller !== undefined && !this.released) {
       this.controller = controller;
-      caller.addEventListener('abort', this);
+      followAbort(caller, this);
     }
     return controller.signal;
   }

@@ -1,5 +1,12 @@
 import { abortReason } from '../abort.js';
-import { LazyContext, abortSource, callerAbort } from '../call-context.js';
+import {
+  LazyContext,
+  abortSource,
+  callerAbort,
+  followAbort,
+  unfollowAbort,
+  type AbortFollower,
+} from '../call-context.js';
 import type { ExecutionContext, Provenance } from '../policy.js';
 import type { QueuedDeadline } from './deadline-queue.js';
 
@@ -27,7 +34,7 @@ export interface TimedCallOwner {
  * after, it comes already aborted with the reason. Being an accessor, it is not copied by
  * `{ ...ctx }`: pass the context on, or read `ctx.signal`.
  */
-export abstract class TimedCall extends LazyContext implements QueuedDeadline {
+export abstract class TimedCall extends LazyContext implements QueuedDeadline, AbortFollower {
   readonly attempt: number;
   readonly operation: string | undefined;
   readonly provenance: Provenance | undefined;
@@ -91,20 +98,20 @@ export abstract class TimedCall extends LazyContext implements QueuedDeadline {
     return controller.signal;
   }
 
-  /** Follows the caller's signal (this object is the listener: no closure per call). */
+  /** Follows the caller's signal (this object is the follower: no closure per call). */
   protected listen(): void {
     if (this.listenedTo !== undefined) return;
     const outer = abortSource(this.parent);
     if (outer === undefined) return;
     this.listenedTo = outer;
-    outer.addEventListener('abort', this);
+    followAbort(outer, this);
   }
 
   private unlisten(): void {
     const outer = this.listenedTo;
     if (outer === undefined) return;
     this.listenedTo = undefined;
-    outer.removeEventListener('abort', this);
+    unfollowAbort(outer, this);
   }
 
   /** The caller's signal aborted while the call was pending. */
