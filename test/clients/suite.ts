@@ -33,8 +33,7 @@ export const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
 /** The classifier that trusts nothing it does not recognise: transient must still be recognised. */
 const strict = createClassifier({ unknown: 'permanent' });
 /** Retries quickly, whatever Retry-After says (it is read, not waited for, in these tests). */
-const quickRetry = () =>
-  retry({ maxAttempts: 3, backoff: constant(1), respectRetryAfter: false });
+const quickRetry = () => retry({ maxAttempts: 3, backoff: constant(1), respectRetryAfter: false });
 
 /**
  * The behaviour every client must show through breakwater, against real servers on
@@ -53,15 +52,18 @@ export function describeClient(name: string, client: ClientUnderTest): void {
     afterAll(() => stub.close());
 
     const statuses = client.transientStatuses ?? [429, 500, 502, 503, 504];
-    it.each(statuses)('%i is transient (also to a strict classifier) and retried', async (status) => {
-      const before = stub.hits(`/status/${status}`);
-      const error = await failureOf(
-        quickRetry().execute(() => client.call(`${stub.url}/status/${status}`)),
-      );
-      expect(stub.hits(`/status/${status}`) - before).toBe(3);
-      expect(classify(error)).toBe('transient');
-      expect(strict.classify(error)).toBe('transient');
-    });
+    it.each(statuses)(
+      '%i is transient (also to a strict classifier) and retried',
+      async (status) => {
+        const before = stub.hits(`/status/${status}`);
+        const error = await failureOf(
+          quickRetry().execute(() => client.call(`${stub.url}/status/${status}`)),
+        );
+        expect(stub.hits(`/status/${status}`) - before).toBe(3);
+        expect(classify(error)).toBe('transient');
+        expect(strict.classify(error)).toBe('transient');
+      },
+    );
 
     it('reads Retry-After from its real 429 error', async () => {
       const error = await failureOf(client.call(`${stub.url}/status/429`));
@@ -114,7 +116,11 @@ export function describeClient(name: string, client: ClientUnderTest): void {
         const call = failureOf(
           policy.execute((ctx) => client.call(`${stub.url}/hang`, ctx.signal), controller.signal),
         );
-        await waitFor(() => stub.hits('/hang') - before === index + 1, 10_000, `request ${index + 1} to reach the server`);
+        await waitFor(
+          () => stub.hits('/hang') - before === index + 1,
+          10_000,
+          `request ${index + 1} to reach the server`,
+        );
         controller.abort(reason);
         const error = await call;
         expect(classify(error, { signal: controller.signal })).toBe('permanent');
@@ -122,7 +128,11 @@ export function describeClient(name: string, client: ClientUnderTest): void {
       expect(stub.hits('/hang') - before).toBe(2);
       expect(breaker.state).toBe('closed');
       // The client really stopped: the server saw both connections close.
-      await waitFor(() => stub.hungClosed - closedBefore === 2, 10_000, 'both hung connections to close');
+      await waitFor(
+        () => stub.hungClosed - closedBefore === 2,
+        10_000,
+        'both hung connections to close',
+      );
     });
 
     it("a caller's abort of a signal it handed the client itself is permanent and not retried", async () => {
@@ -134,7 +144,11 @@ export function describeClient(name: string, client: ClientUnderTest): void {
         const call = failureOf(
           policy.execute(() => client.call(`${stub.url}/hang`, controller.signal)),
         );
-        await waitFor(() => stub.hits('/hang') - before === index + 1, 10_000, `request ${index + 1} to reach the server`);
+        await waitFor(
+          () => stub.hits('/hang') - before === index + 1,
+          10_000,
+          `request ${index + 1} to reach the server`,
+        );
         controller.abort();
         expect(classify(await call)).toBe('permanent');
       }

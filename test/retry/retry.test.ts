@@ -282,6 +282,21 @@ describe('retry: when it stops', () => {
     expect(error).toMatchObject({ attempts: 2, errors, cause: errors[1] });
   });
 
+  it("RetryExhaustedError's message says what kept failing (seed 004)", async () => {
+    const outcome = await settle(
+      retry({ maxAttempts: 3, wrapExhausted: true, backoff: constant(1) }).execute(() =>
+        Promise.reject(Object.assign(new Error('always fails'), { code: 'ECONNRESET' })),
+      ),
+    );
+    expect(!outcome.ok && (outcome.error as Error).message).toBe(
+      'gave up after 3 attempts: always fails',
+    );
+    expect(new RetryExhaustedError(1, ['plain string']).message).toBe(
+      'gave up after 1 attempt: plain string',
+    );
+    expect(new RetryExhaustedError(1, []).message).toBe('gave up after 1 attempt');
+  });
+
   it('wrapExhausted leaves a permanent error unwrapped', async () => {
     const error = permanent();
     const outcome = await settle(

@@ -26,9 +26,7 @@ const OK_BODY = JSON.stringify({
   role: 'assistant',
   model: 'stub',
   created: 0,
-  choices: [
-    { index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' },
-  ],
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
   content: [{ type: 'text', text: 'ok' }],
   stop_reason: 'end_turn',
   usage: { input_tokens: 1, output_tokens: 1, prompt_tokens: 1, completion_tokens: 1 },

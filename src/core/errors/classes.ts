@@ -60,7 +60,7 @@ function describe(error: unknown): string {
   const message =
     typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : error;
   if (typeof message === 'string') return message === '' ? '' : `: ${message}`;
-  return message === undefined || message === null ? '' : `: ${String(message)}`;
+  return typeof message === 'number' || typeof message === 'boolean' ? `: ${message}` : '';
 }
 
 /** Thrown by retry with `wrapExhausted: true` once every attempt has failed. */

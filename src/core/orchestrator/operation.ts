@@ -7,13 +7,7 @@ import {
 import type { EventHub } from '../events.js';
 import { releasedAfter } from '../call-context.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
-import {
-  RUN,
-  invoke,
-  rootContext,
-  type Operation,
-  type Provenance,
-} from '../policy.js';
+import { RUN, invoke, rootContext, type Operation, type Provenance } from '../policy.js';
 import type { Layers } from './layers.js';
 import type { ObserverEvents } from './observer.js';
 import type { CodeSettings } from './resolve.js';

@@ -65,7 +65,12 @@ const MS_RANGE = { min: 0, above: true, max: MAX_TIMER_MS } as const;
 
 function validateAdaptive(given: unknown): ValidAdaptive {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    fail(OWNER, 'adaptive', '{ minMs, maxMs, percentile?, multiplier?, window?, minSamples? }', given);
+    fail(
+      OWNER,
+      'adaptive',
+      '{ minMs, maxMs, percentile?, multiplier?, window?, minSamples? }',
+      given,
+    );
   }
   const options = given as AdaptiveTimeoutOptions;
   const minMs = checkNumber(OWNER, 'adaptive.minMs', options.minMs, MS_RANGE);

@@ -246,7 +246,10 @@ export class CooperativeCall<T> extends AnsweringCall<T> {
   protected onCutShort(): void {
     // The function sees its signal abort; the caller waits for it, within the grace.
     if (this.answered || this.graceMs === Infinity) return;
-    const grace = new GraceDeadline(this.deadlineAfter(this.graceMs), this as CooperativeCall<unknown>);
+    const grace = new GraceDeadline(
+      this.deadlineAfter(this.graceMs),
+      this as CooperativeCall<unknown>,
+    );
     this.grace = grace;
     this.owner.startGrace(grace, this.graceMs);
   }
