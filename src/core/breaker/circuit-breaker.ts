@@ -2,7 +2,7 @@ import { abortReason } from '../abort.js';
 import { callerAbort, canAbort } from '../call-context.js';
 import { hasKind } from '../errors/base.js';
 import type { Clock } from '../clock.js';
-import { CircuitOpenError } from '../errors/classes.js';
+import { circuitOpenRejection } from './rejection.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 import { consecutive } from './consecutive.js';
@@ -453,13 +453,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   /**
    * Rejects a call that will not run, with an error of its own (a caller may change or
    * decorate the error it caught, which must not show up in another caller's), built without
-   * a stack trace: it would cost microseconds and say nothing.
+   * a stack trace (it would cost microseconds and say nothing) and without the Error
+   * constructor (see circuitOpenRejection).
    */
   private reject(retryAfterMs: number | undefined): Promise<never> {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    const error = new CircuitOpenError(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
-    Error.stackTraceLimit = limit;
+    const error = circuitOpenRejection(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
     this.hub?.emit('rejected', error);
     // Rejected a microtask from now, once the caller has attached its handler: that spares
     // the runtime's unhandled-rejection bookkeeping, which costs more than the rest.
