@@ -1,4 +1,3 @@
-import { abortReason } from '../abort.js';
 import { callerAbort, canAbort } from '../call-context.js';
 import { hasKind } from '../errors/base.js';
 import type { Clock } from '../clock.js';
@@ -8,6 +7,7 @@ import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '
 import { consecutive } from './consecutive.js';
 import type { CircuitBreakerEvents } from './events.js';
 import { countsAsFailure } from './is-failure.js';
+import type { CircuitStats } from './stats.js';
 import { parseSnapshot } from './snapshot.js';
 import type { CircuitState } from './state.js';
 import type {
@@ -111,6 +111,10 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private hub: EventHub<CircuitBreakerEvents> | undefined;
   private onValue: Settle | undefined;
   private onError: Settle | undefined;
+  // Facts for `stats()`, declared last so that the fields the call path reads keep their places.
+  private consecutiveFailures = 0;
+  private rejectedCalls = 0;
+  private lastFailureAt = Number.NaN;
 
   constructor(options: CircuitBreakerOptions = {}) {
     super(options.clock);
@@ -156,9 +160,39 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.link = options.store?.attach(this);
   }
 
-  /** `'closed'`, `'open'`, `'half-open'`, `'isolated'` or `'disabled'`. */
+  /**
+   * `'closed'`, `'open'`, `'half-open'`, `'isolated'` or `'disabled'`. An open circuit whose
+   * open time is over reads `'half-open'` (the next call probes) without waiting for that
+   * call: computed on read, so no breaker needs a timer.
+   */
   get state(): CircuitState {
-    return NAMES[this.code] as CircuitState;
+    const code = this.code;
+    if (code === OPEN && this.clock.now() >= this.openUntil) return 'half-open';
+    return NAMES[code] as CircuitState;
+  }
+
+  /** What health endpoints and dashboards show about this breaker, read now. */
+  stats(): CircuitStats {
+    const now = this.clock.now();
+    const held = this.window?.held?.(now) ?? { calls: 0, failures: 0 };
+    const description = this.trip.description;
+    const open = !Number.isNaN(this.openUntil);
+    return {
+      name: this.name,
+      state: this.state,
+      enabled: this.code !== DISABLED,
+      failureRate: held.calls === 0 ? 0 : held.failures / held.calls,
+      threshold: description.threshold,
+      trip: description.kind,
+      bufferedCalls: held.calls,
+      failedCalls: held.failures,
+      rejectedCalls: this.rejectedCalls,
+      consecutiveFailures: this.consecutiveFailures,
+      lastFailureAt: Number.isNaN(this.lastFailureAt) ? null : this.lastFailureAt,
+      openedAt: open ? this.openUntil - this.openMsFor(Math.max(1, this.opens)) : null,
+      retryAfterMs: open ? Math.max(0, this.openUntil - now) : null,
+      opens: this.opens,
+    };
   }
 
   get settings(): CircuitSettings {
@@ -348,6 +382,10 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     // A call that settles after the circuit left closed (opened by another call, adopted
     // from the store) says nothing about the new state.
     if (code !== CLOSED && code !== DISABLED) return;
+    if (failure) {
+      this.consecutiveFailures++;
+      this.lastFailureAt = this.clock.now();
+    } else this.consecutiveFailures = 0;
     const trip = this.trip;
     const now = trip.needsTime ? this.clock.now() : 0;
     const verdict = (this.window ??= trip.createWindow()).record(failure, slow, now);
@@ -390,12 +428,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       if (this.version === epoch) this.probes--;
       return this.reject(HALF_OPEN_RETRY_AFTER_MS);
     }
-    if (this.version !== epoch || ctx.signal.aborted) {
+    const aborted = callerAbort(ctx);
+    if (this.version !== epoch || aborted !== undefined) {
       // The circuit moved on while the claim was pending (or the caller gave up): hand the
       // slot back and let the current state decide.
       safely(release, false);
       if (this.version === epoch) this.probes--;
-      if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+      if (aborted !== undefined) return Promise.reject(aborted);
       return this[RUN](fn, ctx);
     }
     return this.runProbe(fn, ctx, epoch, release === noRelease ? undefined : release);
@@ -458,6 +497,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
    */
   private reject(retryAfterMs: number | undefined): Promise<never> {
     const error = circuitOpenRejection(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
+    this.rejectedCalls++;
     this.hub?.emit('rejected', error);
     // Rejected a microtask from now, once the caller has attached its handler: that spares
     // the runtime's unhandled-rejection bookkeeping, which costs more than the rest.
@@ -517,7 +557,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     // The window lives on across the kill switch, and is cleared by any other move.
     const keepsWindow =
       (from === CLOSED && to === DISABLED) || (from === DISABLED && to === CLOSED);
-    if (!keepsWindow || reason === 'reset') this.window?.clear();
+    if (!keepsWindow || reason === 'reset') this.forgetWindow();
     this.code = to;
     this.version++;
     this.reason = reason;
@@ -560,7 +600,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const from = this.code;
     const keepsWindow =
       (from === CLOSED || from === DISABLED) && (to === CLOSED || to === DISABLED);
-    if (!keepsWindow) this.window?.clear();
+    if (!keepsWindow) this.forgetWindow();
     this.code = to;
     this.version = snapshot.version;
     this.reason = snapshot.reason;
@@ -569,6 +609,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.opens = snapshot.opens;
     this.probes = 0;
     this.probeSuccesses = 0;
+  }
+
+  private forgetWindow(): void {
+    this.window?.clear();
+    this.consecutiveFailures = 0;
   }
 
   private sameAs(snapshot: CircuitSnapshot): boolean {
