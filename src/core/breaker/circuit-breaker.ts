@@ -431,7 +431,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       }
       // Refused because the fleet had moved on (a newer state came with the answer, e.g.
       // closed): the current state decides, as when a granted claim finds the state changed.
-      if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+      const abortedMeanwhile = callerAbort(ctx);
+      if (abortedMeanwhile !== undefined) return Promise.reject(abortedMeanwhile);
       return this[RUN](fn, ctx);
     }
     const aborted = callerAbort(ctx);
