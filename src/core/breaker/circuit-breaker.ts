@@ -162,6 +162,17 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     return NAMES[this.code] as CircuitState;
   }
 
+  /**
+   * The share of counted failures among the calls the trip window holds now, 0..1 (0 before
+   * any call and after every transition, which clears the window). A `consecutive` trip holds
+   * only the current run of failures, so it reads 1 during one and 0 after a success.
+   */
+  get failureRate(): number {
+    const window = this.window;
+    if (window === undefined) return 0;
+    return window.failureRate(this.trip.needsTime ? this.clock.now() : 0);
+  }
+
   get settings(): CircuitSettings {
     return {
       trip: this.trip.description,

@@ -39,4 +39,8 @@ export class CountWindow implements TripWindow {
     this.ring.fill(0);
     this.next = this.total = this.failures = this.slow = 0;
   }
+
+  failureRate(): number {
+    return this.total === 0 ? 0 : this.failures / this.total;
+  }
 }

@@ -54,6 +54,20 @@ export class TimeWindow implements TripWindow {
     this.total = this.failures = this.slow = 0;
   }
 
+  /** Sums the buckets still in the window at `now`; expired ones are left for `record` to empty. */
+  failureRate(now: number): number {
+    if (this.total === 0) return 0;
+    const oldest = Math.max(this.newest, Math.floor(now / this.bucketMs)) - this.buckets + 1;
+    let total = 0;
+    let failures = 0;
+    for (let b = Math.max(oldest, this.newest - this.buckets + 1); b <= this.newest; b++) {
+      const at = this.slotOf(b) * 3;
+      total += this.counts[at] ?? 0;
+      failures += this.counts[at + 1] ?? 0;
+    }
+    return total === 0 ? 0 : failures / total;
+  }
+
   private advanceTo(bucket: number): void {
     if (bucket - this.newest >= this.buckets) {
       this.clear();

@@ -35,6 +35,8 @@ export interface TripWindow {
   record(failure: boolean, slow: boolean, now: number): TripVerdict;
   /** Forgets every outcome (on opening, closing and `reset()`). */
   clear(): void;
+  /** The share of failures among the calls held at `now` (0 when none), without changing the window. */
+  failureRate(now: number): number;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type Provenance,
 } from '../policy.js';
 import type { Layers } from './layers.js';
-import type { ObserverEvents } from './observer.js';
+import type { ObserverEvents, RejectionReason } from './observer.js';
 import type { CodeSettings } from './resolve.js';
 
 /** A fallback as the orchestrator runs it: the caller's arguments are already bound. */
@@ -29,8 +29,13 @@ export interface OperationEnv {
   hub: EventHub<ObserverEvents> | undefined;
 }
 
-const isRejection = (error: unknown): boolean =>
-  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimiterRejectedError(error);
+/** Why `error` refused a call without running it; undefined when the call ran. */
+function rejectionReason(error: unknown): RejectionReason | undefined {
+  if (isCircuitOpenError(error)) return 'circuit_open';
+  if (isBulkheadRejectedError(error)) return 'bulkhead_full';
+  if (isRateLimiterRejectedError(error)) return 'rate_limited';
+  return undefined;
+}
 
 /** `fn`, counting its calls in `provenance.attempts` (only under `executeDetailed`). */
 function counted<T>(fn: Operation<T>, provenance: Provenance): Operation<T> {
@@ -98,7 +103,8 @@ export class OperationEntry {
       (value) => {
         const now = env.clock.now();
         metrics.recordSuccess(started, now);
-        if (hub?.has('onCallEnd')) this.emitEnd('success', false, now - started, undefined, now);
+        if (hub?.has('onCallEnd'))
+          this.emitEnd('success', undefined, now - started, undefined, now);
         return value;
       },
       (error: unknown) => this.failed(error, layers, started, signal, fallback, provenance),
@@ -111,9 +117,9 @@ export class OperationEntry {
   }
 
   private failedUntimed(error: unknown): Promise<never> {
-    const rejected = isRejection(error);
-    if (rejected) this.metrics.rejectedCalls++;
-    this.finishFailure(error, rejected, Number.NaN);
+    const reason = rejectionReason(error);
+    if (reason !== undefined) this.metrics.rejectedCalls++;
+    this.finishFailure(error, reason, Number.NaN);
     return Promise.reject(error);
   }
 
@@ -124,8 +130,9 @@ export class OperationEntry {
   ): boolean {
     const when = layers.resolved.fallback;
     if (when === false || signal?.aborted === true) return false;
-    if (isCircuitOpenError(error)) return when.whenOpen !== false;
-    if (isRejection(error)) return when.whenRejected !== false;
+    const reason = rejectionReason(error);
+    if (reason === 'circuit_open') return when.whenOpen !== false;
+    if (reason !== undefined) return when.whenRejected !== false;
     if (this.env.isTransient(error)) return when.whenExhausted !== false;
     return when.whenPermanent === true;
   }
@@ -139,10 +146,10 @@ export class OperationEntry {
     provenance: Provenance | undefined,
   ): Promise<T> {
     const { metrics, env } = this;
-    const rejected = isRejection(error);
-    if (rejected) metrics.rejectedCalls++;
+    const reason = rejectionReason(error);
+    if (reason !== undefined) metrics.rejectedCalls++;
     if (fallback === undefined || !this.fallbackApplies(error, layers, signal)) {
-      this.finishFailure(error, rejected, started);
+      this.finishFailure(error, reason, started);
       return Promise.reject(error);
     }
     return invoke(() => fallback(error), rootContext(signal, this.name)).then(
@@ -155,28 +162,32 @@ export class OperationEntry {
           provenance.source = 'fallback';
         }
         if (env.hub?.has('onCallEnd')) {
-          this.emitEnd('fallback', rejected, now - started, error, now);
+          this.emitEnd('fallback', reason, now - started, error, now);
         }
         return value;
       },
       (fallbackError: unknown) => {
-        this.finishFailure(fallbackError, rejected, started);
+        this.finishFailure(fallbackError, reason, started);
         return Promise.reject(fallbackError);
       },
     );
   }
 
-  private finishFailure(error: unknown, rejected: boolean, started: number): void {
+  private finishFailure(
+    error: unknown,
+    reason: RejectionReason | undefined,
+    started: number,
+  ): void {
     const now = this.env.clock.now();
     this.metrics.recordFailure(started, now);
     if (this.env.hub?.has('onCallEnd')) {
-      this.emitEnd('failure', rejected, now - started, error, now);
+      this.emitEnd('failure', reason, now - started, error, now);
     }
   }
 
   private emitEnd(
     outcome: 'success' | 'fallback' | 'failure',
-    rejected: boolean,
+    reason: RejectionReason | undefined,
     durationMs: number,
     error: unknown,
     at: number,
@@ -184,7 +195,9 @@ export class OperationEntry {
     this.env.hub?.emit('onCallEnd', {
       operation: this.name,
       outcome,
-      rejected,
+      rejected: reason !== undefined,
+      ...(reason === undefined ? {} : { reason }),
+      ...(outcome === 'fallback' ? { source: 'fallback' } : {}),
       durationMs,
       ...(error === undefined ? {} : { error }),
       at,
