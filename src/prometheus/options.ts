@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { checkBuckets } from '../core/metrics/bucket-bounds.js';
 import { fail } from '../core/option-checks.js';
 
 export interface PrometheusMetricsOptions {
@@ -21,26 +22,7 @@ export interface ResolvedOptions {
 }
 
 const WHERE = 'prometheusMetrics';
-/** From a cache hit to a long LLM completion. */
-export const DEFAULT_BUCKETS: readonly number[] = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
-];
 const METRIC_NAME_START = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-
-function checkBuckets(value: unknown): readonly number[] {
-  const expected = 'a non-empty array of increasing positive finite numbers (seconds)';
-  if (!Array.isArray(value) || value.length === 0) return fail(WHERE, 'buckets', expected, value);
-  const buckets = value as unknown[];
-  buckets.forEach((bound, i) => {
-    const previous = i === 0 ? 0 : (buckets[i - 1] as number);
-    if (typeof bound !== 'number' || !Number.isFinite(bound) || bound <= previous) {
-      throw new RangeError(
-        `${WHERE}: buckets must be ${expected}, got ${JSON.stringify(value)} (entry ${i})`,
-      );
-    }
-  });
-  return [...(buckets as number[])];
-}
 
 export function resolveOptions(options: PrometheusMetricsOptions): ResolvedOptions {
   const { registry = new Registry(), prefix = 'breakwater_' } = options;
@@ -58,7 +40,7 @@ export function resolveOptions(options: PrometheusMetricsOptions): ResolvedOptio
   return {
     registry,
     prefix,
-    buckets: options.buckets === undefined ? DEFAULT_BUCKETS : checkBuckets(options.buckets),
+    buckets: checkBuckets(WHERE, options.buckets),
     maxOperations: options.maxOperations,
   };
 }
