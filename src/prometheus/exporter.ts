@@ -1,39 +1,24 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { circuitStates } from '../core/breaker/state.js';
 import { CallTally, callOutcomes, type OperationTally } from '../core/metrics/call-tally.js';
 import { readCircuits, storeUp } from '../core/metrics/circuit-readings.js';
 import { OperationLabels } from '../core/metrics/operation-labels.js';
 import type { Resilience } from '../core/orchestrator/resilience.js';
-import { ScrapedHistogram } from './duration-histogram.js';
+import { LabelSetCache, type LabelSet } from './label-sets.js';
 import { resolveOptions, type PrometheusMetricsOptions } from './options.js';
+import {
+  NO_LABELS,
+  ScrapedCounter,
+  ScrapedGauge,
+  ScrapedHistogram,
+  type Sample,
+} from './scraped-metrics.js';
 
 export interface PrometheusMetrics {
   /** The registry the metrics are on: serve `await registry.metrics()` at `/metrics`. */
   readonly registry: Registry;
   /** Stops observing and removes these metrics from the registry. Idempotent. */
   close(): void;
-}
-
-type Tallies = () => Iterable<[string, OperationTally]>;
-
-/** A counter whose values are the tally's totals, copied in when the registry is read. */
-function tallyCounter(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: readonly string[],
-  fill: (counter: Counter<string>) => void,
-): Counter<string> {
-  return new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      fill(this);
-    },
-  });
 }
 
 /**
@@ -49,133 +34,171 @@ export function prometheusMetrics(
   const { registry, prefix, buckets, maxOperations } = resolveOptions(options);
   const labels = new OperationLabels('prometheusMetrics', maxOperations);
   const tally = new CallTally(resilience, labels, buckets);
-  const tallies: Tallies = () => tally.byLabel.entries();
+  const sets = new LabelSetCache();
   const names: string[] = [];
   const name = (suffix: string): string => {
     names.push(`${prefix}${suffix}`);
     return `${prefix}${suffix}`;
   };
+  const sample = (value: number, series: LabelSet): Sample => ({
+    value,
+    labels: NO_LABELS,
+    sharedLabels: series,
+  });
+  /** One sample per tally entry and key of `pick`'s map, labelled `{ operation, [label]: key }`. */
+  const perTally =
+    (
+      read: (
+        tally: OperationTally,
+        add: (value: number, series: LabelSet) => void,
+        of: ReturnType<LabelSetCache['of']>,
+      ) => void,
+    ) =>
+    (): Sample[] => {
+      const samples: Sample[] = [];
+      for (const [operation, entry] of tally.byLabel) {
+        read(entry, (value, series) => samples.push(sample(value, series)), sets.of(operation));
+      }
+      return samples;
+    };
 
-  tallyCounter(
+  new ScrapedCounter({
+    name: name('calls_total'),
+    help: 'Calls by outcome: success, failure, fallback (a fallback answered), rejected (refused without running).',
+    labelNames: ['operation', 'outcome'],
     registry,
-    name('calls_total'),
-    'Calls by outcome: success, failure, fallback (a fallback answered), rejected (refused without running).',
-    ['operation', 'outcome'],
-    (counter) => {
-      for (const [operation, { calls }] of tallies()) {
+    read: perTally(({ calls }, add, of) => {
+      callOutcomes.forEach((outcome, i) => {
+        const count = calls[i] ?? 0;
+        if (count > 0) add(count, of.one('outcome', outcome));
+      });
+    }),
+  });
+  const bucketName = `${prefix}call_duration_seconds_bucket`;
+  const sumName = `${prefix}call_duration_seconds_sum`;
+  const countName = `${prefix}call_duration_seconds_count`;
+  const bounds = [...buckets.map(String), '+Inf'];
+  new ScrapedHistogram({
+    name: name('call_duration_seconds'),
+    help: 'How long calls took, retries and fallback included, by outcome.',
+    labelNames: ['operation', 'outcome'],
+    registry,
+    buckets,
+    read: () => {
+      const samples: Sample[] = [];
+      for (const [operation, { durations }] of tally.byLabel) {
+        const of = sets.of(operation);
         callOutcomes.forEach((outcome, i) => {
-          const count = calls[i] ?? 0;
-          if (count > 0) counter.inc({ operation, outcome }, count);
+          const counts = durations[i];
+          if (counts === undefined) return;
+          // Every label in the cached shared set: prom-client then writes each line from its cache.
+          const bucketSets = of.buckets(outcome, bounds);
+          let cumulative = 0;
+          for (let b = 0; b < bucketSets.length; b++) {
+            cumulative += counts.counts[b] ?? 0;
+            const series = bucketSets[b] as LabelSet;
+            samples.push({
+              value: cumulative,
+              labels: NO_LABELS,
+              sharedLabels: series,
+              metricName: bucketName,
+            });
+          }
+          const series = of.one('outcome', outcome);
+          samples.push({
+            value: counts.sum,
+            labels: NO_LABELS,
+            sharedLabels: series,
+            metricName: sumName,
+          });
+          samples.push({
+            value: counts.count,
+            labels: NO_LABELS,
+            sharedLabels: series,
+            metricName: countName,
+          });
         });
       }
+      return samples;
     },
-  );
-  new ScrapedHistogram(
-    {
-      name: name('call_duration_seconds'),
-      help: 'How long calls took, retries and fallback included, by outcome.',
-      labelNames: ['operation', 'outcome'],
-      registry,
-    },
-    buckets,
-    function* () {
-      for (const [operation, { durations }] of tallies()) {
-        for (const [i, outcome] of callOutcomes.entries()) {
-          const counts = durations[i];
-          if (counts !== undefined) yield { labels: { operation, outcome }, buckets: counts };
-        }
-      }
-    },
-  );
-  tallyCounter(
+  });
+  new ScrapedCounter({
+    name: name('retries_total'),
+    help: 'Attempts that failed and were retried.',
+    labelNames: ['operation'],
     registry,
-    name('retries_total'),
-    'Attempts that failed and were retried.',
-    ['operation'],
-    (counter) => {
-      for (const [operation, { retries }] of tallies()) {
-        if (retries > 0) counter.inc({ operation }, retries);
-      }
-    },
-  );
-  tallyCounter(
+    read: perTally(({ retries }, add, of) => {
+      if (retries > 0) add(retries, of.operation);
+    }),
+  });
+  new ScrapedCounter({
+    name: name('fallbacks_total'),
+    help: 'Calls a fallback answered, by the fallback that did.',
+    labelNames: ['operation', 'source'],
     registry,
-    name('fallbacks_total'),
-    'Calls a fallback answered, by the fallback that did.',
-    ['operation', 'source'],
-    (counter) => {
-      for (const [operation, { fallbacks }] of tallies()) {
-        for (const [source, count] of fallbacks) counter.inc({ operation, source }, count);
-      }
-    },
-  );
-  tallyCounter(
+    read: perTally(({ fallbacks }, add, of) => {
+      for (const [source, count] of fallbacks) add(count, of.one('source', source));
+    }),
+  });
+  new ScrapedCounter({
+    name: name('rejections_total'),
+    help: 'Calls refused without running: circuit_open, bulkhead_full, rate_limited.',
+    labelNames: ['operation', 'reason'],
     registry,
-    name('rejections_total'),
-    'Calls refused without running: circuit_open, bulkhead_full, rate_limited.',
-    ['operation', 'reason'],
-    (counter) => {
-      for (const [operation, { rejections }] of tallies()) {
-        for (const [reason, count] of rejections) counter.inc({ operation, reason }, count);
-      }
-    },
-  );
-  tallyCounter(
+    read: perTally(({ rejections }, add, of) => {
+      for (const [reason, count] of rejections) add(count, of.one('reason', reason));
+    }),
+  });
+  new ScrapedCounter({
+    name: name('circuit_transitions_total'),
+    help: 'Circuit breaker state changes.',
+    labelNames: ['operation', 'from', 'to'],
     registry,
-    name('circuit_transitions_total'),
-    'Circuit breaker state changes.',
-    ['operation', 'from', 'to'],
-    (counter) => {
-      for (const [operation, { transitions }] of tallies()) {
-        for (const { from, to, count } of transitions.values()) {
-          counter.inc({ operation, from, to }, count);
-        }
-      }
-    },
-  );
-  new Gauge({
+    read: perTally(({ transitions }, add, of) => {
+      for (const { from, to, count } of transitions.values()) add(count, of.with({ from, to }));
+    }),
+  });
+  new ScrapedGauge({
     name: name('circuit_state'),
     help: 'Circuit breaker state: 1 for the current state, 0 for the others (summed over operation="other").',
     labelNames: ['operation', 'state'],
-    registers: [registry],
-    collect() {
-      this.reset();
+    registry,
+    read: () => {
+      const samples: Sample[] = [];
       for (const [operation, reading] of readCircuits(resilience, labels)) {
-        for (const state of circuitStates) this.set({ operation, state }, reading.states[state]);
+        const of = sets.of(operation);
+        for (const state of circuitStates)
+          samples.push(sample(reading.states[state], of.one('state', state)));
       }
+      return samples;
     },
   });
-  new Gauge({
+  new ScrapedGauge({
     name: name('circuit_failure_rate'),
     help: 'Share of failures in the breaker window, 0 to 1 (the highest over operation="other").',
     labelNames: ['operation'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [operation, reading] of readCircuits(resilience, labels)) {
-        this.set({ operation }, reading.failureRate);
-      }
-    },
+    registry,
+    read: () =>
+      [...readCircuits(resilience, labels)].map(([operation, reading]) =>
+        sample(reading.failureRate, sets.of(operation).operation),
+      ),
   });
-  new Gauge({
+  new ScrapedGauge({
     name: name('circuit_failure_rate_threshold'),
     help: 'The failure rate at which the breaker opens, for breakers that trip on a rate.',
     labelNames: ['operation'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [operation, reading] of readCircuits(resilience, labels)) {
-        if (reading.threshold !== undefined) this.set({ operation }, reading.threshold);
-      }
-    },
+    registry,
+    read: () =>
+      [...readCircuits(resilience, labels)].flatMap(([operation, { threshold }]) =>
+        threshold === undefined ? [] : [sample(threshold, sets.of(operation).operation)],
+      ),
   });
-  new Gauge({
+  new ScrapedGauge({
     name: name('store_up'),
     help: 'Whether the breaker store is reachable (1) or breakers decide locally (0).',
-    registers: [registry],
-    collect() {
-      this.set(storeUp(resilience));
-    },
+    labelNames: [],
+    registry,
+    read: () => [{ value: storeUp(resilience), labels: NO_LABELS }],
   });
 
   let closed = false;

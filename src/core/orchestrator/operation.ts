@@ -192,7 +192,13 @@ export class OperationEntry {
     error: unknown,
     at: number,
   ): void {
-    this.env.hub?.emit('onCallEnd', {
+    const hub = this.env.hub;
+    if (outcome === 'success') {
+      // The common event, built without the spreads the others need (this is per call).
+      hub?.emit('onCallEnd', { operation: this.name, outcome, rejected: false, durationMs, at });
+      return;
+    }
+    hub?.emit('onCallEnd', {
       operation: this.name,
       outcome,
       rejected: reason !== undefined,
