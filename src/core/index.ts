@@ -134,5 +134,7 @@ export type {
   Wrapped,
   WrappedExtras,
 } from './orchestrator/wrap-types.js';
+export type { RejectionReason } from './orchestrator/observer.js';
+export type { Logger, LogMethod } from './logging/logger.js';
 export { presets, presetNames, isPresetName } from './presets/index.js';
 export type { PresetName } from './presets/index.js';

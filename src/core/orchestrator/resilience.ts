@@ -5,6 +5,8 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
 import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
+import { loggingObserver } from '../logging/log-observer.js';
+import { checkLogger, type Logger } from '../logging/logger.js';
 import { checkFunction, checkName, failChoice } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import { withProvenance, type DetailedResult, type Operation, type Provenance } from '../policy.js';
@@ -42,6 +44,12 @@ export interface ResilienceOptions {
    * security rules here); any problem rejects the change with a `ConfigError`.
    */
   readonly validate?: (config: ResilienceConfig) => readonly ConfigProblem[];
+  /**
+   * A pino-style logger (`info|warn|error(object, message)`, `debug` optional) for
+   * transitions, retries, give-ups, fallbacks, rejections and configuration changes:
+   * stable fields, rate-limited per operation, secrets redacted.
+   */
+  readonly logger?: Logger;
 }
 
 /** `execute`'s options: the operation's settings (used when it is first registered) and the call's. */
@@ -91,6 +99,8 @@ export class Resilience {
     const shape = shapeProblems(this.current);
     const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
     if (problems.length > 0) throw new ConfigError(problems);
+    const logger = checkLogger('createResilience', options.logger);
+    if (logger !== undefined) this.observe(loggingObserver(logger, this.clock));
   }
 
   /** The configuration in force (preset, file and runtime updates applied). */
