@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createResilience, type Resilience } from '../../core/orchestrator/resilience.js';
 import type { ResilienceConfig, StrategyName } from '../../core/orchestrator/config.js';
 import { complete } from './client.js';
+import { serveDemoMetrics } from './metrics-endpoint.js';
 import { startProvider, type SimulatedProvider } from './provider.js';
 import { demoTiming, type DemoTiming } from './scenario.js';
 import { WindowStats, percent, seconds, table } from './stats.js';
@@ -170,6 +171,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
   const elapsed = (): number => Date.now() - started;
   const resilience = createResilience({ config: demoConfig(timing) });
+  const metricsEndpoint = await serveDemoMetrics(resilience);
   const operations = operationsOf(resilience, primary, secondary, stop.signal);
   const windows = new Map(operations.map((op) => [op.name, new WindowStats()]));
   const transitions: DemoSummary['transitions'][number][] = [];
@@ -226,6 +228,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   write(
     'operations: summarize (balanced, stale answers), qa (critical, secondary provider), sentiment (aggressive, no fallback)',
   );
+  write(`Prometheus metrics at ${metricsEndpoint.url}`);
   const ticker = setInterval(liveLines, timing.tickMs);
   const users = Array.from({ length: USERS }, (_, index) => user(index));
   const phases: DemoSummary['phases'][number][] = [];
@@ -249,7 +252,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await Promise.all(users);
     stop.abort();
     unobserve();
-    await Promise.all([primary.close(), secondary.close()]);
+    await Promise.all([primary.close(), secondary.close(), metricsEndpoint.close()]);
   }
   return summarize(resilience, operations, {
     mode: options.fast ? 'fast' : 'full',
