@@ -13,6 +13,9 @@ const expectations = {
   'breakwater/redis': ['redisStore'],
   'breakwater/prometheus': ['prometheusMetrics'],
   'breakwater/otel': ['openTelemetryMetrics'],
+  'breakwater/http': ['httpHandler'],
+  'breakwater/http/express': ['expressHandler'],
+  'breakwater/http/fastify': ['fastifyPlugin'],
 };
 
 let failed = false;

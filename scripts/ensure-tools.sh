@@ -1,21 +1,17 @@
 #!/usr/bin/env bash
-# Servers the tests run for real besides Redis: installs each Debian package that is missing.
-# Usage: ensure-tools.sh <command>=<package> … (e.g. prometheus=prometheus promtool=prometheus)
+# Tools the tests drive for real, installed with apt-get where missing: chromium (the
+# dashboard's browser tests, through playwright-core; no browser is ever downloaded), and
+# prometheus with its promtool (the exporter scraped by a real server, the shipped rules).
 set -euo pipefail
 missing=()
-for pair in "$@"; do
-  command="${pair%%=*}"
-  package="${pair#*=}"
-  if ! command -v "$command" >/dev/null 2>&1; then missing+=("$package"); fi
-done
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
-# One package can provide several commands.
-mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing ${packages[*]} with apt-get for the tests" >&2
+  echo "${missing[*]} missing; installing with apt-get" >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   exit 0
 fi
-echo "the tests need ${packages[*]}: install them (e.g. 'sudo apt-get install -y ${packages[*]}')" >&2
+echo "the tests need: ${missing[*]} (e.g. 'sudo apt-get install -y ${missing[*]}')" >&2
 exit 1

@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { serveDemoMetrics } from '../../src/cli/demo/metrics-endpoint.js';
+import { serveDashboard } from '../../src/cli/demo/dashboard.js';
 import { createResilience } from '../../src/core/index.js';
 
-describe('the demo’s /metrics endpoint', () => {
-  it('serves the Prometheus text format on 127.0.0.1, and nothing else', async () => {
+describe('the demo’s Prometheus metrics', () => {
+  it('are served at /metrics next to the dashboard, on 127.0.0.1', async () => {
     const resilience = createResilience();
-    const endpoint = await serveDemoMetrics(resilience);
+    const dashboard = await serveDashboard(resilience);
+    const url = `${dashboard.url}metrics`;
     try {
-      expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       await resilience.execute('summarize', () => 'ok');
-      const response = await fetch(endpoint.url);
+      const response = await fetch(url);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-      expect(await response.text()).toContain(
-        'breakwater_calls_total{operation="summarize",outcome="success"} 1',
-      );
-      expect((await fetch(endpoint.url.replace('/metrics', '/'))).status).toBe(404);
+      const text = await response.text();
+      expect(text).toContain('breakwater_calls_total{operation="summarize",outcome="success"} 1');
+      expect(text).toContain('breakwater_circuit_state{operation="summarize",state="closed"} 1');
     } finally {
-      await endpoint.close();
+      await dashboard.close();
     }
-    await expect(fetch(endpoint.url)).rejects.toThrow();
+    await expect(fetch(url)).rejects.toThrow();
   });
 });

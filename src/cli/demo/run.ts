@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createResilience, type Resilience } from '../../core/orchestrator/resilience.js';
 import type { ResilienceConfig, StrategyName } from '../../core/orchestrator/config.js';
 import { complete } from './client.js';
-import { serveDemoMetrics } from './metrics-endpoint.js';
+import { serveDashboard } from './dashboard.js';
 import { startProvider, type SimulatedProvider } from './provider.js';
 import { demoTiming, type DemoTiming } from './scenario.js';
 import { WindowStats, percent, seconds, table } from './stats.js';
@@ -11,6 +11,10 @@ export interface DemoOptions {
   readonly fast: boolean;
   /** Where live lines go; nothing is printed live when absent. */
   readonly write?: (line: string) => void;
+  /** Told where the dashboard listens (and its admin token) once it does. */
+  readonly onDashboard?: (url: string, token: string) => void;
+  /** Told when each phase of the story starts. */
+  readonly onPhase?: (name: string) => void;
 }
 
 export interface OperationSummary {
@@ -171,8 +175,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
   const elapsed = (): number => Date.now() - started;
   const resilience = createResilience({ config: demoConfig(timing) });
-  const metricsEndpoint = await serveDemoMetrics(resilience);
   const operations = operationsOf(resilience, primary, secondary, stop.signal);
+  const dashboard = await serveDashboard(resilience);
+  options.onDashboard?.(dashboard.url, dashboard.token);
   const windows = new Map(operations.map((op) => [op.name, new WindowStats()]));
   const transitions: DemoSummary['transitions'][number][] = [];
   const recoveredAt = new Map<string, number>();
@@ -228,7 +233,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   write(
     'operations: summarize (balanced, stale answers), qa (critical, secondary provider), sentiment (aggressive, no fallback)',
   );
-  write(`Prometheus metrics at ${metricsEndpoint.url}`);
   const ticker = setInterval(liveLines, timing.tickMs);
   const users = Array.from({ length: USERS }, (_, index) => user(index));
   const phases: DemoSummary['phases'][number][] = [];
@@ -244,6 +248,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         durationMs: phase.durationMs,
       });
       write(`${seconds(elapsed())}  ── ${phase.name}: ${phase.story}`);
+      options.onPhase?.(phase.name);
       await delay(phase.durationMs);
     }
   } finally {
@@ -252,7 +257,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await Promise.all(users);
     stop.abort();
     unobserve();
-    await Promise.all([primary.close(), secondary.close(), metricsEndpoint.close()]);
+    await Promise.all([primary.close(), secondary.close(), dashboard.close()]);
   }
   return summarize(resilience, operations, {
     mode: options.fast ? 'fast' : 'full',

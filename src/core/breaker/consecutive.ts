@@ -25,11 +25,6 @@ class ConsecutiveWindow implements TripWindow {
   clear(): void {
     this.failures = 0;
   }
-
-  /** The window holds the current run of failures only: all of it failed, or nothing is held. */
-  failureRate(): number {
-    return this.failures > 0 ? 1 : 0;
-  }
 }
 
 /** One field per instance: strategies are often made inline, one per breaker. */

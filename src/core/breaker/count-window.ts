@@ -1,5 +1,5 @@
 import { rateVerdict, type RateLimits } from './rate-verdict.js';
-import type { TripVerdict, TripWindow } from './trip.js';
+import type { TripVerdict, TripWindow, WindowCounts } from './trip.js';
 
 const FAILED = 1;
 const SLOW = 2;
@@ -35,12 +35,12 @@ export class CountWindow implements TripWindow {
     return rateVerdict(this.limits, this.total, this.failures, this.slow);
   }
 
+  held(): WindowCounts {
+    return { calls: this.total, failures: this.failures };
+  }
+
   clear(): void {
     this.ring.fill(0);
     this.next = this.total = this.failures = this.slow = 0;
-  }
-
-  failureRate(): number {
-    return this.total === 0 ? 0 : this.failures / this.total;
   }
 }

@@ -1,5 +1,5 @@
 import { rateVerdict, type RateLimits } from './rate-verdict.js';
-import type { TripVerdict, TripWindow } from './trip.js';
+import type { TripVerdict, TripWindow, WindowCounts } from './trip.js';
 
 /** How many buckets a time window is cut into: its resolution is `ms / BUCKETS`. */
 const BUCKETS = 20;
@@ -48,24 +48,17 @@ export class TimeWindow implements TripWindow {
     return rateVerdict(this.limits, this.total, this.failures, this.slow);
   }
 
+  held(now: number): WindowCounts {
+    // Expiring buckets is what `record` would do at this time anyway.
+    const bucket = Math.floor(now / this.bucketMs);
+    if (bucket > this.newest) this.advanceTo(bucket);
+    return { calls: this.total, failures: this.failures };
+  }
+
   clear(): void {
     this.counts.fill(0);
     this.newest = -Infinity;
     this.total = this.failures = this.slow = 0;
-  }
-
-  /** Sums the buckets still in the window at `now`; expired ones are left for `record` to empty. */
-  failureRate(now: number): number {
-    if (this.total === 0) return 0;
-    const oldest = Math.max(this.newest, Math.floor(now / this.bucketMs)) - this.buckets + 1;
-    let total = 0;
-    let failures = 0;
-    for (let b = Math.max(oldest, this.newest - this.buckets + 1); b <= this.newest; b++) {
-      const at = this.slotOf(b) * 3;
-      total += this.counts[at] ?? 0;
-      failures += this.counts[at + 1] ?? 0;
-    }
-    return total === 0 ? 0 : failures / total;
   }
 
   private advanceTo(bucket: number): void {

@@ -38,10 +38,10 @@ export function readCircuits(
       reading = { states: noStates(), failureRate: 0, threshold: undefined };
       readings.set(label, reading);
     }
-    reading.states[breaker.state]++;
-    reading.failureRate = Math.max(reading.failureRate, breaker.failureRate);
-    const trip = breaker.settings.trip;
-    if (trip.kind === 'failure-rate') reading.threshold = trip.threshold;
+    const stats = breaker.stats();
+    reading.states[stats.state]++;
+    reading.failureRate = Math.max(reading.failureRate, stats.failureRate);
+    if (stats.trip === 'failure-rate') reading.threshold = stats.threshold;
   }
   return readings;
 }
