@@ -158,6 +158,16 @@ export function prometheusMetrics(
       for (const { from, to, count } of transitions.values()) add(count, of.with({ from, to }));
     }),
   });
+  // The three breaker gauges are written in one synchronous pass of the registry: they share
+  // one reading of the breakers, dropped once that pass is over so the next scrape reads anew.
+  let readings: ReturnType<typeof readCircuits> | undefined;
+  const circuits = (): ReturnType<typeof readCircuits> => {
+    if (readings === undefined) {
+      readings = readCircuits(resilience, labels);
+      queueMicrotask(() => (readings = undefined));
+    }
+    return readings;
+  };
   new ScrapedGauge({
     name: name('circuit_state'),
     help: 'Circuit breaker state: 1 for the current state, 0 for the others (summed over operation="other").',
@@ -165,7 +175,7 @@ export function prometheusMetrics(
     registry,
     read: () => {
       const samples: Sample[] = [];
-      for (const [operation, reading] of readCircuits(resilience, labels)) {
+      for (const [operation, reading] of circuits()) {
         const of = sets.of(operation);
         for (const state of circuitStates)
           samples.push(sample(reading.states[state], of.one('state', state)));
@@ -179,7 +189,7 @@ export function prometheusMetrics(
     labelNames: ['operation'],
     registry,
     read: () =>
-      [...readCircuits(resilience, labels)].map(([operation, reading]) =>
+      [...circuits()].map(([operation, reading]) =>
         sample(reading.failureRate, sets.of(operation).operation),
       ),
   });
@@ -189,7 +199,7 @@ export function prometheusMetrics(
     labelNames: ['operation'],
     registry,
     read: () =>
-      [...readCircuits(resilience, labels)].flatMap(([operation, { threshold }]) =>
+      [...circuits()].flatMap(([operation, { threshold }]) =>
         threshold === undefined ? [] : [sample(threshold, sets.of(operation).operation)],
       ),
   });
