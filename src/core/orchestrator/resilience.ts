@@ -232,9 +232,10 @@ export class Resilience {
     const hub = (this.operationEnv.hub ??= new EventHub<ObserverEvents>());
     const subscribe = <K extends keyof ObserverEvents>(name: K): Unsubscribe[] => {
       if (typeof observer[name] !== 'function') return [];
-      // Called as a method of the observer, so a class instance keeps its `this`.
-      const methods = observer as unknown as Record<K, (event: ObserverEvents[K]) => void>;
-      return [hub.on(name, (event) => methods[name](event))];
+      // Called as a method of the observer, so a class instance keeps its `this`; looked up
+      // once, as this runs on every call.
+      const method = (observer as unknown as Record<K, (event: ObserverEvents[K]) => void>)[name];
+      return [hub.on(name, (event) => method.call(observer, event))];
     };
     const unsubscribers = observerMethods.flatMap(subscribe);
     return () => {
