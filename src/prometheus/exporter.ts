@@ -4,7 +4,7 @@ import { CallTally, callOutcomes, type OperationTally } from '../core/metrics/ca
 import { readCircuits, storeUp } from '../core/metrics/circuit-readings.js';
 import { OperationLabels } from '../core/metrics/operation-labels.js';
 import type { Resilience } from '../core/orchestrator/resilience.js';
-import { LabelSetCache, type LabelSet } from './label-sets.js';
+import { LabelSetCache, type LabelSet, type OperationLabelSets } from './label-sets.js';
 import { resolveOptions, type PrometheusMetricsOptions } from './options.js';
 import {
   NO_LABELS,
@@ -45,13 +45,13 @@ export function prometheusMetrics(
     labels: NO_LABELS,
     sharedLabels: series,
   });
-  /** One sample per tally entry and key of `pick`'s map, labelled `{ operation, [label]: key }`. */
+  /** The samples `read` adds for each operation label's tally, given that label's label sets. */
   const perTally =
     (
       read: (
         tally: OperationTally,
         add: (value: number, series: LabelSet) => void,
-        of: ReturnType<LabelSetCache['of']>,
+        of: OperationLabelSets,
       ) => void,
     ) =>
     (): Sample[] => {

@@ -19,7 +19,8 @@ export interface ScrapedConfig {
 }
 
 type Exported = Awaited<ReturnType<Counter['get']>>;
-const NO_LABELS: LabelSet = {};
+/** The labels of a sample whose labels are all in its cached `sharedLabels`. */
+export const NO_LABELS: LabelSet = {};
 
 /** What prom-client's registry reads from a metric; its typings name `type` by an enum whose runtime value is this string. */
 function exported(config: ScrapedConfig, type: string, values: readonly Sample[]): Exported {
@@ -87,5 +88,3 @@ export class ScrapedHistogram extends Histogram<string> {
     return Promise.resolve(exported(this.config, 'histogram', this.config.read().map(splayed)));
   }
 }
-
-export { NO_LABELS };
