@@ -104,6 +104,8 @@ export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge
 export { Chaos, chaos } from './chaos/chaos.js';
 export type { ChaosEvents, ChaosOptions } from './chaos/chaos.js';
 export { seededRandom } from './chaos/seeded-random.js';
+export * from './stream/index.js';
+export type { ChunkOf } from './policy.js';
 export { LatencyHistogram, OperationMetrics } from './metrics/index.js';
 export type { LatencySummary, OperationMetricsJSON } from './metrics/index.js';
 export { Resilience, createResilience } from './orchestrator/resilience.js';

@@ -2,6 +2,7 @@ import { abortReason } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { CircuitOpenError } from '../errors/classes.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import { SETTLES_LATER, settlesLater, type LateOutcome } from '../late-outcome.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 import { consecutive } from './consecutive.js';
 import type { CircuitBreakerEvents } from './events.js';
@@ -301,21 +302,36 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   // ── closed and disabled ──────────────────────────────────────────────────────────
 
   private settleUntimed(value: unknown): unknown {
-    this.count(false, false);
+    if (settlesLater(value)) {
+      value[SETTLES_LATER]((outcome) => {
+        if (outcome.failed) this.failedUntimed(outcome.error);
+        else this.count(false, false);
+      });
+    } else this.count(false, false);
     return value;
   }
 
   private failUntimed(error: unknown): never {
+    this.failedUntimed(error);
+    throw error;
+  }
+
+  private failedUntimed(error: unknown): void {
     if (this.counts(error)) this.count(true, false);
     else this.ignored(error);
-    throw error;
   }
 
   private runTimed<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     const started = this.clock.now();
     return invoke(fn, ctx).then(
       (value) => {
-        this.settleTimed(started, false, undefined);
+        if (settlesLater(value)) {
+          // A stream: its latency is the time to its first chunk, its outcome comes at its end.
+          const answeredMs = this.clock.now() - started;
+          value[SETTLES_LATER]((outcome) =>
+            this.settleTimed(started, outcome.failed, outcome.error, answeredMs),
+          );
+        } else this.settleTimed(started, false, undefined);
         return value;
       },
       (error: unknown) => {
@@ -325,9 +341,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     );
   }
 
-  private settleTimed(started: number, threw: boolean, error: unknown): void {
+  private settleTimed(
+    started: number,
+    threw: boolean,
+    error: unknown,
+    durationMs = this.clock.now() - started,
+  ): void {
     if (threw && !this.counts(error)) return this.ignored(error);
-    const durationMs = this.clock.now() - started;
     const slow = durationMs > this.trip.slowCallMs;
     this.report(threw, error, durationMs, slow);
     this.count(threw, slow);
@@ -402,7 +422,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const started = this.clock.now();
     return invoke(fn, ctx).then(
       (value) => {
-        this.settleProbe(epoch, started, release, false, undefined);
+        if (settlesLater(value)) {
+          // A streaming probe holds its slot until the stream ends, which decides it.
+          const answeredMs = this.clock.now() - started;
+          value[SETTLES_LATER]((outcome: LateOutcome) =>
+            this.settleProbe(epoch, started, release, outcome.failed, outcome.error, answeredMs),
+          );
+        } else this.settleProbe(epoch, started, release, false, undefined);
         return value;
       },
       (error: unknown) => {
@@ -418,6 +444,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     release: ProbeRelease | undefined,
     threw: boolean,
     error: unknown,
+    answeredMs?: number,
   ): void {
     const current = this.version === epoch;
     if (current) this.probes--;
@@ -426,7 +453,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       return this.ignored(error);
     }
     const now = this.clock.now();
-    const durationMs = now - started;
+    const durationMs = answeredMs ?? now - started;
     // A slow probe shows the service still struggling: it reopens like a failure.
     const slow = durationMs > this.trip.slowCallMs;
     if (release !== undefined) safely(release, !threw && !slow);
