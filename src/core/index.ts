@@ -111,6 +111,7 @@ export type { LatencySummary, OperationMetricsJSON } from './metrics/index.js';
 export { Resilience, createResilience } from './orchestrator/resilience.js';
 export type {
   ExecuteOptions,
+  ExecuteStreamOptions,
   ResilienceOptions,
   UpdateOptions,
 } from './orchestrator/resilience.js';
@@ -132,7 +133,10 @@ export type {
   AnyFunction,
   FallbackFor,
   ResultOf,
+  StreamWrapOptions,
+  StreamingFunction,
   WrapOptions,
+  WrappedStream,
   Wrapped,
   WrappedExtras,
 } from './orchestrator/wrap-types.js';

@@ -67,3 +67,7 @@ export async function drain<T>(
     return { chunks, error };
   }
 }
+
+/** The iterator a `for await` would use. */
+export const iterate = <T>(iterable: AsyncIterable<T>): AsyncIterator<T> =>
+  iterable[Symbol.asyncIterator]();

@@ -15,7 +15,7 @@ import {
   stream,
   timeout,
 } from '../../src/core/index.js';
-import { drain, fakeStream, newLog } from './sources.js';
+import { drain, fakeStream, iterate, newLog } from './sources.js';
 
 const isDone = (chunk: string): boolean => chunk === 'done';
 
@@ -37,7 +37,9 @@ describe('executeStream: before the first chunk, a failure is the call’s', () 
   it('passes every chunk through and ends cleanly', async () => {
     const log = newLog();
     const policy = pipeline(retry({ maxAttempts: 2 }), stream({ idleMs: 50, isComplete: isDone }));
-    const result = await run(policy.executeStream(fakeStream({ chunks: 4, gapMs: 10, marksEnd: true }, log)));
+    const result = await run(
+      policy.executeStream(fakeStream({ chunks: 4, gapMs: 10, marksEnd: true }, log)),
+    );
     expect(result).toEqual({ chunks: ['c1', 'c2', 'c3', 'done'] });
     expect(log).toMatchObject({ opened: 1, closed: 1 });
     expect(vi.getTimerCount()).toBe(0);
@@ -67,8 +69,13 @@ describe('executeStream: before the first chunk, a failure is the call’s', () 
     let calls = 0;
     const slow = fakeStream({ chunks: 2, firstMs: 5_000 }, log);
     const quick = fakeStream({ chunks: 2, gapMs: 10 }, log);
-    const policy = pipeline(retry({ maxAttempts: 2, backoff: constant(0) }), stream({ firstChunkMs: 1_000 }));
-    const result = await run(policy.executeStream((ctx) => (++calls === 1 ? slow(ctx) : quick(ctx))));
+    const policy = pipeline(
+      retry({ maxAttempts: 2, backoff: constant(0) }),
+      stream({ firstChunkMs: 1_000 }),
+    );
+    const result = await run(
+      policy.executeStream((ctx) => (++calls === 1 ? slow(ctx) : quick(ctx))),
+    );
     expect(result).toEqual({ chunks: ['c1', 'c2'] });
     expect(calls).toBe(2);
     expect(log.signals[0]?.aborted).toBe(true);
@@ -79,7 +86,10 @@ describe('executeStream: before the first chunk, a failure is the call’s', () 
   it('hands the call to a fallback whose stream answers instead', async () => {
     const log = newLog();
     const policy = pipeline(
-      fallback({ to: () => fakeStream({ chunks: 2 }, log)({ signal: new AbortController().signal, attempt: 1 }) }),
+      fallback({
+        to: () =>
+          fakeStream({ chunks: 2 }, log)({ signal: new AbortController().signal, attempt: 1 }),
+      }),
       stream({ firstChunkMs: 100 }),
     );
     const result = await run(policy.executeStream(fakeStream({ chunks: 2, firstMs: 1_000 }, log)));
@@ -127,7 +137,10 @@ describe('executeStream: before the first chunk, a failure is the call’s', () 
   it('counts an empty stream as a failed attempt when completeness is asked for', async () => {
     const log = newLog();
     let calls = 0;
-    const policy = pipeline(retry({ maxAttempts: 2, backoff: constant(0) }), stream({ isComplete: isDone }));
+    const policy = pipeline(
+      retry({ maxAttempts: 2, backoff: constant(0) }),
+      stream({ isComplete: isDone }),
+    );
     const result = await run(
       policy.executeStream((ctx) =>
         fakeStream({ chunks: ++calls === 1 ? 0 : 1, marksEnd: true }, log)(ctx),
@@ -165,9 +178,7 @@ describe('executeStream: after the first chunk, nothing is retried', () => {
 
   it('does not call a slow consumer a stall: idle time only runs while a chunk is awaited', async () => {
     const log = newLog();
-    const iterator = stream({ idleMs: 100 })
-      .executeStream(fakeStream({ chunks: 3 }, log))
-      [Symbol.asyncIterator]();
+    const iterator = iterate(stream({ idleMs: 100 }).executeStream(fakeStream({ chunks: 3 }, log)));
     expect(await iterator.next()).toEqual({ value: 'c1', done: false });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(await iterator.next()).toEqual({ value: 'c2', done: false });
@@ -180,7 +191,11 @@ describe('executeStream: after the first chunk, nothing is retried', () => {
     const policy = pipeline(retry({ maxAttempts: 3 }), stream());
     const result = await run(policy.executeStream(fakeStream({ chunks: 2, then: 'throw' }, log)));
     expect(result.chunks).toEqual(['c1', 'c2']);
-    expect(result.error).toMatchObject({ name: 'StreamInterruptedError', chunks: 2, reason: 'error' });
+    expect(result.error).toMatchObject({
+      name: 'StreamInterruptedError',
+      chunks: 2,
+      reason: 'error',
+    });
     expect((result.error as Error).cause).toMatchObject({ message: 'source broke' });
     expect(log.opened).toBe(1);
   });
@@ -195,7 +210,7 @@ describe('executeStream: after the first chunk, nothing is retried', () => {
   it('keeps one timer per stream, not one per chunk', async () => {
     const spy = vi.spyOn(globalThis, 'setTimeout');
     const source = async function* () {
-      for (let i = 0; i < 1_000; i++) yield i;
+      for (let i = 0; i < 1_000; i++) yield await Promise.resolve(i);
     };
     const result = await run(stream({ idleMs: 100, firstChunkMs: 100 }).executeStream(source));
     expect(result.chunks).toHaveLength(1_000);
@@ -287,7 +302,9 @@ describe('executeStream and the breaker', () => {
     const successes: number[] = [];
     breaker.onSuccess((event) => successes.push(event.durationMs));
     const policy = pipeline(breaker, stream());
-    const result = await run(policy.executeStream(fakeStream({ chunks: 3, firstMs: 40, gapMs: 40 }, newLog())));
+    const result = await run(
+      policy.executeStream(fakeStream({ chunks: 3, firstMs: 40, gapMs: 40 }, newLog())),
+    );
     expect(result.chunks).toHaveLength(3);
     // The breaker's latency of a stream is its time to first chunk.
     expect(successes).toEqual([40]);
@@ -300,8 +317,10 @@ describe('executeStream and the breaker', () => {
     await run(policy.executeStream(() => Promise.reject(new Error('down'))));
     expect(breaker.state).toBe('open');
     await vi.advanceTimersByTimeAsync(1_000);
-    const probe = policy.executeStream(fakeStream({ chunks: 3, gapMs: 100 }, newLog()))[Symbol.asyncIterator]();
-    expect((await (async () => { const n = probe.next(); await vi.advanceTimersByTimeAsync(100); return n; })()).value).toBe('c1');
+    const probe = iterate(policy.executeStream(fakeStream({ chunks: 3, gapMs: 100 }, newLog())));
+    const first = probe.next();
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await first).value).toBe('c1');
     expect(breaker.state).toBe('half-open');
     const second = await run(policy.executeStream(fakeStream({ chunks: 1 }, newLog())));
     expect(second.error).toMatchObject({ name: 'CircuitOpenError' });

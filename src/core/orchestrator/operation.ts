@@ -5,6 +5,7 @@ import {
   isRateLimiterRejectedError,
 } from '../errors/index.js';
 import type { EventHub } from '../events.js';
+import { SETTLES_LATER, settlesLater, type SettlesLater } from '../late-outcome.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
 import {
   RUN,
@@ -68,12 +69,15 @@ export class OperationEntry {
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
+    streamed = false,
   ): Promise<T> {
     const { metrics, env } = this;
     metrics.totalCalls++;
     const hub = env.hub;
     // Observers get every call's duration; otherwise only the calls the metrics sample.
+    // Streams are always timed: their time to first chunk is recorded too.
     const timed =
+      streamed ||
       (hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'))) ||
       metrics.timeThisCall();
     const started = timed ? env.clock.now() : Number.NaN;
@@ -96,6 +100,10 @@ export class OperationEntry {
     }
     return pending.then(
       (value) => {
+        if (settlesLater(value)) {
+          this.streamOutcome(value, started, 'success', undefined);
+          return value;
+        }
         const now = env.clock.now();
         metrics.recordSuccess(started, now);
         if (hub?.has('onCallEnd')) this.emitEnd('success', false, now - started, undefined, now);
@@ -147,6 +155,11 @@ export class OperationEntry {
     }
     return invoke(() => fallback(error), rootContext(signal, this.name)).then(
       (value) => {
+        if (settlesLater(value)) {
+          metrics.fallbackCalls++;
+          this.streamOutcome(value, started, 'fallback', error);
+          return value;
+        }
         const now = env.clock.now();
         metrics.fallbackCalls++;
         metrics.recordFailure(started, now);
@@ -166,6 +179,36 @@ export class OperationEntry {
     );
   }
 
+  /**
+   * A stream answered at its first chunk; the call ends with the stream. The whole stream is
+   * the call's duration, its first chunk is recorded apart, and an interruption fails it.
+   */
+  private streamOutcome(
+    stream: SettlesLater,
+    started: number,
+    answered: 'success' | 'fallback',
+    primaryError: unknown,
+  ): void {
+    stream[SETTLES_LATER]((outcome) => {
+      const { metrics } = this;
+      const firstChunkMs = outcome.answeredAt - started;
+      metrics.recordFirstChunk(firstChunkMs);
+      const end = outcome.endedAt;
+      if (outcome.failed) {
+        metrics.recordFailure(started, end);
+        if (this.env.hub?.has('onCallEnd')) {
+          this.emitEnd('failure', false, end - started, outcome.error, end, firstChunkMs);
+        }
+        return;
+      }
+      if (answered === 'success') metrics.recordSuccess(started, end);
+      else metrics.recordFailure(started, end);
+      if (this.env.hub?.has('onCallEnd')) {
+        this.emitEnd(answered, false, end - started, primaryError, end, firstChunkMs);
+      }
+    });
+  }
+
   private finishFailure(error: unknown, rejected: boolean, started: number): void {
     const now = this.env.clock.now();
     this.metrics.recordFailure(started, now);
@@ -180,6 +223,7 @@ export class OperationEntry {
     durationMs: number,
     error: unknown,
     at: number,
+    firstChunkMs?: number,
   ): void {
     this.env.hub?.emit('onCallEnd', {
       operation: this.name,
@@ -187,6 +231,7 @@ export class OperationEntry {
       rejected,
       durationMs,
       ...(error === undefined ? {} : { error }),
+      ...(firstChunkMs === undefined ? {} : { firstChunkMs }),
       at,
     });
   }

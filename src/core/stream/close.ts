@@ -7,7 +7,9 @@ const ignore = (): void => undefined;
 export function closeQuietly(iterator: AsyncIterator<unknown>): Promise<void> {
   try {
     const closing = iterator.return?.();
-    return closing === undefined ? Promise.resolve() : Promise.resolve(closing).then(ignore, ignore);
+    return closing === undefined
+      ? Promise.resolve()
+      : Promise.resolve(closing).then(ignore, ignore);
   } catch {
     return Promise.resolve();
   }

@@ -130,7 +130,11 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     this.phase = STREAMING;
     const { idleMs, clock } = this.limits;
     if (idleMs !== undefined) {
-      this.stall = new StallTimer(idleMs, () => clock.now(), () => this.stalled(idleMs));
+      this.stall = new StallTimer(
+        idleMs,
+        () => clock.now(),
+        () => this.stalled(idleMs),
+      );
     }
     const first = opened.first;
     if (first.done === true) {

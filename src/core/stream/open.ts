@@ -14,7 +14,9 @@ export type StreamOperation<T> = (ctx: Context) => StreamSource<T>;
 function iteratorOf<T>(iterable: AsyncIterable<T>): AsyncIterator<T> {
   const open = (iterable as Partial<AsyncIterable<T>> | null | undefined)?.[Symbol.asyncIterator];
   if (typeof open !== 'function') {
-    throw new TypeError(`a streaming function must answer an AsyncIterable, got ${typeof iterable}`);
+    throw new TypeError(
+      `a streaming function must answer an AsyncIterable, got ${typeof iterable}`,
+    );
   }
   return open.call(iterable);
 }
@@ -66,8 +68,13 @@ export function openSource<T>(
       }
       stop();
       const clock = limits.clock;
-      const opened = new OpenedStream(iterator as AsyncIterator<T>, first, controller, outer, clock.now(), () =>
+      const opened = new OpenedStream(
+        iterator as AsyncIterator<T>,
+        first,
+        controller,
+        outer,
         clock.now(),
+        () => clock.now(),
       );
       resolve(opened);
     };
@@ -83,7 +90,11 @@ export function openSource<T>(
     };
     let source: StreamSource<T>;
     try {
-      source = produce({ signal: controller.signal, attempt: ctx.attempt, operation: ctx.operation });
+      source = produce({
+        signal: controller.signal,
+        attempt: ctx.attempt,
+        operation: ctx.operation,
+      });
     } catch (error) {
       fail(error);
       return;

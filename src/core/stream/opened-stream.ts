@@ -1,6 +1,6 @@
 import { abortReason, neverAbortedSignal } from '../abort.js';
 import { SETTLES_LATER, type LateOutcome, type SettlesLater } from '../late-outcome.js';
-import { closeQuietly } from './close.js';
+import { closeQuietly, forget } from './close.js';
 
 type OutcomeListener = (outcome: LateOutcome) => void;
 
@@ -43,7 +43,7 @@ export class OpenedStream<T> implements SettlesLater {
   handleEvent(): void {
     const reason = abortReason(this.watched ?? neverAbortedSignal);
     this.watched = undefined;
-    this.close(reason);
+    forget(this.close(reason));
     this.settle(true, reason);
   }
 

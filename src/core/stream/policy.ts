@@ -1,4 +1,11 @@
-import { BasePolicy, RUN, STREAM_LIMITS, invoke, type ExecutionContext, type Operation } from '../policy.js';
+import {
+  BasePolicy,
+  RUN,
+  STREAM_LIMITS,
+  invoke,
+  type ExecutionContext,
+  type Operation,
+} from '../policy.js';
 import { streamLimits, type StreamLimits, type StreamOptions } from './options.js';
 
 /**
@@ -27,5 +34,5 @@ export class StreamPolicy extends BasePolicy {
 
 /** A `stream()` layer; `T` is the chunk type `isComplete` reads. */
 export function stream<T = never>(options: StreamOptions<T> = {}): StreamPolicy {
-  return new StreamPolicy(options as StreamOptions<never>);
+  return new StreamPolicy(options);
 }

@@ -54,7 +54,8 @@ export async function* sseEvents(body: ByteSource): AsyncGenerator<SSEEvent, voi
     buffer = (lines.pop() ?? '') + (heldBack ? '\r' : '');
     for (const line of lines) {
       if (line === '') {
-        if (data.length > 0) yield { event: event === '' ? 'message' : event, data: data.join('\n') };
+        if (data.length > 0)
+          yield { event: event === '' ? 'message' : event, data: data.join('\n') };
         event = '';
         data = [];
         continue;
