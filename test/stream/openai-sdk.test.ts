@@ -83,12 +83,15 @@ describe('the openai SDK’s stream through wrapStream', () => {
       const ask = resilience.wrapStream('chat', complete, {
         config: { retry: { maxAttempts: 2, backoff: noWait } },
         stream: openAIStream({ firstChunkMs: 300 }),
-        fallback: (_error, prompt) =>
-          other.chat.completions.create({
-            model: 'backup-model',
-            messages: [{ role: 'user', content: prompt }],
-            stream: true,
-          }),
+        fallback: (_error, ctx, prompt) =>
+          other.chat.completions.create(
+            {
+              model: 'backup-model',
+              messages: [{ role: 'user', content: prompt }],
+              stream: true,
+            },
+            { signal: ctx.signal },
+          ),
       });
       const result = await drain(ask('hi'));
       expect(result.error).toBeUndefined();

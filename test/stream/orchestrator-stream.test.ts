@@ -97,10 +97,10 @@ describe('resilience.wrapStream', () => {
     const upstream = provider([{ chunks: 1, firstMs: 10_000 }], log);
     const chat = resilience.wrapStream('chat', upstream.fn, {
       config: { retry: { maxAttempts: 2, backoff: noWait }, stream: { firstChunkMs: 500 } },
-      fallback: (error, prompt) => {
+      fallback: (error, ctx, prompt) => {
         expect(isFirstChunkTimeoutError(error)).toBe(true);
         expect(prompt).toBe('hello');
-        return fakeStream({ chunks: 2 }, log)({ signal: new AbortController().signal, attempt: 1 });
+        return fakeStream({ chunks: 2 }, log)(ctx);
       },
     });
     const result = await run(chat('hello'));

@@ -39,6 +39,13 @@ export interface FakeLLMServer {
   openSockets(): number;
   /** What the next requests get; the last reply repeats. */
   plan(...replies: Reply[]): void;
+  /**
+   * Chooses each reply from the request's body instead (concurrent clients): `seen` counts
+   * the earlier requests with the same body, so a client can be failed once, then served.
+   */
+  planBy(choose: (body: unknown, seen: number) => Reply): void;
+  /** Responses neither ended nor abandoned yet. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -157,18 +164,30 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 export async function startFakeLLMServer(wire: Wire): Promise<FakeLLMServer> {
   const format = formats[wire];
   let replies: Reply[] = [{ chunks: 3 }];
+  let chooser: ((body: unknown, seen: number) => Reply) | undefined;
+  const seenBodies = new Map<string, number>();
   let served = 0;
   let abandoned = 0;
+  let inFlight = 0;
   const requests: { path: string; body: unknown }[] = [];
   const sockets = new Set<Socket>();
 
   const respond = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readBody(req);
-    requests.push({ path: req.url ?? '', body });
-    const reply = replies[Math.min(served++, replies.length - 1)] as Reply;
+    inFlight++;
     res.on('close', () => {
+      inFlight--;
       if (!res.writableEnded) abandoned++;
     });
+    const body = await readBody(req);
+    requests.push({ path: req.url ?? '', body });
+    let reply: Reply;
+    if (chooser === undefined) reply = replies[Math.min(served++, replies.length - 1)] as Reply;
+    else {
+      const key = JSON.stringify(body);
+      const seen = seenBodies.get(key) ?? 0;
+      seenBodies.set(key, seen + 1);
+      reply = chooser(body, seen);
+    }
     if ('drop' in reply) {
       req.socket.destroy();
       return;
@@ -222,7 +241,10 @@ export async function startFakeLLMServer(wire: Wire): Promise<FakeLLMServer> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A deep backlog: a thousand clients may connect at once.
+  await new Promise<void>((resolve) =>
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4_096 }, resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -231,8 +253,14 @@ export async function startFakeLLMServer(wire: Wire): Promise<FakeLLMServer> {
     openSockets: () => sockets.size,
     plan: (...next) => {
       replies = next;
+      chooser = undefined;
       served = 0;
     },
+    planBy: (choose) => {
+      chooser = choose;
+      seenBodies.clear();
+    },
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -7,7 +7,13 @@ import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
 import { checkFunction, checkName, failChoice } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
-import { withProvenance, type DetailedResult, type Operation, type Provenance } from '../policy.js';
+import {
+  withProvenance,
+  type Context,
+  type DetailedResult,
+  type Operation,
+  type Provenance,
+} from '../policy.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
 import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
 import { applyComposed, composePatches, withoutPreset } from './layered-config.js';
@@ -68,7 +74,8 @@ export interface ExecuteStreamOptions<T> {
   readonly strategy?: StrategyName | Strategy;
   readonly config?: OperationConfig;
   readonly stream?: Omit<StreamOptions<T>, 'clock'>;
-  readonly fallback?: (error: unknown) => StreamSource<T>;
+  /** Answers with another stream; `ctx` is its attempt's context. */
+  readonly fallback?: (error: unknown, ctx: Context) => StreamSource<T>;
   readonly signal?: AbortSignal;
 }
 
@@ -178,7 +185,7 @@ export class Resilience {
         entryOf,
         (ctx) => fn(ctx, ...args),
         undefined,
-        fallback === undefined ? undefined : (error) => fallback(error, ...args),
+        fallback === undefined ? undefined : (error, ctx) => fallback(error, ctx, ...args),
         isComplete,
         clock,
       );

@@ -1,12 +1,13 @@
 import type { Clock } from '../clock.js';
+import type { Context } from '../policy.js';
 import { StreamIterator, type StreamRunner } from '../stream/consumer.js';
 import { openSource, type StreamOperation, type StreamSource } from '../stream/open.js';
 import { NO_LIMITS, type StreamLimits, type StreamOptions } from '../stream/options.js';
 import type { OperationConfig } from './config.js';
 import type { OperationEntry } from './operation.js';
 
-/** A streaming call's fallback, the caller's arguments already bound. */
-export type BoundStreamFallback<T> = (error: unknown) => StreamSource<T>;
+/** A streaming call's fallback, the caller's arguments already bound; `ctx` is its own attempt's. */
+export type BoundStreamFallback<T> = (error: unknown, ctx: Context) => StreamSource<T>;
 
 /**
  * The code's stream settings as operation config: the deadlines of `stream` go under the
@@ -60,7 +61,7 @@ export function operationStream<T>(
             ? undefined
             : (error) =>
                 openSource(
-                  () => fallback(error),
+                  (attempt) => fallback(error, attempt),
                   { signal: ctx.signal, attempt: 1, operation: entry.name },
                   limits,
                 ),

@@ -55,8 +55,11 @@ export interface StreamWrapOptions<A extends unknown[], T> {
    * `anthropicStream(…)` make them for those SDKs.
    */
   readonly stream?: Omit<StreamOptions<T>, 'clock'>;
-  /** Answers with another stream, called as `fallback(error, ...args)`. */
-  readonly fallback?: (error: unknown, ...args: A) => StreamSource<T>;
+  /**
+   * Answers with another stream, called as `fallback(error, ctx, ...args)`: like `fn`, it
+   * gets its attempt's context, whose signal closes its request when the stream stops.
+   */
+  readonly fallback?: (error: unknown, ctx: Context, ...args: A) => StreamSource<T>;
 }
 
 /** A function that streams through an operation: the caller's parameters in, a stream out. */

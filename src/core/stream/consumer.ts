@@ -38,6 +38,8 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private chunks = 0;
   private last: T | undefined = undefined;
   private stall: StallTimer | undefined = undefined;
+  /** Why the caller's signal stopped the stream: every later `next()` rejects with it, never a clean end. */
+  private abortedWith: { reason: unknown } | undefined = undefined;
   private resolveNext: ((result: IteratorResult<T>) => void) | undefined = undefined;
   private rejectNext: ((error: unknown) => void) | undefined = undefined;
   /** The call's signal as the policies see it: the caller's, plus the consumer's `return()`. */
@@ -64,7 +66,9 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
       return Promise.reject(new TypeError('next() called before the previous next() settled'));
     }
     if (this.phase === STREAMING) return this.pull();
-    if (this.phase === DONE) return ended();
+    if (this.phase === DONE) {
+      return this.abortedWith === undefined ? ended() : Promise.reject(this.abortedWith.reason);
+    }
     return this.start();
   }
 
@@ -80,6 +84,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   /** The caller's signal aborted. */
   handleEvent(): void {
     const reason = abortReason(this.caller as AbortSignal);
+    this.abortedWith = { reason };
     const reject = this.rejectNext;
     forget(this.cancel(reason));
     reject?.(reason);
@@ -206,6 +211,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     const reject = this.rejectNext;
     const opened = this.opened as OpenedStream<T>;
     this.end();
+    this.controller.abort(error);
     forget(opened.close(error));
     opened.settle(true, error);
     reject?.(error);
@@ -221,10 +227,9 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private cancel(reason: unknown): Promise<void> {
     const phase = this.phase;
     this.end();
-    if (phase === IDLE || phase === OPENING) {
-      this.controller.abort(reason);
-      return Promise.resolve();
-    }
+    // Also stops what a fallback opened with the call's own signal.
+    this.controller.abort(reason);
+    if (phase === IDLE || phase === OPENING) return Promise.resolve();
     const opened = this.opened as OpenedStream<T>;
     opened.settle(false, reason);
     return opened.close(reason);
