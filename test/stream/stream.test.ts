@@ -15,6 +15,7 @@ import {
   stream,
   timeout,
 } from '../../src/core/index.js';
+import { outcome } from '../support/promises.js';
 import { drain, fakeStream, iterate, newLog } from './sources.js';
 
 const isDone = (chunk: string): boolean => chunk === 'done';
@@ -219,17 +220,30 @@ describe('executeStream: after the first chunk, nothing is retried', () => {
     spy.mockRestore();
   });
 
-  it('re-arms its one timer at most once per idleMs however fast chunks come', async () => {
+  it('ticks its one timer a few times per idleMs however many chunks come', async () => {
     const log = newLog();
     const policy = stream({ idleMs: 100 });
-    const iterable = policy.executeStream(fakeStream({ chunks: 200, gapMs: 10 }, log));
+    const iterable = policy.executeStream(fakeStream({ chunks: 400, gapMs: 1 }, log));
     const spy = vi.spyOn(globalThis, 'setTimeout');
     const result = await run(iterable);
-    expect(result.chunks).toHaveLength(200);
-    // 200 are the fake source's own sleeps; the stream's timer adds about one re-arm per
-    // idleMs over the 2 s the stream lasts: some twenty, far from one per chunk.
-    expect(spy.mock.calls.length - 200).toBeLessThanOrEqual(30);
+    expect(result.chunks).toHaveLength(400);
+    // 400 are the fake source's own sleeps; the stream's timer ticks four times per idleMs
+    // over the 400 ms the stream lasts: some sixteen, not one per chunk.
+    expect(spy.mock.calls.length - 400).toBeLessThanOrEqual(20);
+    expect(vi.getTimerCount()).toBe(0);
     spy.mockRestore();
+  });
+
+  it('reports a stall after idleMs, and no later than a quarter more', async () => {
+    const iterator = iterate(
+      stream({ idleMs: 400 }).executeStream(fakeStream({ chunks: 1, then: 'hang' }, newLog())),
+    );
+    expect((await iterator.next()).value).toBe('c1');
+    const second = outcome(iterator.next());
+    await vi.advanceTimersByTimeAsync(399);
+    expect(await Promise.race([second, Promise.resolve('pending')])).toBe('pending');
+    await vi.advanceTimersByTimeAsync(101);
+    expect(await second).toMatchObject({ ok: false, error: { reason: 'stalled', chunks: 1 } });
   });
 });
 

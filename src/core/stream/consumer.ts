@@ -44,6 +44,13 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private rejectNext: ((error: unknown) => void) | undefined = undefined;
   /** The call's signal as the policies see it: the caller's, plus the consumer's `return()`. */
   private readonly controller = new AbortController();
+  private readonly capture = (
+    resolve: (result: IteratorResult<T>) => void,
+    reject: (error: unknown) => void,
+  ): void => {
+    this.resolveNext = resolve;
+    this.rejectNext = reject;
+  };
   private readonly onChunk = (result: IteratorResult<T>): void => this.chunk(result);
   private readonly onError = (error: unknown): void => {
     if (this.phase === STREAMING) this.interrupt('error', error);
@@ -133,14 +140,8 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     opened.adopt();
     this.opened = opened;
     this.phase = STREAMING;
-    const { idleMs, clock } = this.limits;
-    if (idleMs !== undefined) {
-      this.stall = new StallTimer(
-        idleMs,
-        () => clock.now(),
-        () => this.stalled(idleMs),
-      );
-    }
+    const { idleMs } = this.limits;
+    if (idleMs !== undefined) this.stall = new StallTimer(idleMs, () => this.stalled(idleMs));
     const first = opened.first;
     if (first.done === true) {
       this.finish();
@@ -159,23 +160,24 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
 
   private pull(): Promise<IteratorResult<T>> {
     const iterator = (this.opened as OpenedStream<T>).iterator;
-    this.stall?.waiting();
-    return new Promise<IteratorResult<T>>((resolve, reject) => {
-      this.resolveNext = resolve;
-      this.rejectNext = reject;
-      let pending: Promise<IteratorResult<T>>;
-      try {
-        pending = iterator.next();
-      } catch (error) {
-        return this.onError(error);
-      }
-      pending.then(this.onChunk, this.onError);
-    });
+    this.stall?.started();
+    // The consumer's promise is ours to settle (a stall or a stop settles it before the
+    // source does); one executor made per stream keeps the per-chunk cost to that promise.
+    const next = new Promise<IteratorResult<T>>(this.capture);
+    let pending: Promise<IteratorResult<T>>;
+    try {
+      pending = iterator.next();
+    } catch (error) {
+      this.onError(error);
+      return next;
+    }
+    pending.then(this.onChunk, this.onError);
+    return next;
   }
 
   private chunk(result: IteratorResult<T>): void {
     if (this.phase !== STREAMING) return;
-    this.stall?.arrived();
+    this.stall?.ended();
     if (result.done === true) {
       const incomplete = this.incomplete();
       if (incomplete !== undefined) return this.interrupt(incomplete.reason, incomplete.cause);
