@@ -27,6 +27,11 @@ export interface CallEndEvent {
   readonly durationMs: number;
   /** The error the operation failed with (also when the fallback answered). */
   readonly error?: unknown;
+  /**
+   * Streaming calls only (`wrapStream`): milliseconds from the call's start to its first
+   * chunk; `durationMs` is then the whole stream, and an interruption is a `failure`.
+   */
+  readonly firstChunkMs?: number;
   readonly at: number;
 }
 

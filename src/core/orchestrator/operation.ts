@@ -5,6 +5,7 @@ import {
   isRateLimiterRejectedError,
 } from '../errors/index.js';
 import type { EventHub } from '../events.js';
+import { SETTLES_LATER, settlesLater, type SettlesLater } from '../late-outcome.js';
 import { releasedAfter } from '../call-context.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
 import { RUN, invoke, rootContext, type Operation, type Provenance } from '../policy.js';
@@ -64,12 +65,15 @@ export class OperationEntry {
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
+    streamed = false,
   ): Promise<T> {
     const { metrics, env } = this;
     metrics.totalCalls++;
     const hub = env.hub;
     // Observers get every call's duration; otherwise only the calls the metrics sample.
+    // Streams are always timed: their time to first chunk is recorded too.
     const timed =
+      streamed ||
       (hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'))) ||
       metrics.timeThisCall();
     const started = timed ? env.clock.now() : Number.NaN;
@@ -93,6 +97,10 @@ export class OperationEntry {
     }
     return pending.then(
       (value) => {
+        if (settlesLater(value)) {
+          this.streamOutcome(value, started, 'success', undefined);
+          return value;
+        }
         const now = env.clock.now();
         metrics.recordSuccess(started, now);
         if (hub?.has('onCallEnd'))
@@ -146,6 +154,11 @@ export class OperationEntry {
     }
     return invoke(() => fallback(error), rootContext(signal, this.name)).then(
       (value) => {
+        if (settlesLater(value)) {
+          metrics.fallbackCalls++;
+          this.streamOutcome(value, started, 'fallback', error);
+          return value;
+        }
         const now = env.clock.now();
         metrics.fallbackCalls++;
         metrics.recordFailure(started, now);
@@ -163,6 +176,36 @@ export class OperationEntry {
         return Promise.reject(fallbackError);
       },
     );
+  }
+
+  /**
+   * A stream answered at its first chunk; the call ends with the stream. The whole stream is
+   * the call's duration, its first chunk is recorded apart, and an interruption fails it.
+   */
+  private streamOutcome(
+    stream: SettlesLater,
+    started: number,
+    answered: 'success' | 'fallback',
+    primaryError: unknown,
+  ): void {
+    stream[SETTLES_LATER]((outcome) => {
+      const { metrics } = this;
+      const firstChunkMs = outcome.answeredAt - started;
+      metrics.recordFirstChunk(firstChunkMs);
+      const end = outcome.endedAt;
+      if (outcome.failed) {
+        metrics.recordFailure(started, end);
+        if (this.env.hub?.has('onCallEnd')) {
+          this.emitEnd('failure', undefined, end - started, outcome.error, end, firstChunkMs);
+        }
+        return;
+      }
+      if (answered === 'success') metrics.recordSuccess(started, end);
+      else metrics.recordFailure(started, end);
+      if (this.env.hub?.has('onCallEnd')) {
+        this.emitEnd(answered, undefined, end - started, primaryError, end, firstChunkMs);
+      }
+    });
   }
 
   private finishFailure(
@@ -183,9 +226,10 @@ export class OperationEntry {
     durationMs: number,
     error: unknown,
     at: number,
+    firstChunkMs?: number,
   ): void {
     const hub = this.env.hub;
-    if (outcome === 'success') {
+    if (outcome === 'success' && firstChunkMs === undefined) {
       // The common event, built without the spreads the others need (this is per call).
       hub?.emit('onCallEnd', { operation: this.name, outcome, rejected: false, durationMs, at });
       return;
@@ -198,6 +242,7 @@ export class OperationEntry {
       ...(outcome === 'fallback' ? { source: 'fallback' } : {}),
       durationMs,
       ...(error === undefined ? {} : { error }),
+      ...(firstChunkMs === undefined ? {} : { firstChunkMs }),
       at,
     });
   }
