@@ -24,9 +24,10 @@ import {
   checkClock,
   checkInteger,
   checkName,
-  checkNonNegative,
   fail,
   optionalFunction,
+  checkOptions,
+  checkNumber,
 } from '../option-checks.js';
 
 export interface CircuitBreakerOptions {
@@ -114,15 +115,15 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private rejection: Promise<never> | undefined;
 
   constructor(options: CircuitBreakerOptions = {}) {
-    super(options.clock);
+    super(checkClock(WHERE, checkOptions(WHERE, options).clock));
     const { name = 'circuit', trip = DEFAULT_TRIP, openMs = 60_000, halfOpen = {} } = options;
     checkName(WHERE, 'name', name);
     if (typeof trip?.createWindow !== 'function') {
       fail(WHERE, 'trip', 'consecutive(…) or failureRate(…)', trip);
     }
-    if (typeof openMs === 'number') checkNonNegative(WHERE, 'openMs', openMs);
+    if (typeof openMs === 'number')
+      checkNumber(WHERE, 'openMs', openMs, { min: 0, max: MAX_TIMER_MS });
     else optionalFunction(WHERE, 'openMs', openMs);
-    checkClock(WHERE, options.clock);
     if (options.store !== undefined && typeof options.store?.attach !== 'function') {
       fail(
         WHERE,
@@ -137,6 +138,9 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.name = name;
     this.trip = trip;
     this.openMsOption = openMs;
+    if (typeof halfOpen !== 'object' || halfOpen === null) {
+      fail(WHERE, 'halfOpen', 'an object { maxCalls?, successesToClose? }', halfOpen);
+    }
     this.maxProbes = checkInteger(WHERE, 'halfOpen.maxCalls', halfOpen.maxCalls ?? 1, 1);
     this.successesToClose = checkInteger(
       WHERE,
@@ -150,7 +154,9 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     if (options.initialState !== undefined) {
       const snapshot = parseSnapshot(options.initialState);
       if (snapshot === undefined) {
-        throw new TypeError(`${WHERE}: initialState is not a breaker snapshot (see toJSON())`);
+        throw new TypeError(
+          `${WHERE}: initialState is not a breaker snapshot (see toJSON(); version and opens are integers from 0 to 2^50)`,
+        );
       }
       this.apply(snapshot);
     }
@@ -559,7 +565,12 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.version = snapshot.version;
     this.reason = snapshot.reason;
     this.since = snapshot.since;
-    this.openUntil = snapshot.openUntil ?? Number.NaN;
+    // A stored end of open time comes from another clock (another process, or before a clock
+    // step): never wait longer than this breaker's own open time from now.
+    this.openUntil =
+      snapshot.openUntil === null
+        ? Number.NaN
+        : Math.min(snapshot.openUntil, this.clock.now() + this.openMsFor(snapshot.opens));
     this.opens = snapshot.opens;
     this.probes = 0;
     this.probeSuccesses = 0;

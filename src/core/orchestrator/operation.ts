@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { wallTimeOf, type Clock } from '../clock.js';
 import {
   isBulkheadRejectedError,
   isCircuitOpenError,
@@ -59,7 +59,7 @@ export class OperationEntry {
     public layers: Layers,
     private readonly env: OperationEnv,
   ) {
-    this.metrics = new OperationMetrics(name);
+    this.metrics = new OperationMetrics(name, (reading) => wallTimeOf(env.clock, reading));
     this.plainContext = Object.freeze(rootContext(undefined, name));
   }
 

@@ -1,11 +1,18 @@
 import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
 import type { CircuitStore } from '../breaker/store.js';
 import { isTransient as defaultIsTransient } from '../classification/index.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, wallTime, type Clock } from '../clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
 import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
-import { checkFunction, checkName, failChoice } from '../option-checks.js';
+import {
+  checkClock,
+  checkFunction,
+  checkName,
+  fail,
+  failChoice,
+  optionalFunction,
+} from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import { withProvenance, type DetailedResult, type Operation, type Provenance } from '../policy.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
@@ -60,6 +67,28 @@ export interface UpdateOptions {
 
 const EMPTY_CONFIG: ResilienceConfig = { operations: {} };
 
+const OWNER = 'createResilience';
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+/** `createResilience`'s own options, checked before any of them is used. */
+function checkOptions(options: ResilienceOptions): void {
+  if (!isObject(options) || Array.isArray(options)) fail(OWNER, 'options', 'an object', options);
+  checkClock(OWNER, options.clock);
+  optionalFunction(OWNER, 'isTransient', options.isTransient);
+  optionalFunction(OWNER, 'validate', options.validate);
+  const { preset, config, store } = options;
+  if (preset !== undefined && typeof preset !== 'string' && !isObject(preset)) {
+    fail(OWNER, 'preset', 'a preset name or a preset object', preset);
+  }
+  if (config !== undefined && (!isObject(config) || Array.isArray(config))) {
+    fail(OWNER, 'config', 'a configuration object', config);
+  }
+  if (store !== undefined && typeof (store as { attach?: unknown } | null)?.attach !== 'function') {
+    fail(OWNER, 'store', 'a CircuitStore (memoryStore(), fileStore(…), redisStore(…))', store);
+  }
+}
+
 /**
  * Named operations, each with its own layers (retry, breaker, timeout, …), metrics and
  * health, configured by strategy and by data that can change at runtime.
@@ -79,6 +108,7 @@ export class Resilience {
   private laidOver: unknown;
 
   constructor(options: ResilienceOptions = {}) {
+    checkOptions(options);
     this.clock = options.clock ?? systemClock;
     const isTransient = options.isTransient ?? ((error: unknown) => defaultIsTransient(error));
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
@@ -105,6 +135,7 @@ export class Resilience {
    */
   wrap<F extends AnyFunction>(operation: string, fn: F, options: WrapOptions<F> = {}): Wrapped<F> {
     checkFunction('resilience.wrap', 'fn', fn);
+    checkWrapOptions(options);
     const code = codeSettings(options);
     let entry = this.register(operation, code);
     const fallback = options.fallback;
@@ -187,7 +218,7 @@ export class Resilience {
   }
 
   healthStatus(): ResilienceHealth {
-    return healthOf(this.entries.values(), this.clock.now(), this.layerEnv.store);
+    return healthOf(this.entries.values(), wallTime(this.clock), this.layerEnv.store);
   }
 
   /** Zeroes one operation's metrics, or every operation's. Breakers keep their state. */
@@ -271,7 +302,7 @@ export class Resilience {
       throw new ConfigError(problems);
     }
     const record: AuditEntry = {
-      at: new Date(this.clock.now()).toISOString(),
+      at: new Date(wallTime(this.clock)).toISOString(),
       source: options.source ?? 'runtime',
       ...(options.actor === undefined ? {} : { actor: options.actor }),
       changes: diffPaths(this.current, next),
@@ -368,7 +399,12 @@ export class Resilience {
         const entry = holder.entry;
         if (entry === undefined) return;
         if (to === 'open') entry.metrics.circuitOpens++;
-        this.emit('onStateChange', { operation: entry.name, from, to, at: this.clock.now() });
+        this.emit('onStateChange', {
+          operation: entry.name,
+          from,
+          to,
+          at: wallTime(this.clock),
+        });
       },
     };
   }
@@ -376,6 +412,16 @@ export class Resilience {
   private emit<K extends keyof ObserverEvents>(name: K, event: ObserverEvents[K]): void {
     const hub = this.operationEnv.hub;
     if (hub?.has(name)) hub.emit(name, event);
+  }
+}
+
+function checkWrapOptions(options: unknown): void {
+  const where = 'resilience.wrap';
+  if (!isObject(options) || Array.isArray(options)) fail(where, 'options', 'an object', options);
+  const { fallback, config } = options as { fallback?: unknown; config?: unknown };
+  optionalFunction(where, 'fallback', fallback);
+  if (config !== undefined && (!isObject(config) || Array.isArray(config))) {
+    fail(where, 'config', 'an operation configuration object', config);
   }
 }
 

@@ -1,7 +1,14 @@
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { booleanOption, checkClock, checkInteger, checkPositive, fail } from '../option-checks.js';
+import {
+  booleanOption,
+  checkClock,
+  checkInteger,
+  checkPositive,
+  fail,
+  checkOptions,
+} from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -62,7 +69,7 @@ export class StaleCache extends BasePolicy {
   private events: EventHub<StaleCacheEvents> | undefined;
 
   constructor(options: StaleCacheOptions) {
-    super(checkClock('staleCache', options.clock));
+    super(checkClock('staleCache', checkOptions('staleCache', options).clock));
     const key = options.key ?? defaultKey;
     if (!(typeof key === 'function' || (typeof key === 'string' && key !== ''))) {
       fail('staleCache', 'key', 'a non-empty string or a function of the context', key);
