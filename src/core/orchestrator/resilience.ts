@@ -23,6 +23,7 @@ import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from '
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
 import { OperationEntry, type OperationEnv } from './operation.js';
+import { documentProblems } from './document-limits.js';
 import { shapeProblems } from './shape.js';
 import { resolveOperation, type CodeSettings } from './resolve.js';
 import { resolveStrategy, strategies, type Strategy } from './strategies.js';
@@ -114,6 +115,11 @@ export class Resilience {
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
     this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
     this.validateConfig = options.validate;
+    const hostile = [
+      ...documentProblems(options.config, 'config'),
+      ...documentProblems(options.preset, 'preset'),
+    ];
+    if (hostile.length > 0) throw new ConfigError(hostile);
     const preset = options.preset ?? (options.config?.preset as PresetName | undefined);
     this.presetBase = presetConfig(preset);
     this.laidOver = withoutPreset(options.config ?? {});
@@ -267,6 +273,8 @@ export class Resilience {
    * when the change is invalid.
    */
   updateConfig(patch: unknown, options: UpdateOptions = {}): AuditEntry {
+    const hostile = documentProblems(patch);
+    if (hostile.length > 0) throw new ConfigError(hostile);
     const { next, presetBase, laidOver } = this.patched(patch);
     const problems = shapeProblems(next);
     if (problems.length === 0) problems.push(...(this.validateConfig?.(next) ?? []));
