@@ -22,6 +22,7 @@ import { configSchema } from './schema.js';
 import { byPath } from './validate.js';
 import type { OperationConfig, ResilienceConfig } from '../../core/orchestrator/config.js';
 import { checkSecurity } from './security.js';
+import { constructionProblems } from './construct.js';
 import { documentProblems } from '../../core/orchestrator/document-limits.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -218,6 +219,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (all.length > 0) throw new ConfigError(all);
 
   const { config, defaultSources, operationSources } = resolve(layers);
+  // What loads must also construct: the policies' own checks, as `wrap` runs them.
+  const built = constructionProblems({ preset, ...config });
+  if (built.length > 0) throw new ConfigError(byPath(built));
   return {
     config: { preset, ...config },
     preset,

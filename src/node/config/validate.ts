@@ -3,6 +3,7 @@ import type { Environment } from './environment.js';
 import { problemsFromIssues } from './problems.js';
 import { configSchema, type ConfigData } from './schema.js';
 import { checkSecurity } from './security.js';
+import { constructionProblems } from './construct.js';
 import { documentProblems } from '../../core/orchestrator/document-limits.js';
 
 export interface ValidateOptions {
@@ -52,6 +53,14 @@ export function validateConfig(input: unknown, options: ValidateOptions = {}): V
       );
   const problems = byPath([...schemaProblems, ...security.errors]);
   if (parsed.success && problems.length === 0) {
+    // What validates must also construct: the policies' own checks, as `wrap` runs them.
+    const built = constructionProblems({
+      ...parsed.data,
+      operations: parsed.data.operations ?? {},
+    });
+    if (built.length > 0) {
+      return { valid: false, problems: byPath(built), warnings: byPath(security.warnings) };
+    }
     return { valid: true, config: parsed.data, problems: [], warnings: byPath(security.warnings) };
   }
   return { valid: false, problems, warnings: byPath(security.warnings) };
