@@ -157,7 +157,11 @@ export function runDetailed<T>(
       provenance.attempts++;
       return fn(ctx);
     };
-    return policy[RUN](counted, rootContext(signal, operation, provenance));
+    try {
+      return policy[RUN](counted, rootContext(signal, operation, provenance));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   });
 }
 
@@ -168,13 +172,14 @@ export async function withProvenance<T>(
 ): Promise<DetailedResult<T>> {
   const provenance: Provenance = { attempts: 0, fromFallback: false, source: 'primary' };
   const started = clock.now();
+  // A clock that steps back under an injected clock still reports no negative duration.
   const value = await run(provenance);
   const result: DetailedResult<T> = {
     value,
     fromFallback: provenance.fromFallback,
     source: provenance.source,
     attempts: provenance.attempts,
-    durationMs: clock.now() - started,
+    durationMs: Math.max(0, clock.now() - started),
     ...(provenance.ageMs === undefined ? {} : { ageMs: provenance.ageMs }),
   };
   return result;
@@ -195,7 +200,12 @@ export abstract class BasePolicy implements ComposablePolicy {
 
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return this[RUN](fn, rootContext(signal));
+    try {
+      return this[RUN](fn, rootContext(signal));
+    } catch (error) {
+      // A user callback (a clock, a key, a random source) that threw: the call's rejection.
+      return Promise.reject(error);
+    }
   }
 
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {

@@ -505,7 +505,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private openMsFor(opens: number): number {
     const option = this.openMsOption;
     if (typeof option === 'number') return option;
-    const ms = option(opens);
+    let ms: number;
+    try {
+      ms = option(opens);
+    } catch {
+      // A throwing openMs function must not wedge the transition: like NaN, no open time.
+      return 0;
+    }
     return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_TIMER_MS) : 0;
   }
 

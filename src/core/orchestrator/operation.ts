@@ -44,6 +44,15 @@ function counted<T>(fn: Operation<T>, provenance: Provenance): Operation<T> {
  * One named operation: its metrics and its current layers (swapped as a whole when the
  * configuration changes). Runs calls through the layers and decides when the fallback answers.
  */
+/** The layers' run, with a synchronous throw (a user's clock, say) turned into the call's rejection. */
+function runLayers<T>(layers: Layers, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+  try {
+    return (layers.policy as NonNullable<Layers['policy']>)[RUN](fn, ctx);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 export class OperationEntry {
   readonly metrics: OperationMetrics;
   /** Set when the operation is removed; wrapped functions then register it afresh. */
@@ -85,7 +94,7 @@ export class OperationEntry {
         : rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
     const pending =
-      layers.policy === undefined ? invoke(target, ctx) : layers.policy[RUN](target, ctx);
+      layers.policy === undefined ? invoke(target, ctx) : runLayers(layers, target, ctx);
     // The common call (untimed, no fallback, nobody observing) settles through handlers made
     // once per operation: it needs nothing of its own when it ends, so no closure per call.
     if (!timed && fallback === undefined && hub === undefined) {
