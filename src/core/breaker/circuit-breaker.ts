@@ -100,6 +100,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private since: number;
   /** When the open time ends (NaN outside open and half-open). */
   private openUntil = Number.NaN;
+  /** The open time that `openUntil` ends (bounds the wait when the clock steps back). */
+  private openLength = 0;
   private opens = 0;
   private probes = 0;
   private probeSuccesses = 0;
@@ -188,7 +190,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     }
     if (code === OPEN) {
       const now = this.clock.now();
-      if (now < this.openUntil) return this.reject(this.openUntil - now);
+      if (now < this.openUntil) {
+        // Further from the end than a whole open time: the clock stepped back. Wait no longer.
+        if (this.openUntil - now > this.openLength) this.openUntil = now + this.openLength;
+        return this.reject(this.openUntil - now);
+      }
       this.transition(HALF_OPEN, 'open-time-elapsed', now);
     }
     if (this.code === HALF_OPEN) return this.probe(fn, ctx);
@@ -531,7 +537,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.probeSuccesses = 0;
     if (to === OPEN) {
       this.opens++;
-      this.openUntil = now + this.openMsFor(this.opens);
+      this.openLength = this.openMsFor(this.opens);
+      this.openUntil = now + this.openLength;
     } else if (to === CLOSED) {
       this.opens = 0;
       this.openUntil = Number.NaN;
@@ -573,10 +580,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.since = snapshot.since;
     // A stored end of open time comes from another clock (another process, or before a clock
     // step): never wait longer than this breaker's own open time from now.
+    this.openLength = this.openMsFor(snapshot.opens);
     this.openUntil =
       snapshot.openUntil === null
         ? Number.NaN
-        : Math.min(snapshot.openUntil, this.clock.now() + this.openMsFor(snapshot.opens));
+        : Math.min(snapshot.openUntil, this.clock.now() + this.openLength);
     this.opens = snapshot.opens;
     this.probes = 0;
     this.probeSuccesses = 0;

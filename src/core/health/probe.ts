@@ -142,10 +142,10 @@ export class HealthProbe implements HealthCheckable {
     let answer = this.inflight;
     if (answer === undefined) {
       const cached = this.cached;
+      const age = this.clock.now() - this.checkedAt;
+      // A negative age is a clock that stepped back: the answer's age is unknown, so check.
       const fresh =
-        cached !== undefined &&
-        options?.force !== true &&
-        this.clock.now() - this.checkedAt < this.cacheTtlMs;
+        cached !== undefined && options?.force !== true && age >= 0 && age < this.cacheTtlMs;
       answer = fresh ? cached : this.startCheck();
     }
     const signal = options?.signal;

@@ -146,7 +146,8 @@ export class StaleCache extends BasePolicy {
     const entry = this.store.get(key);
     if (entry === undefined) throw error;
     const ageMs = this.clock.now() - entry.storedAt;
-    if (ageMs >= this.ttlMs) {
+    // A negative age is a clock that stepped back since: the entry's age is unknown, so stale.
+    if (ageMs >= this.ttlMs || ageMs < 0) {
       this.store.delete(key);
       throw error;
     }
