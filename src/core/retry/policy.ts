@@ -38,6 +38,7 @@ function checkBudget(budget: RetryBudget | undefined): RetryBudget | undefined {
   const valid =
     budget === undefined ||
     (typeof budget === 'object' &&
+      budget !== null &&
       typeof budget.tryRetry === 'function' &&
       typeof budget.recordCall === 'function');
   if (!valid) fail(OWNER, 'budget', 'a retry budget (retryBudget())', budget);
