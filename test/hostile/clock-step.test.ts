@@ -29,7 +29,9 @@ const steps = [
   ['forward one day', DAY],
 ] as const;
 
-const stepWallClock = (ms: number): void => vi.setSystemTime(Date.now() + ms);
+const stepWallClock = (ms: number): void => {
+  vi.setSystemTime(Date.now() + ms);
+};
 const unavailable = (): Promise<never> =>
   Promise.reject(Object.assign(new Error('down'), { status: 503 }));
 

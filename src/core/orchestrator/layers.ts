@@ -74,13 +74,13 @@ function backoffFrom(config: BackoffConfig): Backoff {
   const kind = (config as { kind?: unknown } | null)?.kind;
   switch (kind) {
     case 'exponential':
-      return exponential(config as ExponentialOptions);
+      return exponential(config);
     case 'constant': {
       const { delayMs, jitter } = config as { delayMs: number; jitter?: JitterConfig };
       return constant(delayMs, jitter === undefined ? {} : { jitter });
     }
     case 'linear':
-      return linear(config as LinearOptions);
+      return linear(config);
     default:
       return fail(
         'retry',
