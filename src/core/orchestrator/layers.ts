@@ -4,8 +4,6 @@ import {
   exponential,
   linear,
   type Backoff,
-  type ExponentialOptions,
-  type LinearOptions,
 } from '../backoff/index.js';
 import { fail } from '../option-checks.js';
 import { circuitBreaker, type CircuitBreaker } from '../breaker/circuit-breaker.js';
