@@ -1,10 +1,4 @@
-import {
-  constant,
-  customBackoff,
-  exponential,
-  linear,
-  type Backoff,
-} from '../backoff/index.js';
+import { constant, customBackoff, exponential, linear, type Backoff } from '../backoff/index.js';
 import { fail } from '../option-checks.js';
 import { circuitBreaker, type CircuitBreaker } from '../breaker/circuit-breaker.js';
 import { consecutive } from '../breaker/consecutive.js';

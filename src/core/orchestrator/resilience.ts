@@ -125,7 +125,7 @@ export class Resilience {
     this.laidOver = withoutPreset(options.config ?? {});
     this.current = withOperations(mergePatch(this.presetBase, options.config ?? {}));
     const shape = shapeProblems(this.current);
-    const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
+    const problems = shape.length > 0 ? shape : runValidate(this.validateConfig, this.current);
     if (problems.length > 0) throw new ConfigError(problems);
   }
 
@@ -277,7 +277,7 @@ export class Resilience {
     if (hostile.length > 0) throw new ConfigError(hostile);
     const { next, presetBase, laidOver } = this.patched(patch);
     const problems = shapeProblems(next);
-    if (problems.length === 0) problems.push(...(this.validateConfig?.(next) ?? []));
+    if (problems.length === 0) problems.push(...runValidate(this.validateConfig, next));
     const rebuilt = new Map<OperationEntry, Layers>();
     if (problems.length === 0) {
       for (const entry of this.entries.values()) {
@@ -421,6 +421,19 @@ export class Resilience {
     const hub = this.operationEnv.hub;
     if (hub?.has(name)) hub.emit(name, event);
   }
+}
+
+/** The `validate` hook's problems; a hook that answers anything but a list is a TypeError. */
+function runValidate(
+  validate: ResilienceOptions['validate'],
+  config: ResilienceConfig,
+): readonly ConfigProblem[] {
+  if (validate === undefined) return [];
+  const problems: unknown = validate(config);
+  if (!Array.isArray(problems)) {
+    fail(OWNER, 'validate', 'a function returning a list of problems', problems);
+  }
+  return problems as readonly ConfigProblem[];
 }
 
 function checkWrapOptions(options: unknown): void {
