@@ -1,5 +1,5 @@
 import { abortReason } from '../abort.js';
-import type { Clock } from '../clock.js';
+import { wallTimeOf, type Clock } from '../clock.js';
 import { CircuitOpenError } from '../errors/classes.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
@@ -198,8 +198,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       failedCalls: held.failures,
       rejectedCalls: this.rejectedCalls,
       consecutiveFailures: this.consecutiveFailures,
-      lastFailureAt: Number.isNaN(this.lastFailureAt) ? null : this.lastFailureAt,
-      openedAt: open ? this.openUntil - this.openMsFor(Math.max(1, this.opens)) : null,
+      // Timestamps for people: wall-clock time (the readings are monotonic by default).
+      lastFailureAt: Number.isNaN(this.lastFailureAt)
+        ? null
+        : wallTimeOf(this.clock, this.lastFailureAt),
+      openedAt: open
+        ? wallTimeOf(this.clock, this.openUntil - this.openMsFor(Math.max(1, this.opens)))
+        : null,
       retryAfterMs: open ? Math.max(0, this.openUntil - now) : null,
       opens: this.opens,
     };
