@@ -11,11 +11,8 @@ interface PerformanceLike {
   now(): number;
 }
 
-/** The runtime's `performance`, read at each call so that fake timers that replace it are honoured. */
-function runtimePerformance(): PerformanceLike | undefined {
-  const candidate = (globalThis as { performance?: Partial<PerformanceLike> }).performance;
-  return typeof candidate?.now === 'function' ? (candidate as PerformanceLike) : undefined;
-}
+/** Where the runtime keeps `performance`: read at each call, so fake timers that replace it are honoured. */
+const runtime = globalThis as { performance?: PerformanceLike };
 
 /**
  * Monotonic time on the epoch scale: the wall clock when first read, then `performance.now()`
@@ -30,7 +27,7 @@ function createMonotonicClock(): Clock {
   let last = -Infinity;
   return {
     now(): number {
-      const performance = runtimePerformance();
+      const performance = runtime.performance;
       const tick = performance === undefined ? Date.now() : performance.now();
       if (Number.isNaN(anchorWall)) {
         anchorWall = Date.now();
