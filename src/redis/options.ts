@@ -20,7 +20,7 @@ export interface RedisStoreOptions {
    * how long `close()` waits for commands in flight, in ms. Default 1,000.
    */
   readonly commandTimeoutMs?: number;
-  /** Time source for the shared window and the probe claims; default `Date.now`. */
+  /** Time source for the shared window and the probe claims; default `Date.now` (wall-clock time, shared by replicas). */
   readonly clock?: Clock;
 }
 

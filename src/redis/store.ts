@@ -8,7 +8,7 @@ import type {
   StoredCircuit,
   TransitionReason,
 } from '../core/breaker/store.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import { wallClock, type Clock } from '../core/clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
 import { unrefTimer } from '../core/timers.js';
 import { transitionsChannel } from './keys.js';
@@ -106,7 +106,8 @@ class SharedRedisStore implements RedisStore {
 
   constructor(options: RedisStoreOptions) {
     this.options = resolveOptions(options);
-    this.clock = options.clock ?? systemClock;
+    // Shared with other replicas: wall-clock time, which every machine's NTP keeps in step.
+    this.clock = options.clock ?? wallClock;
     this.channel = transitionsChannel(this.options.prefix);
     if (options.client !== undefined) {
       this.client = options.client;
