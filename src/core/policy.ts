@@ -1,5 +1,9 @@
-import { abortReason, neverAbortedSignal } from './abort.js';
+import { abortReason } from './abort.js';
+import { CallContext, releasedAfter } from './call-context.js';
 import { systemClock, type Clock } from './clock.js';
+import { streamCall } from './stream/call.js';
+import type { StreamOperation } from './stream/open.js';
+import { NO_LIMITS, type StreamLimits } from './stream/options.js';
 
 /** What every protected function receives. */
 export interface Context {
@@ -39,7 +43,13 @@ export interface DetailedResult<T> {
 export interface Policy {
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T>;
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>>;
+  /** Runs a streaming call (SPEC §9): the policies act until its first chunk, the limits of a `stream()` layer after. */
+  executeStream<T>(fn: StreamOperation<T>, signal?: AbortSignal): AsyncIterable<T>;
 }
+
+/** The chunk type of a stream a fallback answers with. */
+export type ChunkOf<R> =
+  R extends AsyncIterable<infer C> ? C : R extends PromiseLike<AsyncIterable<infer C>> ? C : never;
 
 /** Type-only key carrying the result type of a policy that answers with values of its own. */
 declare const resultBound: unique symbol;
@@ -53,6 +63,8 @@ declare const resultBound: unique symbol;
 export interface TypedPolicy<R> {
   execute<T extends R>(fn: Operation<T>, signal?: AbortSignal): Promise<R>;
   executeDetailed<T extends R>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<R>>;
+  /** A streaming call; the layer's own answers are streams (`R` an `AsyncIterable`), their chunks typed `ChunkOf<R>`. */
+  executeStream<T>(fn: StreamOperation<T>, signal?: AbortSignal): AsyncIterable<T | ChunkOf<R>>;
   /** Never set: carries `R` for `pipeline`'s type. */
   readonly [resultBound]?: R;
 }
@@ -92,6 +104,16 @@ export interface ComposablePolicy extends Policy {
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T>;
 }
 
+/**
+ * How a pipeline finds the limits of its `stream()` layer: a policy that sets stream limits
+ * answers them under this key. A global symbol, like `RUN`.
+ */
+export const STREAM_LIMITS: unique symbol = Symbol.for('breakwater.policy.stream-limits') as never;
+
+export interface StreamLimited {
+  [STREAM_LIMITS](): StreamLimits | undefined;
+}
+
 export function isComposable(policy: object): policy is ComposablePolicy {
   return typeof (policy as Partial<ComposablePolicy>)[RUN] === 'function';
 }
@@ -105,23 +127,16 @@ export function childContext(
   return { signal, attempt, operation: parent.operation, provenance: parent.provenance };
 }
 
-/** The context of a plain call with no signal, no operation and no provenance: shared, as contexts are read-only. */
-const plainRootContext: ExecutionContext = Object.freeze({
-  signal: neverAbortedSignal,
-  attempt: 1,
-  operation: undefined,
-  provenance: undefined,
-});
-
+/**
+ * The context a call starts with: its own, with a signal made on first read (see
+ * `CallContext`). Give one with a caller's signal back with `releasedAfter` once it settled.
+ */
 export function rootContext(
   signal: AbortSignal | undefined,
   operation?: string,
   provenance?: Provenance,
-): ExecutionContext {
-  if (signal === undefined && operation === undefined && provenance === undefined) {
-    return plainRootContext;
-  }
-  return { signal: signal ?? neverAbortedSignal, attempt: 1, operation, provenance };
+): CallContext {
+  return new CallContext(signal, operation, provenance);
 }
 
 /** Records, under `executeDetailed`, that a fallback named `source` answered the call. */
@@ -157,11 +172,15 @@ export function runDetailed<T>(
       provenance.attempts++;
       return fn(ctx);
     };
+    const ctx = rootContext(signal, operation, provenance);
+    let pending: Promise<T>;
     try {
-      return policy[RUN](counted, rootContext(signal, operation, provenance));
+      pending = policy[RUN](counted, ctx);
     } catch (error) {
-      return Promise.reject(error);
+      // A user callback (a clock, a key, a random source) that threw: the call's rejection.
+      pending = Promise.reject(error);
     }
+    return signal === undefined ? pending : releasedAfter(ctx, pending);
   });
 }
 
@@ -200,16 +219,28 @@ export abstract class BasePolicy implements ComposablePolicy {
 
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const ctx = rootContext(signal);
+    let pending: Promise<T>;
     try {
-      return this[RUN](fn, rootContext(signal));
+      pending = this[RUN](fn, ctx);
     } catch (error) {
       // A user callback (a clock, a key, a random source) that threw: the call's rejection.
-      return Promise.reject(error);
+      pending = Promise.reject(error);
     }
+    return signal === undefined ? pending : releasedAfter(ctx, pending);
   }
 
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return runDetailed(this, fn, signal, this.clock);
+  }
+
+  executeStream<T>(fn: StreamOperation<T>, signal?: AbortSignal): AsyncIterable<T> {
+    return streamCall((open, ctx) => this[RUN](open, ctx), fn, signal, this[STREAM_LIMITS]());
+  }
+
+  /** A plain policy sets no stream limits; `stream()` does, and a pipeline answers its layer's. */
+  [STREAM_LIMITS](): StreamLimits {
+    return NO_LIMITS;
   }
 }

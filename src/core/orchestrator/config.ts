@@ -60,9 +60,25 @@ export interface CircuitBreakerConfig {
   readonly halfOpen?: { readonly maxCalls?: number; readonly successesToClose?: number };
 }
 
-/** Milliseconds, or the full timeout options. */
+/**
+ * Milliseconds, or the full timeout options: a fixed `ms` or an `adaptive` deadline. An
+ * operation's timeout is `'aggressive'` unless it says otherwise: the caller's wait ends at
+ * the deadline whether or not the function honours its signal (`resilience.signal()`).
+ */
 export type TimeoutConfig =
-  number | { readonly ms: number; readonly mode?: 'cooperative' | 'aggressive' };
+  | number
+  | { readonly ms: number; readonly mode?: 'cooperative' | 'aggressive' }
+  | {
+      readonly adaptive: {
+        readonly percentile?: number;
+        readonly multiplier?: number;
+        readonly minMs: number;
+        readonly maxMs: number;
+        readonly window?: number;
+        readonly minSamples?: number;
+      };
+      readonly mode?: 'cooperative' | 'aggressive';
+    };
 
 export interface BulkheadConfig {
   readonly maxConcurrent: number;
@@ -73,6 +89,17 @@ export interface RateLimitConfig {
   readonly rate: number;
   readonly intervalMs?: number;
   readonly burst?: number;
+}
+
+/**
+ * The limits of the operation's streaming calls (`wrapStream`, SPEC §9); `isComplete`, being
+ * code, is given to `wrapStream` itself.
+ */
+export interface StreamConfig {
+  /** How long an attempt may take to deliver its first chunk. */
+  readonly firstChunkMs?: number;
+  /** After the first chunk, the longest wait for the next one. */
+  readonly idleMs?: number;
 }
 
 /**
@@ -96,6 +123,7 @@ export interface OperationConfig {
   readonly bulkhead?: BulkheadConfig | false;
   readonly rateLimit?: RateLimitConfig | false;
   readonly fallback?: FallbackConfig | false;
+  readonly stream?: StreamConfig | false;
 }
 
 /**

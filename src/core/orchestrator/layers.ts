@@ -19,6 +19,7 @@ import { pipeline } from '../pipeline.js';
 import type { ComposablePolicy, Policy } from '../policy.js';
 import { rateLimit } from '../rate-limit/rate-limit.js';
 import { retry, type RetryPolicy } from '../retry/index.js';
+import { streamLimits, type StreamLimits } from '../stream/options.js';
 import { timeout } from '../timeout/index.js';
 import type {
   BackoffConfig,
@@ -35,6 +36,8 @@ export interface Layers {
   /** rate limit → bulkhead → retry → breaker → timeout, the layers that are on; none when all are off. */
   readonly policy: ComposablePolicy | undefined;
   readonly breaker: CircuitBreaker | undefined;
+  /** The limits of streaming calls (`wrapStream`); none when the configuration sets none. */
+  readonly stream: StreamLimits | undefined;
   /**
    * Retires these layers: removes the listeners they hold on behalf of the operation and
    * disposes their breaker (which detaches it from the store) — unless `successor`, the
@@ -183,11 +186,20 @@ export function buildLayers(
     timeoutConfig === false
       ? undefined
       : attempt('timeout', timeoutConfig, () =>
+          // Aggressive unless configured otherwise: a wrapped function is not handed its
+          // signal, so a cooperative wait could outlast the deadline by the function's whole run.
           timeout(
             typeof timeoutConfig === 'number'
-              ? { ms: timeoutConfig, clock: env.clock }
-              : { ...timeoutConfig, clock: env.clock },
+              ? { ms: timeoutConfig, mode: 'aggressive', clock: env.clock }
+              : { mode: 'aggressive', ...timeoutConfig, clock: env.clock },
           ),
+        );
+  const streamConfig = resolved.stream;
+  const streaming =
+    streamConfig === false
+      ? undefined
+      : attempt('stream', streamConfig, () =>
+          streamLimits('stream', { ...streamConfig, clock: env.clock }),
         );
   if (problems.length > 0) {
     // A breaker built for these layers is already attached to the store: let it go.
@@ -213,6 +225,7 @@ export function buildLayers(
     policy:
       policies.length === 0 ? undefined : (pipeline(...policies) as unknown as ComposablePolicy),
     breaker,
+    stream: streaming,
     detach: (successor) => {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       if (breaker !== successor?.breaker) breaker?.dispose();

@@ -81,9 +81,21 @@ const circuitBreaker = z.strictObject({
     .exactOptional(),
 });
 
+const timeoutMode = z.enum(['cooperative', 'aggressive']).exactOptional();
+
+const adaptiveTimeout = z.strictObject({
+  percentile: z.number().gt(0).max(100).exactOptional(),
+  multiplier: z.number().min(1).exactOptional(),
+  minMs: positive,
+  maxMs: positive,
+  window: positiveInt.exactOptional(),
+  minSamples: positiveInt.exactOptional(),
+});
+
 const timeout = z.union([
   positive,
-  z.strictObject({ ms: positive, mode: z.enum(['cooperative', 'aggressive']).exactOptional() }),
+  z.strictObject({ ms: positive, mode: timeoutMode }),
+  z.strictObject({ adaptive: adaptiveTimeout, mode: timeoutMode }),
 ]);
 
 const bulkhead = z.strictObject({
@@ -105,6 +117,12 @@ const fallback = z.strictObject({
   whenPermanent: z.boolean().exactOptional(),
 });
 
+/** Streaming calls' deadlines (SPEC §9); `isComplete` is code, given to `wrapStream`. */
+const stream = z.strictObject({
+  firstChunkMs: positive.max(2_147_483_647).exactOptional(),
+  idleMs: positive.max(2_147_483_647).exactOptional(),
+});
+
 /** `false` turns a layer off for the operation (and then no breaker exists for it). */
 const orOff = <S extends z.ZodType>(schema: S) => z.union([z.literal(false), schema]);
 
@@ -116,6 +134,7 @@ export const operationSchema = z.strictObject({
   bulkhead: orOff(bulkhead).exactOptional(),
   rateLimit: orOff(rateLimit).exactOptional(),
   fallback: orOff(fallback).exactOptional(),
+  stream: orOff(stream).exactOptional(),
 });
 
 export const configSchema = z.strictObject({
