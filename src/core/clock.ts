@@ -1,7 +1,66 @@
-/** A source of wall-clock milliseconds; inject one to drive time in tests and simulations. */
+/**
+ * A source of milliseconds that policies measure durations and deadlines with; inject one to
+ * drive time in tests and simulations (an injected clock serves as both the monotonic and the
+ * wall clock).
+ */
 export interface Clock {
   now(): number;
 }
 
-/** Reads `Date.now()` at each call, so fake timers that replace `Date` are honoured. */
-export const systemClock: Clock = { now: () => Date.now() };
+interface PerformanceLike {
+  now(): number;
+}
+
+/** Where the runtime keeps `performance`: read at each call, so fake timers that replace it are honoured. */
+const runtime = globalThis as { performance?: PerformanceLike };
+
+/**
+ * Monotonic time on the epoch scale: the wall clock when first read, then `performance.now()`
+ * elapsed since. An NTP step or a resumed VM moves `Date.now()` but not this, so durations,
+ * open times, caches and refills keep their length; values still read as plausible epoch
+ * milliseconds. Without `performance` (rare runtimes) it falls back to `Date.now()`, never
+ * running backwards.
+ */
+function createMonotonicClock(): Clock {
+  let anchorWall = Number.NaN;
+  let anchorTick = 0;
+  let last = -Infinity;
+  return {
+    now(): number {
+      const performance = runtime.performance;
+      const tick = performance === undefined ? Date.now() : performance.now();
+      if (Number.isNaN(anchorWall)) {
+        anchorWall = Date.now();
+        anchorTick = tick;
+      }
+      let reading = anchorWall + (tick - anchorTick);
+      if (reading < last) {
+        // The tick source moved back (fake timers swapped in or out): carry on from here.
+        anchorWall = last;
+        anchorTick = tick;
+        reading = last;
+      }
+      last = reading;
+      return reading;
+    },
+  };
+}
+
+/** The default clock of every policy: monotonic (see `createMonotonicClock`). */
+export const systemClock: Clock = createMonotonicClock();
+
+/** Wall-clock milliseconds (`Date.now()`), for timestamps shown to people or shared between processes. */
+export const wallClock: Clock = { now: () => Date.now() };
+
+/**
+ * The wall-clock time for a timestamp: `Date.now()` with the default clock, the injected
+ * clock's own reading otherwise (a test's clock is its whole notion of time).
+ */
+export function wallTime(clock: Clock): number {
+  return clock === systemClock ? Date.now() : clock.now();
+}
+
+/** A reading of `clock` taken earlier, as wall-clock milliseconds (for a timestamp shown later). */
+export function wallTimeOf(clock: Clock, reading: number): number {
+  return clock === systemClock ? reading + (Date.now() - systemClock.now()) : reading;
+}

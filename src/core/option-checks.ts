@@ -147,10 +147,35 @@ export function checkName(owner: string, option: string, value: unknown): string
   return value;
 }
 
-/** A clock option: absent, or an object with a `now()` method. */
+/**
+ * A clock option: absent, or an object whose `now()` returns finite milliseconds. It is read
+ * once here, so that a clock that cannot tell the time fails at construction, not mid-call.
+ */
 export function checkClock<C extends { now(): number } | undefined>(owner: string, value: C): C {
-  if (value !== undefined && typeof (value as Partial<{ now: unknown }>).now !== 'function') {
-    fail(owner, 'clock', 'an object with a now() method', value);
+  if (value === undefined) return value;
+  const expected = 'an object with a now() method returning finite milliseconds';
+  const now: unknown =
+    typeof value === 'object' && value !== null ? (value as { now?: unknown }).now : undefined;
+  if (typeof now !== 'function') fail(owner, 'clock', expected, value);
+  let reading: unknown;
+  try {
+    reading = (now as () => unknown).call(value);
+  } catch (error) {
+    throw new TypeError(`${owner}: clock.now() threw: ${String(error)}`, { cause: error });
+  }
+  if (typeof reading !== 'number' || !Number.isFinite(reading)) {
+    fail(owner, 'clock.now()', 'finite milliseconds', reading);
+  }
+  return value;
+}
+
+/**
+ * A factory's options argument: a plain object (an array, `null` or a number is refused up
+ * front, before any option is read from it).
+ */
+export function checkOptions<O>(owner: string, value: O): O {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(owner, 'options', 'an options object', value);
   }
   return value;
 }

@@ -173,7 +173,13 @@ export function runDetailed<T>(
       return fn(ctx);
     };
     const ctx = rootContext(signal, operation, provenance);
-    const pending = policy[RUN](counted, ctx);
+    let pending: Promise<T>;
+    try {
+      pending = policy[RUN](counted, ctx);
+    } catch (error) {
+      // A user callback (a clock, a key, a random source) that threw: the call's rejection.
+      pending = Promise.reject(error);
+    }
     return signal === undefined ? pending : releasedAfter(ctx, pending);
   });
 }
@@ -185,13 +191,14 @@ export async function withProvenance<T>(
 ): Promise<DetailedResult<T>> {
   const provenance: Provenance = { attempts: 0, fromFallback: false, source: 'primary' };
   const started = clock.now();
+  // A clock that steps back under an injected clock still reports no negative duration.
   const value = await run(provenance);
   const result: DetailedResult<T> = {
     value,
     fromFallback: provenance.fromFallback,
     source: provenance.source,
     attempts: provenance.attempts,
-    durationMs: clock.now() - started,
+    durationMs: Math.max(0, clock.now() - started),
     ...(provenance.ageMs === undefined ? {} : { ageMs: provenance.ageMs }),
   };
   return result;
@@ -211,10 +218,16 @@ export abstract class BasePolicy implements ComposablePolicy {
   abstract [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T>;
 
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
-    if (signal === undefined) return this[RUN](fn, rootContext(undefined));
-    if (signal.aborted) return Promise.reject(abortReason(signal));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     const ctx = rootContext(signal);
-    return releasedAfter(ctx, this[RUN](fn, ctx));
+    let pending: Promise<T>;
+    try {
+      pending = this[RUN](fn, ctx);
+    } catch (error) {
+      // A user callback (a clock, a key, a random source) that threw: the call's rejection.
+      pending = Promise.reject(error);
+    }
+    return signal === undefined ? pending : releasedAfter(ctx, pending);
   }
 
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {

@@ -29,6 +29,13 @@ export interface FileStore extends CircuitStore {
 
 let tempCounter = 0;
 
+/** How long a flush waits before trying a lock held by a live writer again. */
+const BUSY_RETRY_MS = 20;
+/** Tries on a busy lock before writing without it (the rename still keeps the file whole). */
+const MAX_BUSY_FLUSHES = 10;
+/** The bounded spin for the lock at process exit, the one write that cannot wait for a timer. */
+const EXIT_LOCK_WAIT_MS = 200;
+
 /**
  * Keeps every breaker's state in one JSON file so that it survives a restart (SPEC §6): an
  * open breaker comes back open for the rest of its open time. The file is read once,
@@ -45,7 +52,10 @@ class JsonFileStore implements FileStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private dirty = false;
   private closed = false;
-  private readonly flushAtExit = (): void => this.flush();
+  /** Flushes in a row that found the lock held by a live writer. */
+  private busyFlushes = 0;
+  /** At exit nothing can wait asynchronously: a short bounded spin for the lock, then write. */
+  private readonly flushAtExit = (): void => this.flushWith(EXIT_LOCK_WAIT_MS, true);
 
   constructor(
     readonly path: string,
@@ -88,26 +98,45 @@ class JsonFileStore implements FileStore {
   }
 
   flush(): void {
+    this.flushWith(0, this.busyFlushes >= MAX_BUSY_FLUSHES);
+  }
+
+  /**
+   * Writes now unless a live writer holds the lock; then it tries again shortly (never
+   * blocking the event loop), and after `MAX_BUSY_FLUSHES` tries writes without the lock.
+   */
+  private flushWith(lockWaitMs: number, evenIfLocked: boolean): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     process.off('exit', this.flushAtExit);
     if (!this.dirty) return;
-    this.dirty = false;
+    let written = true;
     try {
-      this.write();
+      written = this.write(lockWaitMs, evenIfLocked);
     } catch (error) {
       this.warn(`could not write the state file (${(error as Error).message})`);
     }
+    if (written) {
+      this.dirty = false;
+      this.busyFlushes = 0;
+      return;
+    }
+    this.busyFlushes++;
+    this.timer = unrefTimer(setTimeout(() => this.flush(), BUSY_RETRY_MS));
+    process.on('exit', this.flushAtExit);
   }
 
-  close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    // A busy lock: wait for the retries (each a timer, not a spin) before letting go.
+    while (this.timer !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
       this.flush();
-      for (const group of this.attached.values()) group.clear();
-      this.attached.clear();
     }
-    return Promise.resolve();
+    for (const group of this.attached.values()) group.clear();
+    this.attached.clear();
   }
 
   /** Keeps a snapshot unless a newer one of that breaker is known; schedules the write. */
@@ -143,10 +172,15 @@ class JsonFileStore implements FileStore {
     return breakers;
   }
 
-  /** Read, merge (the newer version of each breaker wins), write a temp file, rename it over. */
-  private write(): void {
+  /**
+   * Read, merge (the newer version of each breaker wins), write a temp file, rename it over.
+   * Returns false, having written nothing, when a live writer holds the lock.
+   */
+  private write(lockWaitMs: number, evenIfLocked: boolean): boolean {
     mkdirSync(dirname(this.path), { recursive: true });
-    const unlock = lockFile(this.path);
+    const lock = lockFile(this.path, lockWaitMs);
+    if (lock === 'busy' && !evenIfLocked) return false;
+    const unlock = typeof lock === 'function' ? lock : undefined;
     const temp = `${this.path}.${process.pid}.${++tempCounter}.tmp`;
     try {
       const merged = new Map(this.readOthers());
@@ -157,6 +191,7 @@ class JsonFileStore implements FileStore {
       }
       writeFileSync(temp, serialize(merged));
       renameSync(temp, this.path);
+      return true;
     } catch (error) {
       try {
         unlinkSync(temp);

@@ -32,7 +32,7 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number;
   /** What to do while Redis cannot be reached; see `StoreUnavailablePolicy`. Default `'local'`. */
   readonly onStoreUnavailable?: StoreUnavailablePolicy;
-  /** Time source for the shared window and the probe claims; default `Date.now`. */
+  /** Time source for the shared window and the probe claims; default `Date.now` (wall-clock time, shared by replicas). */
   readonly clock?: Clock;
 }
 

@@ -5,7 +5,7 @@ import type {
   StoredCircuit,
   TransitionReason,
 } from '../core/breaker/store.js';
-import { systemClock } from '../core/clock.js';
+import { wallClock } from '../core/clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
 import { openClients, quit, type RedisClient } from './client.js';
 import { breakerCommands } from './commands.js';
@@ -70,7 +70,8 @@ class SharedRedisStore implements RedisStore {
 
   constructor(options: RedisStoreOptions) {
     const resolved = resolveOptions(options);
-    const clock = options.clock ?? systemClock;
+    // Shared with other replicas: wall-clock time, which every machine's NTP keeps in step.
+    const clock = options.clock ?? wallClock;
     ({
       client: this.client,
       subscriber: this.subscriber,

@@ -105,7 +105,7 @@ describe('breaker events', () => {
 
 describe('options', () => {
   it.each([
-    [{ openMs: -1 }, /circuitBreaker: openMs must be a finite number ≥ 0, got -1/],
+    [{ openMs: -1 }, /circuitBreaker: openMs must be a number ≥ 0 and ≤ 2147483647, got -1/],
     [{ halfOpen: { maxCalls: 0 } }, /halfOpen.maxCalls must be an integer ≥ 1, got 0/],
     [
       { halfOpen: { successesToClose: 1.5 } },
@@ -117,7 +117,10 @@ describe('options', () => {
       /isFailure must be a predicate, an error class or an array of error classes, got 3/,
     ],
     [{ trip: {} }, /trip must be consecutive/],
-    [{ clock: {} }, /circuitBreaker: clock must be an object with a now\(\) method, got an object/],
+    [
+      { clock: {} },
+      /circuitBreaker: clock must be an object with a now\(\) method returning finite milliseconds, got an object/,
+    ],
     [{ name: 'x', store: {} }, /store must be a CircuitStore/],
   ])('rejects %o', (options, message) => {
     expect(() => circuitBreaker(options as never)).toThrow(message);
@@ -132,7 +135,7 @@ describe('options', () => {
     [() => failureRate({ minimumCalls: 0 }), /minimumCalls must be an integer ≥ 1, got 0/],
     [
       () => failureRate({ window: { kind: 'count', size: 0 } }),
-      /window.size must be an integer ≥ 1, got 0/,
+      /window.size must be an integer ≥ 1 and ≤ 1000000, got 0/,
     ],
     [
       () => failureRate({ window: { kind: 'time', ms: 0 } }),

@@ -71,7 +71,7 @@ describe('fallbackChain', () => {
       ]);
       const analyze = pipeline(chain, cache);
       await analyze.execute(answer('primary'));
-      vi.setSystemTime(2_500);
+      vi.advanceTimersByTime(2_500 - Date.now()); // time passes: the policies read a monotonic clock
       await expect(analyze.executeDetailed(down('primary'))).resolves.toMatchObject({
         value: { model: 'primary' },
         fromFallback: true,
@@ -85,7 +85,7 @@ describe('fallbackChain', () => {
         source: 'alternative-model',
       });
       alternativeUp = false;
-      vi.setSystemTime(70_000);
+      vi.advanceTimersByTime(70_000 - Date.now()); // time passes: the policies read a monotonic clock
       const late = await analyze.executeDetailed(down('primary'));
       expect(late).toMatchObject({ value: { model: 'none' }, source: 'friendly-message' });
       expect(late).not.toHaveProperty('ageMs');
@@ -99,7 +99,7 @@ describe('fallbackChain', () => {
     try {
       const cache = staleCache({ key: 'vision', ttlMs: 60_000 });
       await cache.execute(answer('remembered'));
-      vi.setSystemTime(1_000);
+      vi.advanceTimersByTime(1_000 - Date.now()); // time passes: the policies read a monotonic clock
       // Here the chain wraps the primary directly; its cached step reads the same cache.
       const chain = fallbackChain<Analysis>([
         { name: 'alternative-model', priority: 1, run: down('alternative') },

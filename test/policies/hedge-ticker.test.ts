@@ -97,6 +97,7 @@ describe('hedge ticker (fixed delays timed without a clock read per call)', () =
       },
     };
     const policy = hedge({ delayMs: 100, clock });
+    reads = 0; // construction reads it once, to check it tells the time
     for (let i = 0; i < 50; i++) await policy.execute(() => i);
     expect(reads).toBe(1);
     await vi.advanceTimersByTimeAsync(200);

@@ -216,7 +216,7 @@ describe('hedge', () => {
       new RangeError('hedge: delayMs must be a finite number ≥ 0, got -1'),
     );
     expect(() => hedge({ delayMs: 10, maxHedges: 0 })).toThrow(
-      'hedge: maxHedges must be an integer ≥ 1, got 0',
+      'hedge: maxHedges must be an integer ≥ 1 and ≤ 100, got 0',
     );
     expect(() => hedge({ delayMs: { percentile: 0, initialMs: 10 } })).toThrow(
       'hedge: delayMs.percentile must be a number > 0 and ≤ 100, got 0',

@@ -1,6 +1,6 @@
 import { callerAbort, canAbort } from '../call-context.js';
 import { hasKind } from '../errors/base.js';
-import type { Clock } from '../clock.js';
+import { wallTimeOf, type Clock } from '../clock.js';
 import { circuitOpenRejection } from './rejection.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { SETTLES_LATER, settlesLater, type LateOutcome } from '../late-outcome.js';
@@ -27,9 +27,10 @@ import {
   checkClock,
   checkInteger,
   checkName,
-  checkNonNegative,
   fail,
   optionalFunction,
+  checkOptions,
+  checkNumber,
 } from '../option-checks.js';
 
 export interface CircuitBreakerOptions {
@@ -102,6 +103,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private since: number;
   /** When the open time ends (NaN outside open and half-open). */
   private openUntil = Number.NaN;
+  /** The open time that `openUntil` ends (bounds the wait when the clock steps back). */
+  private openLength = 0;
   private opens = 0;
   private probes = 0;
   private probeSuccesses = 0;
@@ -118,15 +121,15 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private lastFailureAt = Number.NaN;
 
   constructor(options: CircuitBreakerOptions = {}) {
-    super(options.clock);
+    super(checkClock(WHERE, checkOptions(WHERE, options).clock));
     const { name = 'circuit', trip = DEFAULT_TRIP, openMs = 60_000, halfOpen = {} } = options;
     checkName(WHERE, 'name', name);
     if (typeof trip?.createWindow !== 'function') {
       fail(WHERE, 'trip', 'consecutive(…) or failureRate(…)', trip);
     }
-    if (typeof openMs === 'number') checkNonNegative(WHERE, 'openMs', openMs);
+    if (typeof openMs === 'number')
+      checkNumber(WHERE, 'openMs', openMs, { min: 0, max: MAX_TIMER_MS });
     else optionalFunction(WHERE, 'openMs', openMs);
-    checkClock(WHERE, options.clock);
     if (options.store !== undefined && typeof options.store?.attach !== 'function') {
       fail(
         WHERE,
@@ -141,6 +144,9 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.name = name;
     this.trip = trip;
     this.openMsOption = openMs;
+    if (typeof halfOpen !== 'object' || halfOpen === null) {
+      fail(WHERE, 'halfOpen', 'an object { maxCalls?, successesToClose? }', halfOpen);
+    }
     this.maxProbes = checkInteger(WHERE, 'halfOpen.maxCalls', halfOpen.maxCalls ?? 1, 1);
     this.successesToClose = checkInteger(
       WHERE,
@@ -154,7 +160,9 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     if (options.initialState !== undefined) {
       const snapshot = parseSnapshot(options.initialState);
       if (snapshot === undefined) {
-        throw new TypeError(`${WHERE}: initialState is not a breaker snapshot (see toJSON())`);
+        throw new TypeError(
+          `${WHERE}: initialState is not a breaker snapshot (see toJSON(); version and opens are integers from 0 to 2^50)`,
+        );
       }
       this.apply(snapshot);
     }
@@ -189,8 +197,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       failedCalls: held.failures,
       rejectedCalls: this.rejectedCalls,
       consecutiveFailures: this.consecutiveFailures,
-      lastFailureAt: Number.isNaN(this.lastFailureAt) ? null : this.lastFailureAt,
-      openedAt: open ? this.openUntil - this.openMsFor(Math.max(1, this.opens)) : null,
+      // Timestamps for people: wall-clock time (the readings are monotonic by default).
+      lastFailureAt: Number.isNaN(this.lastFailureAt)
+        ? null
+        : wallTimeOf(this.clock, this.lastFailureAt),
+      openedAt: open
+        ? wallTimeOf(this.clock, this.openUntil - this.openMsFor(Math.max(1, this.opens)))
+        : null,
       retryAfterMs: open ? Math.max(0, this.openUntil - now) : null,
       opens: this.opens,
     };
@@ -220,7 +233,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     }
     if (code === OPEN) {
       const now = this.clock.now();
-      if (now < this.openUntil) return this.reject(this.openUntil - now);
+      if (now < this.openUntil) {
+        // Further from the end than a whole open time: the clock stepped back. Wait no longer.
+        if (this.openUntil - now > this.openLength) this.openUntil = now + this.openLength;
+        return this.reject(this.openUntil - now);
+      }
       this.transition(HALF_OPEN, 'open-time-elapsed', now);
     }
     if (this.code === HALF_OPEN) return this.probe(fn, ctx);
@@ -586,7 +603,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private openMsFor(opens: number): number {
     const option = this.openMsOption;
     if (typeof option === 'number') return option;
-    const ms = option(opens);
+    let ms: number;
+    try {
+      ms = option(opens);
+    } catch {
+      // A throwing openMs function must not wedge the transition: like NaN, no open time.
+      return 0;
+    }
     return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_TIMER_MS) : 0;
   }
 
@@ -605,7 +628,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.probeSuccesses = 0;
     if (to === OPEN) {
       this.opens++;
-      this.openUntil = now + this.openMsFor(this.opens);
+      this.openLength = this.openMsFor(this.opens);
+      this.openUntil = now + this.openLength;
     } else if (to === CLOSED) {
       this.opens = 0;
       this.openUntil = Number.NaN;
@@ -644,7 +668,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.version = snapshot.version;
     this.reason = snapshot.reason;
     this.since = snapshot.since;
-    this.openUntil = snapshot.openUntil ?? Number.NaN;
+    // A stored end of open time comes from another clock (another process, or before a clock
+    // step): never wait longer than this breaker's own open time from now.
+    this.openLength = this.openMsFor(snapshot.opens);
+    this.openUntil =
+      snapshot.openUntil === null
+        ? Number.NaN
+        : Math.min(snapshot.openUntil, this.clock.now() + this.openLength);
     this.opens = snapshot.opens;
     this.probes = 0;
     this.probeSuccesses = 0;

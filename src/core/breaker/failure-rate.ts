@@ -8,7 +8,13 @@ import type {
   TripWindow,
   TripWindowOptions,
 } from './trip.js';
-import { checkInteger, checkNonNegative, checkNumber, fail } from '../option-checks.js';
+import {
+  checkInteger,
+  checkNonNegative,
+  checkNumber,
+  checkOptions,
+  fail,
+} from '../option-checks.js';
 
 export interface FailureRateOptions {
   /** Share of failed calls in the window that opens the breaker, in (0, 1]. Default 0.5. */
@@ -25,10 +31,21 @@ const WHERE = 'failureRate';
 /** A share of calls: more than none, at most all. */
 const RATE = { min: 0, above: true, max: 1 } as const;
 
+/** The largest count window: a million calls. */
+const MAX_COUNT_WINDOW = 1_000_000;
+
 function checkWindow(window: TripWindowOptions): TripWindowOptions {
   const given = window as { kind?: unknown; size?: unknown; ms?: unknown } | undefined;
   const kind = given?.kind;
-  if (kind === 'count') return { kind, size: checkInteger(WHERE, 'window.size', given?.size, 1) };
+  if (kind === 'count') {
+    // One byte per call: a bigger ring is memory for no better judgement.
+    const size = checkNumber(WHERE, 'window.size', given?.size, {
+      min: 1,
+      max: MAX_COUNT_WINDOW,
+      integer: true,
+    });
+    return { kind, size };
+  }
   if (kind === 'time') return { kind, ms: checkNumber(WHERE, 'window.ms', given?.ms, { min: 1 }) };
   return fail(WHERE, 'window.kind', "'count' or 'time'", kind);
 }
@@ -39,6 +56,7 @@ function checkWindow(window: TripWindowOptions): TripWindowOptions {
  * reaches `slowCall.rateThreshold`. Rates are judged after every counted call.
  */
 export function failureRate(options: FailureRateOptions = {}): TripStrategy {
+  checkOptions(WHERE, options);
   const threshold = checkNumber(WHERE, 'threshold', options.threshold ?? 0.5, RATE);
   const minimumCalls = checkInteger(WHERE, 'minimumCalls', options.minimumCalls ?? 20, 1);
   const window = checkWindow(options.window ?? { kind: 'count', size: 100 });
@@ -49,6 +67,9 @@ export function failureRate(options: FailureRateOptions = {}): TripStrategy {
   }
   let slowCall: SlowCallOptions | undefined;
   if (options.slowCall !== undefined) {
+    if (typeof options.slowCall !== 'object' || options.slowCall === null) {
+      fail(WHERE, 'slowCall', 'an object { ms, rateThreshold }', options.slowCall);
+    }
     slowCall = {
       ms: checkNonNegative(WHERE, 'slowCall.ms', options.slowCall.ms),
       rateThreshold: checkNumber(

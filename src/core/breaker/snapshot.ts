@@ -22,8 +22,11 @@ const REASONS: ReadonlySet<string> = new Set<TransitionReason>([
   'enable',
 ]);
 
+/** Versions and open counts stay below this, so that they can still rise by one. */
+export const MAX_SNAPSHOT_COUNT = 2 ** 50;
+
 const isCount = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SNAPSHOT_COUNT;
 
 /**
  * Checks that `value` is a breaker snapshot (as `toJSON()` makes, possibly after a trip

@@ -3,7 +3,7 @@ import { abortSource, callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { BulkheadRejectedError, withoutStack } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { checkInteger } from '../option-checks.js';
+import { checkInteger, checkOptions, checkClock } from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 import { WaiterQueue, type Waiter } from './queue.js';
 
@@ -31,7 +31,7 @@ export class Bulkhead extends BasePolicy {
   private events: EventHub<BulkheadEvents> | undefined;
 
   constructor(options: BulkheadOptions) {
-    super(options.clock);
+    super(checkClock('bulkhead', checkOptions('bulkhead', options).clock));
     this.maxConcurrent = checkInteger('bulkhead', 'maxConcurrent', options.maxConcurrent, 1);
     this.maxQueue = checkInteger('bulkhead', 'maxQueue', options.maxQueue ?? 0, 0, true);
   }

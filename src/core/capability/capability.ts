@@ -9,6 +9,7 @@ import {
   checkNumber,
   numberOption,
   optionalFunction,
+  checkOptions,
 } from '../option-checks.js';
 import { unrefTimer } from '../timers.js';
 
@@ -109,6 +110,7 @@ export class CapabilityUpgrade {
   private lastError: string | undefined;
 
   constructor(options: CapabilityUpgradeOptions) {
+    checkOptions(OWNER, options);
     this.name = checkName(OWNER, 'name', options.name);
     this.check = toCheckFunction(OWNER, 'checkAvailable', options.checkAvailable, 'check');
     checkFunction(OWNER, 'activate', options.activate);

@@ -3,7 +3,14 @@ import { sleep } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { ServiceUnavailableError, withoutStack } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { checkClock, checkFunction, checkNonNegative, checkRate, fail } from '../option-checks.js';
+import {
+  checkClock,
+  checkFunction,
+  checkNonNegative,
+  checkRate,
+  fail,
+  checkOptions,
+} from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 
 export interface ChaosOptions {
@@ -47,7 +54,7 @@ export class Chaos extends BasePolicy {
   private events: EventHub<ChaosEvents> | undefined;
 
   constructor(options: ChaosOptions = {}) {
-    super(checkClock('chaos', options.clock));
+    super(checkClock('chaos', checkOptions('chaos', options).clock));
     this.faultRate = checkRate('chaos', 'faultRate', options.faultRate ?? 0);
     this.latencyRate = checkRate('chaos', 'latencyRate', options.latencyRate ?? 0);
     if (this.latencyRate > 0 && options.latencyMs === undefined) {

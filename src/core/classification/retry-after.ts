@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, wallTime, type Clock } from '../clock.js';
 
 const MAX_CAUSE_DEPTH = 8;
 
@@ -55,7 +55,7 @@ function fromError(error: object, clock: Clock): number | undefined {
   const ms = header(headers, 'retry-after-ms');
   if (ms !== undefined && DECIMAL.test(ms)) return Number(ms);
   const after = header(headers, 'retry-after');
-  return after === undefined ? undefined : parseRetryAfter(after, clock.now());
+  return after === undefined ? undefined : parseRetryAfter(after, wallTime(clock));
 }
 
 /**

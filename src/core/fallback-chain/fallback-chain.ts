@@ -2,7 +2,7 @@ import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { checkClock, checkInteger, fail, failRange } from '../option-checks.js';
+import { checkClock, checkInteger, fail, failRange, checkOptions } from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -75,7 +75,7 @@ class FallbackChainPolicy<R> extends BasePolicy {
   private events: EventHub<FallbackChainEvents> | undefined;
 
   constructor(entries: readonly ChainEntry<R>[], options: FallbackChainOptions) {
-    super(checkClock('fallbackChain', options.clock));
+    super(checkClock('fallbackChain', checkOptions('fallbackChain', options).clock));
     this.entries = checkEntries(entries);
     this.maxAttempts = checkInteger(
       'fallbackChain',

@@ -2,7 +2,7 @@ import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { checkClock, fail } from '../option-checks.js';
+import { checkClock, fail, checkOptions } from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -45,7 +45,7 @@ class FallbackPolicy<R> extends BasePolicy {
   private events: EventHub<FallbackEvents> | undefined;
 
   constructor(options: FallbackOptions<R>) {
-    super(checkClock('fallback', options.clock));
+    super(checkClock('fallback', checkOptions('fallback', options).clock));
     if (!('to' in options)) fail('fallback', 'to', 'a value or a function', undefined);
     this.to = options.to;
     this.accepts = errorPredicate('fallback', 'on', options.on);

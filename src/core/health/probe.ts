@@ -1,9 +1,15 @@
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, wallTimeOf, type Clock } from '../clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { abortable } from './abortable.js';
 import { describeFailure, runBounded, type CheckOutcome } from './bounded.js';
 import { toCheckFunction, type CheckFunction, type HealthCheckable } from './checkable.js';
-import { MAX_TIMER_MS, numberOption, optionalFunction } from '../option-checks.js';
+import {
+  MAX_TIMER_MS,
+  numberOption,
+  optionalFunction,
+  checkOptions,
+  checkClock,
+} from '../option-checks.js';
 
 /** A snapshot of a probe, shaped for a health endpoint. */
 export interface HealthStatus {
@@ -93,6 +99,7 @@ export class HealthProbe implements HealthCheckable {
   private generation = 0;
 
   constructor(options: HealthProbeOptions) {
+    checkOptions(OWNER, options);
     this.run = toCheckFunction(OWNER, 'check', options.check, 'check');
     this.name = options.name;
     this.cacheTtlMs = numberOption(OWNER, 'cacheTtlMs', options.cacheTtlMs, 30_000, {
@@ -114,7 +121,7 @@ export class HealthProbe implements HealthCheckable {
     );
     optionalFunction(OWNER, 'onUnhealthy', options.onUnhealthy);
     optionalFunction(OWNER, 'onHealthy', options.onHealthy);
-    this.clock = options.clock ?? systemClock;
+    this.clock = checkClock(OWNER, options.clock) ?? systemClock;
     if (options.onUnhealthy !== undefined) this.onUnhealthy(options.onUnhealthy);
     if (options.onHealthy !== undefined) this.onHealthy(options.onHealthy);
   }
@@ -135,10 +142,10 @@ export class HealthProbe implements HealthCheckable {
     let answer = this.inflight;
     if (answer === undefined) {
       const cached = this.cached;
+      const age = this.clock.now() - this.checkedAt;
+      // A negative age is a clock that stepped back: the answer's age is unknown, so check.
       const fresh =
-        cached !== undefined &&
-        options?.force !== true &&
-        this.clock.now() - this.checkedAt < this.cacheTtlMs;
+        cached !== undefined && options?.force !== true && age >= 0 && age < this.cacheTtlMs;
       answer = fresh ? cached : this.startCheck();
     }
     const signal = options?.signal;
@@ -165,7 +172,7 @@ export class HealthProbe implements HealthCheckable {
       isUnhealthy: this.unhealthy,
       consecutiveFailures: this.failures,
       unhealthyThreshold: this.unhealthyThreshold,
-      lastCheckedAt: outcome === undefined ? undefined : this.checkedAt,
+      lastCheckedAt: outcome === undefined ? undefined : wallTimeOf(this.clock, this.checkedAt),
       lastDurationMs: this.lastDurationMs,
       lastError: outcome === undefined || outcome.ok ? undefined : describeFailure(outcome),
       checking: this.inflight !== undefined,

@@ -2,7 +2,15 @@ import { isTransient } from '../classification/classify.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { checkClock, checkInteger, checkNonNegative, fail, failRange } from '../option-checks.js';
+import {
+  checkClock,
+  checkInteger,
+  checkNumber,
+  checkNonNegative,
+  fail,
+  failRange,
+  checkOptions,
+} from '../option-checks.js';
 import { BasePolicy, RUN, type ExecutionContext, type Operation } from '../policy.js';
 import { callerAbort } from '../call-context.js';
 import { HedgedCall, type HedgeHost } from './hedged-call.js';
@@ -53,6 +61,11 @@ export interface HedgeEvents {
   hedge: { readonly attempt: number; readonly delayMs: number };
 }
 
+/** Extra attempts per call at most: more would multiply the load, not the odds. */
+const MAX_HEDGES = 100;
+/** Latencies remembered at most (two arrays of doubles of this length). */
+const MAX_LATENCY_WINDOW = 100_000;
+
 function checkDelay(delay: unknown): number | LatencyWindowSettings {
   if (typeof delay === 'number') return checkNonNegative('hedge', 'delayMs', delay);
   if (typeof delay !== 'object' || delay === null) {
@@ -65,7 +78,11 @@ function checkDelay(delay: unknown): number | LatencyWindowSettings {
   return {
     percentile,
     initialMs: checkNonNegative('hedge', 'delayMs.initialMs', initialMs),
-    window: checkInteger('hedge', 'delayMs.window', window, 1),
+    window: checkNumber('hedge', 'delayMs.window', window, {
+      min: 1,
+      max: MAX_LATENCY_WINDOW,
+      integer: true,
+    }),
     minSamples: checkInteger('hedge', 'delayMs.minSamples', minSamples, 1),
   };
 }
@@ -104,8 +121,12 @@ export class Hedge extends BasePolicy {
   private events: EventHub<HedgeEvents> | undefined;
 
   constructor(options: HedgeOptions) {
-    super(checkClock('hedge', options.clock));
-    this.maxHedges = checkInteger('hedge', 'maxHedges', options.maxHedges ?? 1, 1);
+    super(checkClock('hedge', checkOptions('hedge', options).clock));
+    this.maxHedges = checkNumber('hedge', 'maxHedges', options.maxHedges ?? 1, {
+      min: 1,
+      max: MAX_HEDGES,
+      integer: true,
+    });
     const delay = checkDelay(options.delayMs);
     if (typeof delay === 'number') {
       this.fixedDelay = delay;

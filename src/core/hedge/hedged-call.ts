@@ -137,7 +137,16 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
 
   private failed(error: unknown): void {
     if (this.settled) return;
-    if (!this.host.hedgeable(error)) {
+    let hedgeable: boolean;
+    try {
+      hedgeable = this.host.hedgeable(error);
+    } catch (thrown) {
+      // A throwing `on` fails the call with its error, rather than leaving it unsettled.
+      this.finish(undefined);
+      this.reject(thrown);
+      return;
+    }
+    if (!hedgeable) {
       this.finish(undefined);
       this.reject(error);
       return;

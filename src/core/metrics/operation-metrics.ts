@@ -55,14 +55,21 @@ export class OperationMetrics {
   private random = 0x9e3779b9;
   private json: OperationMetricsJSON | undefined;
 
-  constructor(readonly operation: string) {}
+  /**
+   * `toWall` turns the clock readings the calls are recorded with into wall-clock time for
+   * `lastSuccess` and `lastFailure` (the readings come from a monotonic clock by default).
+   */
+  constructor(
+    readonly operation: string,
+    private readonly toWall: (reading: number) => number = (reading) => reading,
+  ) {}
 
   get lastSuccess(): Date | undefined {
-    return this.lastSuccessAt === undefined ? undefined : new Date(this.lastSuccessAt);
+    return this.lastSuccessAt === undefined ? undefined : new Date(this.toWall(this.lastSuccessAt));
   }
 
   get lastFailure(): Date | undefined {
-    return this.lastFailureAt === undefined ? undefined : new Date(this.lastFailureAt);
+    return this.lastFailureAt === undefined ? undefined : new Date(this.toWall(this.lastFailureAt));
   }
 
   /** Successful calls over finished calls, 0..1; 1 while nothing has finished. */
@@ -155,8 +162,10 @@ export class OperationMetrics {
       rejectedCalls: this.rejectedCalls,
       circuitOpens: this.circuitOpens,
       successRate: this.successRate,
-      lastSuccess: this.lastSuccessAt === undefined ? null : isoTime(this.lastSuccessAt),
-      lastFailure: this.lastFailureAt === undefined ? null : isoTime(this.lastFailureAt),
+      lastSuccess:
+        this.lastSuccessAt === undefined ? null : isoTime(this.toWall(this.lastSuccessAt)),
+      lastFailure:
+        this.lastFailureAt === undefined ? null : isoTime(this.toWall(this.lastFailureAt)),
       latencyMs: this.latency.summary(),
       ...(this.firstChunk === undefined ? {} : { firstChunkMs: this.firstChunk.summary() }),
     });

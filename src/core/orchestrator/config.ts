@@ -4,6 +4,8 @@
  * own options (SPEC §2); `false` turns a layer off for the operation.
  */
 
+import type { Backoff, BackoffFunction } from '../backoff/backoff.js';
+
 /** The built-in strategies, from quickest to give up to most persistent. */
 export type StrategyName = 'aggressive' | 'balanced' | 'conservative' | 'critical';
 
@@ -25,7 +27,10 @@ export type BackoffConfig =
       readonly stepMs?: number;
       readonly maxMs?: number;
       readonly jitter?: JitterConfig;
-    };
+    }
+  /** In code (not in a file): what `retry({ backoff })` accepts, a backoff or `(attempt, error) => ms`. */
+  | Backoff
+  | BackoffFunction;
 
 export interface RetryConfig {
   /** Total attempts, the first call included. */

@@ -1,4 +1,5 @@
-import { constant, exponential, linear, type Backoff } from '../backoff/index.js';
+import { constant, customBackoff, exponential, linear, type Backoff } from '../backoff/index.js';
+import { fail } from '../option-checks.js';
 import { circuitBreaker, type CircuitBreaker } from '../breaker/circuit-breaker.js';
 import { consecutive } from '../breaker/consecutive.js';
 import { failureRate } from '../breaker/failure-rate.js';
@@ -20,7 +21,13 @@ import { rateLimit } from '../rate-limit/rate-limit.js';
 import { retry, type RetryPolicy } from '../retry/index.js';
 import { streamLimits, type StreamLimits } from '../stream/options.js';
 import { timeout } from '../timeout/index.js';
-import type { BackoffConfig, CircuitBreakerConfig, RetryConfig, TripConfig } from './config.js';
+import type {
+  BackoffConfig,
+  CircuitBreakerConfig,
+  JitterConfig,
+  RetryConfig,
+  TripConfig,
+} from './config.js';
 import { sameData, type ResolvedConfig } from './resolve.js';
 
 /** An operation's policies, built from one resolved configuration and replaced as a whole. */
@@ -55,14 +62,27 @@ export interface LayerHooks {
   onStateChange(from: CircuitState, to: CircuitState): void;
 }
 
+/** A backoff from data (by `kind`), or the one given in code as it is: never silently the default. */
 function backoffFrom(config: BackoffConfig): Backoff {
-  switch (config.kind) {
+  if (typeof config === 'function') return customBackoff(config);
+  if (typeof (config as Partial<Backoff> | null)?.delayMs === 'function') return config as Backoff;
+  const kind = (config as { kind?: unknown } | null)?.kind;
+  switch (kind) {
     case 'exponential':
       return exponential(config);
-    case 'constant':
-      return constant(config.delayMs, config.jitter === undefined ? {} : { jitter: config.jitter });
+    case 'constant': {
+      const { delayMs, jitter } = config as { delayMs: number; jitter?: JitterConfig };
+      return constant(delayMs, jitter === undefined ? {} : { jitter });
+    }
     case 'linear':
       return linear(config);
+    default:
+      return fail(
+        'retry',
+        'backoff',
+        "{ kind: 'exponential' | 'constant' | 'linear', … }, a backoff or a function (attempt, error) => ms",
+        config,
+      );
   }
 }
 

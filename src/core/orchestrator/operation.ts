@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { wallTimeOf, type Clock } from '../clock.js';
 import {
   isBulkheadRejectedError,
   isCircuitOpenError,
@@ -8,7 +8,14 @@ import type { EventHub } from '../events.js';
 import { SETTLES_LATER, settlesLater, type SettlesLater } from '../late-outcome.js';
 import { releasedAfter } from '../call-context.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
-import { RUN, invoke, rootContext, type Operation, type Provenance } from '../policy.js';
+import {
+  RUN,
+  invoke,
+  rootContext,
+  type ExecutionContext,
+  type Operation,
+  type Provenance,
+} from '../policy.js';
 import type { Layers } from './layers.js';
 import type { ObserverEvents, RejectionReason } from './observer.js';
 import type { CodeSettings } from './resolve.js';
@@ -44,6 +51,15 @@ function counted<T>(fn: Operation<T>, provenance: Provenance): Operation<T> {
  * One named operation: its metrics and its current layers (swapped as a whole when the
  * configuration changes). Runs calls through the layers and decides when the fallback answers.
  */
+/** The layers' run, with a synchronous throw (a user's clock, say) turned into the call's rejection. */
+function runLayers<T>(layers: Layers, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+  try {
+    return (layers.policy as NonNullable<Layers['policy']>)[RUN](fn, ctx);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 export class OperationEntry {
   readonly metrics: OperationMetrics;
   /** Set when the operation is removed; wrapped functions then register it afresh. */
@@ -57,7 +73,7 @@ export class OperationEntry {
     public layers: Layers,
     private readonly env: OperationEnv,
   ) {
-    this.metrics = new OperationMetrics(name);
+    this.metrics = new OperationMetrics(name, (reading) => wallTimeOf(env.clock, reading));
   }
 
   run<T>(
@@ -83,7 +99,7 @@ export class OperationEntry {
     const ctx = rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
     const running =
-      layers.policy === undefined ? invoke(target, ctx) : layers.policy[RUN](target, ctx);
+      layers.policy === undefined ? invoke(target, ctx) : runLayers(layers, target, ctx);
     const pending = signal === undefined ? running : releasedAfter(ctx, running);
     // The common call (untimed, no fallback, nobody watching calls) settles through handlers
     // made once per operation: it needs nothing of its own when it ends, so no closure per

@@ -1,13 +1,20 @@
 import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
 import type { CircuitStore } from '../breaker/store.js';
 import { isTransient as defaultIsTransient } from '../classification/index.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, wallTime, type Clock } from '../clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
 import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
 import { loggingObserver } from '../logging/log-observer.js';
 import { checkLogger, type Logger } from '../logging/logger.js';
-import { checkFunction, checkName, failChoice } from '../option-checks.js';
+import {
+  checkClock,
+  checkFunction,
+  checkName,
+  fail,
+  failChoice,
+  optionalFunction,
+} from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import {
   withProvenance,
@@ -31,6 +38,7 @@ import { currentContext, startWithContext } from './current-context.js';
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
 import { OperationEntry, type OperationEnv } from './operation.js';
+import { documentProblems } from './document-limits.js';
 import { shapeProblems } from './shape.js';
 import { resolveOperation, type CodeSettings } from './resolve.js';
 import { resolveStrategy, strategies, type Strategy } from './strategies.js';
@@ -102,6 +110,28 @@ export interface UpdateOptions {
 
 const EMPTY_CONFIG: ResilienceConfig = { operations: {} };
 
+const OWNER = 'createResilience';
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+/** `createResilience`'s own options, checked before any of them is used. */
+function checkOptions(options: ResilienceOptions): void {
+  if (!isObject(options) || Array.isArray(options)) fail(OWNER, 'options', 'an object', options);
+  checkClock(OWNER, options.clock);
+  optionalFunction(OWNER, 'isTransient', options.isTransient);
+  optionalFunction(OWNER, 'validate', options.validate);
+  const { preset, config, store } = options;
+  if (preset !== undefined && typeof preset !== 'string' && !isObject(preset)) {
+    fail(OWNER, 'preset', 'a preset name or a preset object', preset);
+  }
+  if (config !== undefined && (!isObject(config) || Array.isArray(config))) {
+    fail(OWNER, 'config', 'a configuration object', config);
+  }
+  if (store !== undefined && typeof (store as { attach?: unknown } | null)?.attach !== 'function') {
+    fail(OWNER, 'store', 'a CircuitStore (memoryStore(), fileStore(…), redisStore(…))', store);
+  }
+}
+
 /**
  * Named operations, each with its own layers (retry, breaker, timeout, …), metrics and
  * health, configured by strategy and by data that can change at runtime.
@@ -121,17 +151,23 @@ export class Resilience {
   private laidOver: unknown;
 
   constructor(options: ResilienceOptions = {}) {
+    checkOptions(options);
     this.clock = options.clock ?? systemClock;
     const isTransient = options.isTransient ?? ((error: unknown) => defaultIsTransient(error));
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
     this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
     this.validateConfig = options.validate;
+    const hostile = [
+      ...documentProblems(options.config, 'config'),
+      ...documentProblems(options.preset, 'preset'),
+    ];
+    if (hostile.length > 0) throw new ConfigError(hostile);
     const preset = options.preset ?? (options.config?.preset as PresetName | undefined);
     this.presetBase = presetConfig(preset);
     this.laidOver = withoutPreset(options.config ?? {});
     this.current = withOperations(mergePatch(this.presetBase, options.config ?? {}));
     const shape = shapeProblems(this.current);
-    const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
+    const problems = shape.length > 0 ? shape : runValidate(this.validateConfig, this.current);
     if (problems.length > 0) throw new ConfigError(problems);
     const logger = checkLogger('createResilience', options.logger);
     if (logger !== undefined) this.observe(loggingObserver(logger, this.clock));
@@ -149,6 +185,7 @@ export class Resilience {
    */
   wrap<F extends AnyFunction>(operation: string, fn: F, options: WrapOptions<F> = {}): Wrapped<F> {
     checkFunction('resilience.wrap', 'fn', fn);
+    checkWrapOptions(options);
     const code = codeSettings(options);
     let entry = this.register(operation, code);
     const fallback = options.fallback;
@@ -308,7 +345,7 @@ export class Resilience {
   }
 
   healthStatus(): ResilienceHealth {
-    return healthOf(this.entries.values(), this.clock.now(), this.layerEnv.store);
+    return healthOf(this.entries.values(), wallTime(this.clock), this.layerEnv.store);
   }
 
   /** Zeroes one operation's metrics, or every operation's. Breakers keep their state. */
@@ -358,9 +395,11 @@ export class Resilience {
    * when the change is invalid.
    */
   updateConfig(patch: unknown, options: UpdateOptions = {}): AuditEntry {
+    const hostile = documentProblems(patch);
+    if (hostile.length > 0) throw new ConfigError(hostile);
     const { next, presetBase, laidOver } = this.patched(patch);
     const problems = shapeProblems(next);
-    if (problems.length === 0) problems.push(...(this.validateConfig?.(next) ?? []));
+    if (problems.length === 0) problems.push(...runValidate(this.validateConfig, next));
     const rebuilt = new Map<OperationEntry, Layers>();
     if (problems.length === 0) {
       for (const entry of this.entries.values()) {
@@ -393,7 +432,7 @@ export class Resilience {
       throw new ConfigError(problems);
     }
     const record: AuditEntry = {
-      at: new Date(this.clock.now()).toISOString(),
+      at: new Date(wallTime(this.clock)).toISOString(),
       source: options.source ?? 'runtime',
       ...(options.actor === undefined ? {} : { actor: options.actor }),
       changes: diffPaths(this.current, next),
@@ -524,7 +563,12 @@ export class Resilience {
         const entry = holder.entry;
         if (entry === undefined) return;
         if (to === 'open') entry.metrics.circuitOpens++;
-        this.emit('onStateChange', { operation: entry.name, from, to, at: this.clock.now() });
+        this.emit('onStateChange', {
+          operation: entry.name,
+          from,
+          to,
+          at: wallTime(this.clock),
+        });
       },
     };
   }
@@ -532,6 +576,29 @@ export class Resilience {
   private emit<K extends keyof ObserverEvents>(name: K, event: ObserverEvents[K]): void {
     const hub = this.operationEnv.hub;
     if (hub?.has(name)) hub.emit(name, event);
+  }
+}
+
+/** The `validate` hook's problems; a hook that answers anything but a list is a TypeError. */
+function runValidate(
+  validate: ResilienceOptions['validate'],
+  config: ResilienceConfig,
+): readonly ConfigProblem[] {
+  if (validate === undefined) return [];
+  const problems: unknown = validate(config);
+  if (!Array.isArray(problems)) {
+    fail(OWNER, 'validate', 'a function returning a list of problems', problems);
+  }
+  return problems as readonly ConfigProblem[];
+}
+
+function checkWrapOptions(options: unknown): void {
+  const where = 'resilience.wrap';
+  if (!isObject(options) || Array.isArray(options)) fail(where, 'options', 'an object', options);
+  const { fallback, config } = options as { fallback?: unknown; config?: unknown };
+  optionalFunction(where, 'fallback', fallback);
+  if (config !== undefined && (!isObject(config) || Array.isArray(config))) {
+    fail(where, 'config', 'an operation configuration object', config);
   }
 }
 

@@ -67,7 +67,9 @@ export function resolveOperation(
   code: CodeSettings,
   config: ResilienceConfig,
 ): ResolvedConfig {
-  const own = config.operations[name];
+  const operations = config.operations;
+  // An own entry only: an operation named `toString` has no settings from `Object.prototype`.
+  const own = Object.prototype.hasOwnProperty.call(operations, name) ? operations[name] : undefined;
   const strategy = resolveStrategy(
     own?.strategy ??
       code.config?.strategy ??

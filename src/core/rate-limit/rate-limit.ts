@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { RateLimiterRejectedError, withoutStack } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { checkClock, checkInteger, checkPositive } from '../option-checks.js';
+import { checkClock, checkInteger, checkPositive, checkOptions } from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -32,7 +32,7 @@ export class RateLimit extends BasePolicy {
   private events: EventHub<RateLimitEvents> | undefined;
 
   constructor(options: RateLimitOptions) {
-    super(checkClock('rateLimit', options.clock));
+    super(checkClock('rateLimit', checkOptions('rateLimit', options).clock));
     this.rate = checkPositive('rateLimit', 'rate', options.rate);
     this.intervalMs = checkPositive('rateLimit', 'intervalMs', options.intervalMs ?? 1000);
     this.burst = checkInteger('rateLimit', 'burst', options.burst ?? Math.ceil(this.rate), 1);

@@ -27,7 +27,9 @@ export class TokenBucket {
   /** Takes one token and returns 0, or returns the milliseconds until a whole token exists. */
   take(now: number): number {
     this.level = this.levelAt(now);
-    if (now > this.last) this.last = now;
+    // A clock that stepped back counts from its new reading: waiting for it to catch up would
+    // stop the refill for as long as the step.
+    this.last = now;
     if (this.level >= this.intervalMs) {
       this.level -= this.intervalMs;
       return 0;

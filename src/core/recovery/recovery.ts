@@ -1,10 +1,16 @@
 import type { Backoff } from '../backoff/backoff.js';
 import { exponential } from '../backoff/strategies.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, wallTimeOf, type Clock } from '../clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { describeFailure, runBounded } from '../health/bounded.js';
 import { toCheckFunction } from '../health/checkable.js';
-import { MAX_TIMER_MS, numberOption, optionalFunction } from '../option-checks.js';
+import {
+  MAX_TIMER_MS,
+  numberOption,
+  optionalFunction,
+  checkOptions,
+  checkClock,
+} from '../option-checks.js';
 import { unrefTimer } from '../timers.js';
 import type { Recoverable, RecoverFunction } from './recoverable.js';
 
@@ -123,6 +129,7 @@ export class BackgroundRecovery {
   private wake: (() => void) | undefined;
 
   constructor(options: BackgroundRecoveryOptions) {
+    checkOptions(OWNER, options);
     this.recoverFn = toCheckFunction(OWNER, 'recover', options.recover, 'recover');
     this.name = options.name;
     const maxDelayMs = numberOption(OWNER, 'maxDelayMs', options.maxDelayMs, 300_000, {
@@ -166,7 +173,7 @@ export class BackgroundRecovery {
     });
     optionalFunction(OWNER, 'onSuccess', options.onSuccess);
     optionalFunction(OWNER, 'onPaused', options.onPaused);
-    this.clock = options.clock ?? systemClock;
+    this.clock = checkClock(OWNER, options.clock) ?? systemClock;
     if (options.onSuccess !== undefined) this.onSuccess(options.onSuccess);
     if (options.onPaused !== undefined) this.onPaused(options.onPaused);
   }
@@ -228,7 +235,8 @@ export class BackgroundRecovery {
       name: this.name,
       state: this.current,
       attempts: this.attemptCount,
-      nextAttemptAt: this.nextAttemptAt,
+      nextAttemptAt:
+        this.nextAttemptAt === undefined ? undefined : wallTimeOf(this.clock, this.nextAttemptAt),
       lastError: this.lastError,
     };
   }

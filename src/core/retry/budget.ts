@@ -1,4 +1,4 @@
-import { checkNonNegative, checkNumber } from '../option-checks.js';
+import { checkNonNegative, checkNumber, checkOptions, checkClock } from '../option-checks.js';
 import { systemClock, type Clock } from '../clock.js';
 
 export interface RetryBudgetOptions {
@@ -99,6 +99,7 @@ class SlidingRetryBudget implements RetryBudget {
 /** A retry budget to pass to `retry({ budget })`, alone or shared by several policies. */
 export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
   const owner = 'retryBudget';
+  checkOptions(owner, options);
   const ratio = checkNonNegative(owner, 'ratio', options.ratio ?? 0.2);
   const minPerSecond = checkNonNegative(
     owner,
@@ -106,5 +107,10 @@ export function retryBudget(options: RetryBudgetOptions = {}): RetryBudget {
     options.minRetriesPerSecond ?? 3,
   );
   const windowMs = checkNumber(owner, 'windowMs', options.windowMs ?? 10_000, { min: 1 });
-  return new SlidingRetryBudget(ratio, minPerSecond, windowMs, options.clock ?? systemClock);
+  return new SlidingRetryBudget(
+    ratio,
+    minPerSecond,
+    windowMs,
+    checkClock(owner, options.clock) ?? systemClock,
+  );
 }

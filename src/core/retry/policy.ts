@@ -4,7 +4,15 @@ import type { Backoff } from '../backoff/backoff.js';
 import { retryAfterMs } from '../classification/retry-after.js';
 import { RetryExhaustedError } from '../errors/classes.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { MAX_TIMER_MS, booleanOption, checkInteger, checkNumber, fail } from '../option-checks.js';
+import {
+  MAX_TIMER_MS,
+  booleanOption,
+  checkInteger,
+  checkNumber,
+  fail,
+  checkOptions,
+  checkClock,
+} from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -30,6 +38,7 @@ function checkBudget(budget: RetryBudget | undefined): RetryBudget | undefined {
   const valid =
     budget === undefined ||
     (typeof budget === 'object' &&
+      budget !== null &&
       typeof budget.tryRetry === 'function' &&
       typeof budget.recordCall === 'function');
   if (!valid) fail(OWNER, 'budget', 'a retry budget (retryBudget())', budget);
@@ -53,7 +62,7 @@ export class RetryPolicy extends BasePolicy {
   private hub: EventHub<RetryEvents> | undefined;
 
   constructor(options: RetryOptions = {}) {
-    super(options.clock);
+    super(checkClock(OWNER, checkOptions(OWNER, options).clock));
     this.maxAttempts = checkInteger(OWNER, 'maxAttempts', options.maxAttempts ?? 3, 1, true);
     this.backoff = toBackoff(options.backoff);
     this.retryOn = toRetryPredicate(options.retryOn);
@@ -145,7 +154,10 @@ export class RetryPolicy extends BasePolicy {
         this.hub.emit('retry', { attempt, delayMs, error, result: value });
       }
       try {
+        // A zero delay resolves without a timer; every so often take one anyway, so that an
+        // unbounded zero-delay loop still lets timers and I/O run.
         await sleep(delayMs, signal);
+        if (delayMs === 0 && attempt % ZERO_DELAY_YIELD_EVERY === 0) await nextMacrotask();
       } catch (reason) {
         return this.failed(attempt, reason);
       }
@@ -230,6 +242,11 @@ export class RetryPolicy extends BasePolicy {
     return (this.hub ??= new EventHub<RetryEvents>());
   }
 }
+
+/** Zero-delay retries in a row between two yields to the event loop. */
+const ZERO_DELAY_YIELD_EVERY = 32;
+
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Back to "the protected function answers"; `attempts` keeps counting. */
 function resetProvenance(provenance: Provenance): void {

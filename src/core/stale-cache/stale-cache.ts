@@ -2,7 +2,14 @@ import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
-import { booleanOption, checkClock, checkInteger, checkPositive, fail } from '../option-checks.js';
+import {
+  booleanOption,
+  checkClock,
+  checkInteger,
+  checkPositive,
+  fail,
+  checkOptions,
+} from '../option-checks.js';
 import {
   BasePolicy,
   RUN,
@@ -63,7 +70,7 @@ export class StaleCache extends BasePolicy {
   private events: EventHub<StaleCacheEvents> | undefined;
 
   constructor(options: StaleCacheOptions) {
-    super(checkClock('staleCache', options.clock));
+    super(checkClock('staleCache', checkOptions('staleCache', options).clock));
     const key = options.key ?? defaultKey;
     if (!(typeof key === 'function' || (typeof key === 'string' && key !== ''))) {
       fail('staleCache', 'key', 'a non-empty string or a function of the context', key);
@@ -141,7 +148,8 @@ export class StaleCache extends BasePolicy {
     const entry = this.store.get(key);
     if (entry === undefined) throw error;
     const ageMs = this.clock.now() - entry.storedAt;
-    if (ageMs >= this.ttlMs) {
+    // A negative age is a clock that stepped back since: the entry's age is unknown, so stale.
+    if (ageMs >= this.ttlMs || ageMs < 0) {
       this.store.delete(key);
       throw error;
     }

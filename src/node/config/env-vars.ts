@@ -1,4 +1,5 @@
 import type { ConfigProblem } from '../../core/errors/index.js';
+import { isReservedKey } from '../../core/orchestrator/document-limits.js';
 import { closest } from './suggest.js';
 
 /**
@@ -190,6 +191,10 @@ const legacy: Readonly<Record<string, Setting>> = {
   },
 };
 
+/** The setting named `suffix`, never one inherited from `Object.prototype` (`constructor`…). */
+const ownSetting = (suffix: string): Setting | undefined =>
+  Object.prototype.hasOwnProperty.call(settings, suffix) ? settings[suffix] : undefined;
+
 const PREFIX = 'BREAKWATER_';
 const OP_PREFIX = 'BREAKWATER_OP_';
 const controlVariables = ['BREAKWATER_ENV', 'BREAKWATER_PRESET', 'BREAKWATER_CONFIG_FILE'];
@@ -272,11 +277,20 @@ export function readEnvConfig(env: Env, knownOperations: Iterable<string> = []):
       }
       const key = rest.slice(0, rest.length - suffix.length - 1);
       const operation = byKey.get(key) ?? key.toLowerCase();
+      if (isReservedKey(operation)) {
+        problems.push({
+          path: `env.${name}`,
+          value: name,
+          expected: 'an operation name other than __proto__, constructor or prototype',
+          message: `reserved operation name ${JSON.stringify(operation)} refused: it could reach an object's prototype`,
+        });
+        continue;
+      }
       const section = (operations[operation] ??= {});
       apply(name, settings[suffix] as Setting, section, `operations.${operation}`);
       continue;
     }
-    const setting = settings[name.slice(PREFIX.length)];
+    const setting = ownSetting(name.slice(PREFIX.length));
     if (setting === undefined) {
       warnings.push(unknownVariable(name, closest(name, knownNames)));
       continue;
@@ -288,8 +302,13 @@ export function readEnvConfig(env: Env, knownOperations: Iterable<string> = []):
   return { config, sources, problems, warnings };
 }
 
+/** Operation variables longer than this (after the prefix) get no "did you mean". */
+const MAX_GUESSED_NAME = 256;
+
 /** For `SUMMARIZE_RETRY_MAX_ATEMPTS`, the variable meant: `…_SUMMARIZE_RETRY_MAX_ATTEMPTS`. */
 function closestOperationVariable(rest: string): string | undefined {
+  // Each split point costs a comparison: a name this long is no typo worth the time.
+  if (rest.length > MAX_GUESSED_NAME) return undefined;
   const parts = rest.split('_');
   for (let start = 1; start < parts.length; start++) {
     const guess = closest(parts.slice(start).join('_'), Object.keys(settings));

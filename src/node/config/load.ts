@@ -22,6 +22,8 @@ import { configSchema } from './schema.js';
 import { byPath } from './validate.js';
 import type { OperationConfig, ResilienceConfig } from '../../core/orchestrator/config.js';
 import { checkSecurity } from './security.js';
+import { constructionProblems } from './construct.js';
+import { documentProblems } from '../../core/orchestrator/document-limits.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -114,7 +116,11 @@ function resolve(layers: readonly Layer[]): {
     for (const layer of layers) {
       const general = labeller(layer, 'defaults.');
       entry = overrideExisting(entry, section(layer.config, 'defaults'), '', general, sources);
-      const own = section(layer.config, 'operations')[name];
+      const operations = section(layer.config, 'operations');
+      // An own entry only: `toString` is an operation name, not `Object.prototype.toString`.
+      const own = Object.prototype.hasOwnProperty.call(operations, name)
+        ? operations[name]
+        : undefined;
       entry = mergeInto(entry, own, '', labeller(layer, `operations.${name}.`), sources);
     }
     operations[name] = entry as OperationConfig;
@@ -188,8 +194,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const fromEnv = readEnvConfig(env, known);
   problems.push(...fromEnv.problems);
   layers.push({ source: 'env', config: fromEnv.config, origins: fromEnv.sources });
-  if (options.overrides !== undefined)
-    layers.push({ source: 'runtime', config: options.overrides });
+  if (options.overrides !== undefined) {
+    const hostile = documentProblems(options.overrides);
+    if (hostile.length > 0) problems.push(...hostile.map((p) => from(p, 'runtime')));
+    else layers.push({ source: 'runtime', config: options.overrides });
+  }
   for (const layer of layers) problems.push(...schemaProblems(layer));
 
   const preset = choosePreset(layers, environment.environment);
@@ -210,6 +219,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (all.length > 0) throw new ConfigError(all);
 
   const { config, defaultSources, operationSources } = resolve(layers);
+  // What loads must also construct: the policies' own checks, as `wrap` runs them.
+  const built = constructionProblems({ preset, ...config });
+  if (built.length > 0) throw new ConfigError(byPath(built));
   return {
     config: { preset, ...config },
     preset,

@@ -149,8 +149,8 @@ export type ConfigData = Omit<ResilienceConfig, 'operations'> & {
   readonly operations?: ResilienceConfig['operations'];
 };
 
-// The schema and the orchestrator's types must describe the same thing.
+// What the schema accepts, the orchestrator takes (code may pass more: backoff functions).
 type Parsed = z.infer<typeof configSchema>;
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const agrees: Same<Parsed['defaults'], OperationConfig | undefined> = true;
+type Within<A, B> = [A] extends [B] ? true : false;
+const agrees: Within<Parsed['defaults'], OperationConfig | undefined> = true;
 void agrees;

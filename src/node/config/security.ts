@@ -22,6 +22,8 @@ export interface SecurityOptions {
 export const MAX_ATTEMPTS = 10;
 export const MIN_PRODUCTION_OPEN_MS = 1_000;
 const LARGE_QUEUE = 1_000;
+export const MAX_RATE_PER_SECOND = 10_000;
+export const MAX_BURST = 10_000;
 const SLOW_TO_OPEN = 100;
 const LONG_BACKOFF_MS = 5 * 60_000;
 
@@ -125,6 +127,9 @@ function checkSection(
     }
   }
 
+  const limiter = section['rateLimit'];
+  if (isObject(limiter)) checkRateLimit(limiter, [...path, 'rateLimit'], options, out);
+
   if (section['timeout'] === false) {
     out.warnings.push(
       finding(
@@ -132,6 +137,46 @@ function checkSection(
         false,
         'a timeout',
         'a call with no deadline can hold a caller and its resources indefinitely',
+      ),
+    );
+  }
+}
+
+/**
+ * A limiter so loose it never limits: more than `MAX_RATE_PER_SECOND` calls a second, or a
+ * burst above `MAX_BURST`, lets a client flood the service it should protect (seed 002:
+ * overly permissive rate limiting). An error in production, a warning elsewhere.
+ */
+function checkRateLimit(
+  limiter: Section,
+  path: readonly string[],
+  options: SecurityOptions,
+  out: SecurityFindings,
+): void {
+  const rate = num(limiter['rate']);
+  const intervalMs = num(limiter['intervalMs']) ?? 1_000;
+  const burst = num(limiter['burst']);
+  const findings = options.production ? out.errors : out.warnings;
+  if (rate !== undefined && intervalMs > 0) {
+    const perSecond = (rate / intervalMs) * 1_000;
+    if (perSecond > MAX_RATE_PER_SECOND) {
+      findings.push(
+        finding(
+          [...path, 'rate'],
+          rate,
+          `at most ${MAX_RATE_PER_SECOND} calls per second`,
+          `a rate of ${perSecond} calls per second does not limit anything; at most ${MAX_RATE_PER_SECOND}`,
+        ),
+      );
+    }
+  }
+  if (burst !== undefined && burst > MAX_BURST) {
+    findings.push(
+      finding(
+        [...path, 'burst'],
+        burst,
+        `a burst of at most ${MAX_BURST}`,
+        `a burst of ${burst} calls at once floods the service the limiter protects; at most ${MAX_BURST}`,
       ),
     );
   }

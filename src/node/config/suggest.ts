@@ -25,15 +25,23 @@ function editDistance(a: string, b: string): number {
   return at(rows - 1, cols - 1);
 }
 
+/** Words longer than this get no "did you mean" (the longest setting or variable name is far shorter). */
+const MAX_SUGGESTED_LENGTH = 96;
+
 /**
  * The candidate closest to `word`, if it is close enough to be a plausible typo: at most a
  * third of the word's length (and at least 1, at most 3) edits away.
  */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  // The table costs length × length: a word longer than any setting name is no typo of one.
+  if (word.length > MAX_SUGGESTED_LENGTH) return undefined;
   const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // Lengths further apart than the limit are at least that many edits apart.
+    if (candidate.length > MAX_SUGGESTED_LENGTH) continue;
+    if (Math.abs(candidate.length - word.length) > limit) continue;
     const distance = editDistance(word, candidate);
     if (distance < bestDistance && distance <= limit) {
       best = candidate;

@@ -3,6 +3,8 @@ import type { Environment } from './environment.js';
 import { problemsFromIssues } from './problems.js';
 import { configSchema, type ConfigData } from './schema.js';
 import { checkSecurity } from './security.js';
+import { constructionProblems } from './construct.js';
+import { documentProblems } from '../../core/orchestrator/document-limits.js';
 
 export interface ValidateOptions {
   /** The environment the configuration is for; `production` tightens the security rules. */
@@ -38,6 +40,9 @@ export const byPath = (problems: readonly ConfigProblem[]): ConfigProblem[] =>
  * the schema's plainer complaint about the same value, since it says why.
  */
 export function validateConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  // Nothing below walks a document that is too big, too deep or aimed at a prototype.
+  const hostile = documentProblems(input);
+  if (hostile.length > 0) return { valid: false, problems: hostile, warnings: [] };
   const parsed = configSchema.safeParse(input, { reportInput: true });
   const security = checkSecurity(input, { production: isProduction(input, options) });
   const securedPaths = new Set(security.errors.map((p) => p.path));
@@ -48,6 +53,14 @@ export function validateConfig(input: unknown, options: ValidateOptions = {}): V
       );
   const problems = byPath([...schemaProblems, ...security.errors]);
   if (parsed.success && problems.length === 0) {
+    // What validates must also construct: the policies' own checks, as `wrap` runs them.
+    const built = constructionProblems({
+      ...parsed.data,
+      operations: parsed.data.operations ?? {},
+    });
+    if (built.length > 0) {
+      return { valid: false, problems: byPath(built), warnings: byPath(security.warnings) };
+    }
     return { valid: true, config: parsed.data, problems: [], warnings: byPath(security.warnings) };
   }
   return { valid: false, problems, warnings: byPath(security.warnings) };
