@@ -1,11 +1,11 @@
 import type { Backoff } from '../../core/backoff/index.js';
 import { isUpstreamStatusError } from '../upstream/errors.js';
-import { RETRY_AFTER_FLOOR_MS } from './defaults.js';
+import { RETRY_AFTER_CEILING_MS, RETRY_AFTER_FLOOR_MS } from './defaults.js';
 
 /**
  * How long to wait before trying the same target again, or undefined to move on: the
- * upstream's own `Retry-After` (clamped between a floor and the backoff's cap) or the
- * backoff; a wait that would not fit in what is left of the budget moves on.
+ * upstream's own `Retry-After` (a zero or absurd value clamped) or the backoff; a wait that
+ * would not fit in what is left of the budget moves on.
  */
 export function retryWaitMs(
   backoff: Backoff,
@@ -18,6 +18,6 @@ export function retryWaitMs(
   const wait =
     asked === undefined
       ? backoff.delayMs(failedAttempt, previousDelayMs, error)
-      : Math.min(Math.max(asked, RETRY_AFTER_FLOOR_MS), backoff.maxMs);
+      : Math.min(Math.max(asked, RETRY_AFTER_FLOOR_MS), RETRY_AFTER_CEILING_MS);
   return wait < remainingMs ? wait : undefined;
 }
