@@ -40,6 +40,8 @@ export type Behaviour =
 export interface FakeUpstream {
   readonly url: string;
   readonly received: Received[];
+  /** Responses the client closed before they were finished (a cancelled request). */
+  cancelled(): number;
   /** Sockets held open by `hang`/`stall`, closed on `close()`. */
   close(): Promise<void>;
 }
@@ -90,7 +92,11 @@ export async function fakeUpstream(
 ): Promise<FakeUpstream> {
   const received: Received[] = [];
   const sockets = new Set<Socket>();
+  let cancelled = 0;
   const server: Server = createServer((req, res) => {
+    res.on('close', () => {
+      if (!res.writableFinished) cancelled++;
+    });
     const parts: Buffer[] = [];
     req.on('data', (chunk: Buffer) => parts.push(chunk));
     req.on('end', () => {
@@ -115,6 +121,7 @@ export async function fakeUpstream(
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    cancelled: () => cancelled,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
