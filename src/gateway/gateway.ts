@@ -69,22 +69,56 @@ function jsonError(res: ServerResponse, status: number, type: string, message: s
   res.end(body);
 }
 
+/** A breaker store, and what to do once the breakers are attached to it. */
+interface OpenedStore {
+  readonly store: CircuitStore | undefined;
+  /** Resolves once the shared state is read (so a restarted replica starts where the fleet is). */
+  readonly synced: () => Promise<void>;
+}
+
+/** How long `listen()` waits for Redis before serving on local state. */
+const REDIS_READY_MS = 3_000;
+
 async function storeFor(
   config: ValidGatewayConfig,
   given: CircuitStore | undefined,
   log: GatewayLogger,
-): Promise<CircuitStore | undefined> {
-  if (given !== undefined) return given;
-  const store = config.store;
-  if (store === undefined) return undefined;
-  if ('file' in store) {
-    return fileStore(store.file, {
+): Promise<OpenedStore> {
+  const none = async (): Promise<void> => undefined;
+  if (given !== undefined) return { store: given, synced: none };
+  const setting = config.store;
+  if (setting === undefined) return { store: undefined, synced: none };
+  if ('file' in setting) {
+    const store = fileStore(setting.file, {
       onWarning: (message) => log.warn({ event: 'store_warning' }, message),
     });
+    return { store, synced: none };
   }
   // Loaded only when asked for, so ioredis stays an optional peer dependency.
   const { redisStore } = await import('../redis/index.js');
-  return redisStore({ url: store.redis.url, prefix: store.redis.prefix ?? 'breakwater:gateway:' });
+  const store = redisStore({
+    url: setting.redis.url,
+    prefix: setting.redis.prefix ?? 'breakwater:gateway:',
+  });
+  const synced = async (): Promise<void> => {
+    if (store.status().connection !== 'ready') {
+      let stop = (): void => undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        stop = store.onStatusChange((status) => {
+          if (status.connection === 'ready') resolve();
+        });
+        timer = setTimeout(resolve, REDIS_READY_MS);
+      });
+      stop();
+      clearTimeout(timer);
+    }
+    if (store.status().connection !== 'ready') {
+      log.warn({ event: 'store_unreachable' }, 'Redis is unreachable: serving on local breaker state');
+    }
+    await store.sync();
+  };
+  return { store, synced };
 }
 
 /** The gateway of SPEC §10 as a library: `createGateway(config)` → `{ listen, reload, close }`. */
@@ -191,13 +225,15 @@ export function createGateway(input: GatewayConfig | unknown, options: GatewayOp
   const gateway: Gateway = {
     async listen() {
       if (server !== undefined) throw new Error('the gateway is already listening');
-      store = await storeFor(config, options.store, log);
+      const opened = await storeFor(config, options.store, log);
+      store = opened.store;
       const r = new Resilience({
         ...(store === undefined ? {} : { store }),
         config: { operations: operationsFor(config) },
       });
       registerUpstreams(r);
       resilience = r;
+      await opened.synced();
       const s = createServer({ keepAliveTimeout: 5_000 }, onRequest);
       server = s;
       const host = config.listen.host ?? '127.0.0.1';
