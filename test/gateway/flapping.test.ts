@@ -54,8 +54,7 @@ describe('a flapping primary (timings scaled down: a 2 s outage, a 400 ms open p
     });
     const start = Date.now();
     healthyAt = start + OUTAGE_MS;
-    const answers: { sentAt: number; at: number; upstream: string | null; status: number }[] =
-      [];
+    const answers: { sentAt: number; at: number; upstream: string | null; status: number }[] = [];
     // Bounded: at most 150 requests, and never past 4 s.
     for (let i = 0; i < 150 && Date.now() - start < OUTAGE_MS + 2 * OPEN_MS + 500; i++) {
       const sentAt = Date.now();
@@ -64,7 +63,12 @@ describe('a flapping primary (timings scaled down: a 2 s outage, a 400 ms open p
         body: JSON.stringify({ model: 'gpt-4o', messages: [] }),
       });
       await res.text();
-      answers.push({ sentAt, at: Date.now(), upstream: res.headers.get('x-breakwater-upstream'), status: res.status });
+      answers.push({
+        sentAt,
+        at: Date.now(),
+        upstream: res.headers.get('x-breakwater-upstream'),
+        status: res.status,
+      });
       await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
     }
     // Every request was answered, by one upstream or the other.
@@ -73,7 +77,9 @@ describe('a flapping primary (timings scaled down: a 2 s outage, a 400 ms open p
     // The trip, then one try per probe (each failed probe re-opens the breaker).
     expect(duringOutage).toBeLessThanOrEqual(THRESHOLD + probes);
     expect(probes).toBeGreaterThanOrEqual(2);
-    expect(answers.filter((a) => a.at < healthyAt && a.upstream === 'backup').length).toBeGreaterThan(10);
+    expect(
+      answers.filter((a) => a.at < healthyAt && a.upstream === 'backup').length,
+    ).toBeGreaterThan(10);
     // Traffic returns within one open period of recovery: the breaker last opened before the
     // primary recovered, and the first request sent once that open period ended is the primary's.
     const lastOpen = opened.at(-1) ?? 0;
@@ -81,6 +87,8 @@ describe('a flapping primary (timings scaled down: a 2 s outage, a 400 ms open p
     expect(tryThatOpened).toBeLessThan(healthyAt);
     const firstAfter = answers.find((a) => a.sentAt >= lastOpen + OPEN_MS);
     expect(firstAfter?.upstream).toBe('primary');
-    expect(answers.filter((a) => a.sentAt >= lastOpen + OPEN_MS).every((a) => a.upstream === 'primary')).toBe(true);
+    expect(
+      answers.filter((a) => a.sentAt >= lastOpen + OPEN_MS).every((a) => a.upstream === 'primary'),
+    ).toBe(true);
   });
 });

@@ -16,7 +16,11 @@ const processes: ServeProcess[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   dir = mkdtempSync(join(tmpdir(), 'bw-gw-redis-'));
-  primary = await fakeUpstream(() => ({ type: 'json', status: 503, body: { error: { message: 'down' } } }));
+  primary = await fakeUpstream(() => ({
+    type: 'json',
+    status: 503,
+    body: { error: { message: 'down' } },
+  }));
   backup = await fakeUpstream(() => ({ type: 'json', body: openaiCompletion('backup') }));
 });
 
@@ -79,7 +83,8 @@ describe('two breakwater serve processes sharing one redis-server', () => {
     const b = await spawnGateway(file);
 
     // Two failures through A open the primary's shared breaker.
-    for (let i = 0; i < 2; i++) expect((await ask(a)).headers.get('x-breakwater-upstream')).toBe('backup');
+    for (let i = 0; i < 2; i++)
+      expect((await ask(a)).headers.get('x-breakwater-upstream')).toBe('backup');
     expect(primary.received).toHaveLength(2);
 
     // B never asks the primary: it learnt of the trip through Redis.
@@ -87,7 +92,10 @@ describe('two breakwater serve processes sharing one redis-server', () => {
       async () => {
         const before = primary.received.length;
         const res = await ask(b);
-        return res.headers.get('x-breakwater-upstream') === 'backup' && primary.received.length === before;
+        return (
+          res.headers.get('x-breakwater-upstream') === 'backup' &&
+          primary.received.length === before
+        );
       },
       10_000,
       'B to honour the trip',

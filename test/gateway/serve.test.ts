@@ -86,7 +86,10 @@ describe('breakwater serve', () => {
     expect(head).toMatch(/x-breakwater-attempts: 1/i);
     expect(body).toBe(JSON.stringify(openaiCompletion('plain')));
 
-    const streamed = await curl(url, JSON.stringify({ model: 'gpt-4o', stream: true, messages: [] }));
+    const streamed = await curl(
+      url,
+      JSON.stringify({ model: 'gpt-4o', stream: true, messages: [] }),
+    );
     expect(streamed.split('\r\n\r\n').slice(1).join('\r\n\r\n')).toBe(events.join(''));
 
     expect(upstream.received[0]?.headers.authorization).toBe('Bearer sk-very-secret');
@@ -110,7 +113,10 @@ describe('breakwater serve', () => {
     expect((await ask('/v2/chat')).status).toBe(200);
     expect((await ask('/v1/chat/completions')).status).toBe(404);
 
-    writeFileSync(file, 'listen: { port: 0 }\nupstreams: {}\nroutes: [{ name: x, match: {}, targets: [{ upstream: nowhere }] }]\n');
+    writeFileSync(
+      file,
+      'listen: { port: 0 }\nupstreams: {}\nroutes: [{ name: x, match: {}, targets: [{ upstream: nowhere }] }]\n',
+    );
     await waitFor(() => serving!.logs().some((r) => r['event'] === 'config_rejected'), 10_000);
     expect((await ask('/v2/chat')).status).toBe(200);
     const rejected = serving.logs().find((r) => r['event'] === 'config_rejected');

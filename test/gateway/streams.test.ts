@@ -88,7 +88,12 @@ describe('openai streams', () => {
   it('a first token later than firstChunkMs fails over before any byte: the client sees only the backup', async () => {
     const backup = openaiEvents(['from ', 'backup'], { id: 'b' });
     await setUp({
-      primary: () => ({ type: 'stream', events: openaiEvents(tokens(3)), firstDelayMs: 0, delayMs: 600 }),
+      primary: () => ({
+        type: 'stream',
+        events: openaiEvents(tokens(3)),
+        firstDelayMs: 0,
+        delayMs: 600,
+      }),
       backup: () => ({ type: 'stream', events: backup }),
     });
     const { res, text, header } = await streamChat();
@@ -102,7 +107,11 @@ describe('openai streams', () => {
   it('a role-only first delta does not count as content: a stall after it still fails over', async () => {
     const backup = openaiEvents(['ok']);
     await setUp({
-      primary: () => ({ type: 'stream', events: openaiEvents(tokens(3)), after: { events: 1, then: 'stall' } }),
+      primary: () => ({
+        type: 'stream',
+        events: openaiEvents(tokens(3)),
+        after: { events: 1, then: 'stall' },
+      }),
       backup: () => ({ type: 'stream', events: backup }),
     });
     const { text, header } = await streamChat();
@@ -118,7 +127,9 @@ describe('openai streams', () => {
     });
     const { res, text } = await streamChat();
     expect(res.status).toBe(200);
-    expect(text).toBe(events.slice(0, 3).join('') + openaiError('upstream sent nothing more within 300 ms'));
+    expect(text).toBe(
+      events.slice(0, 3).join('') + openaiError('upstream sent nothing more within 300 ms'),
+    );
     expect(text).not.toContain('[DONE]');
     // Without resume, the backup is not asked once the client has seen content.
     expect(countsOf(fakes)).toEqual({ primary: 1, backup: 0 });
@@ -129,7 +140,9 @@ describe('openai streams', () => {
     await setUp({ primary: () => ({ type: 'stream', events, after: { events: 4, then: 'cut' } }) });
     const { text } = await streamChat();
     expect(text.startsWith(events.slice(0, 4).join(''))).toBe(true);
-    expect(text.slice(events.slice(0, 4).join('').length)).toMatch(/^data: \{"error":\{"message":"the upstream stream was interrupted: /);
+    expect(text.slice(events.slice(0, 4).join('').length)).toMatch(
+      /^data: \{"error":\{"message":"the upstream stream was interrupted: /,
+    );
     expect(text).not.toContain('[DONE]');
   });
 
@@ -156,13 +169,14 @@ describe('openai streams', () => {
     await setUp({ primary: () => ({ type: 'stream', events }) });
     const { text } = await streamChat();
     expect(text).toBe(
-      events.join('') +
-        openaiError('the upstream ended the stream before the answer was complete'),
+      events.join('') + openaiError('the upstream ended the stream before the answer was complete'),
     );
   });
 
   it('a client that disconnects cancels the upstream request, and the breaker does not count it', async () => {
-    await setUp({ primary: () => ({ type: 'stream', events: openaiEvents(tokens(100)), delayMs: 20 }) });
+    await setUp({
+      primary: () => ({ type: 'stream', events: openaiEvents(tokens(100)), delayMs: 20 }),
+    });
     const breaker = running?.gateway.resilience.breaker('primary');
     let counted = 0;
     breaker?.onFailure(() => counted++);
@@ -175,7 +189,11 @@ describe('openai streams', () => {
     const reader = res.body!.getReader();
     await reader.read();
     controller.abort();
-    await waitFor(() => fakes['primary']?.cancelled() === 1, 5_000, 'the upstream request to be cancelled');
+    await waitFor(
+      () => fakes['primary']?.cancelled() === 1,
+      5_000,
+      'the upstream request to be cancelled',
+    );
     await waitFor(() => running?.gateway.inFlight() === 0, 5_000, 'the request to end');
     expect(counted).toBe(0);
     expect(fakes['primary']?.received).toHaveLength(1);
@@ -184,7 +202,12 @@ describe('openai streams', () => {
 
 describe('anthropic streams', () => {
   const ask = () =>
-    post('/v1/messages', { model: 'claude-3-5-sonnet', stream: true, max_tokens: 10, messages: [] });
+    post('/v1/messages', {
+      model: 'claude-3-5-sonnet',
+      stream: true,
+      max_tokens: 10,
+      messages: [],
+    });
 
   it('passes a whole stream through byte for byte', async () => {
     const events = anthropicEvents(tokens(4));
@@ -204,7 +227,13 @@ describe('anthropic streams', () => {
       second: () => ({
         type: 'json',
         status: 400,
-        body: { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 300000 tokens > 200000 maximum' } },
+        body: {
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            message: 'prompt is too long: 300000 tokens > 200000 maximum',
+          },
+        },
       }),
       third: () => ({ type: 'stream', events }),
     });
@@ -231,14 +260,20 @@ describe('resume: prefill', () => {
     sse
       .split('\n\n')
       .filter((event) => event.startsWith('data: {'))
-      .map((event) => JSON.parse(event.slice(6)) as { choices?: { delta?: { content?: string } }[] })
+      .map(
+        (event) => JSON.parse(event.slice(6)) as { choices?: { delta?: { content?: string } }[] },
+      )
       .map((chunk) => chunk.choices?.[0]?.delta?.content ?? '')
       .join('');
 
   it('a stream cut after 40 of 60 tokens continues on the next target and reaches the client whole', async () => {
     await setUp(
       {
-        primary: () => ({ type: 'stream', events: openaiEvents(all), after: { events: 41, then: 'cut' } }),
+        primary: () => ({
+          type: 'stream',
+          events: openaiEvents(all),
+          after: { events: 41, then: 'cut' },
+        }),
         backup: () => ({ type: 'stream', events: openaiEvents(all.slice(40), { id: 'b' }) }),
       },
       { stream: { firstChunkMs: 300, idleMs: 300, resume: 'prefill' } },
@@ -260,7 +295,11 @@ describe('resume: prefill', () => {
   it('a target marked prefill: false is never asked; the client gets the original break', async () => {
     await setUp(
       {
-        primary: () => ({ type: 'stream', events: openaiEvents(all), after: { events: 41, then: 'stall' } }),
+        primary: () => ({
+          type: 'stream',
+          events: openaiEvents(all),
+          after: { events: 41, then: 'stall' },
+        }),
         backup: () => ({ type: 'stream', events: openaiEvents(['never']) }),
       },
       {
@@ -277,11 +316,17 @@ describe('resume: prefill', () => {
   it('a refused continuation never becomes the client’s error: it gets the original break', async () => {
     await setUp(
       {
-        primary: () => ({ type: 'stream', events: openaiEvents(all), after: { events: 41, then: 'stall' } }),
+        primary: () => ({
+          type: 'stream',
+          events: openaiEvents(all),
+          after: { events: 41, then: 'stall' },
+        }),
         backup: () => ({
           type: 'json',
           status: 400,
-          body: { error: { message: 'assistant prefill is not supported', type: 'invalid_request_error' } },
+          body: {
+            error: { message: 'assistant prefill is not supported', type: 'invalid_request_error' },
+          },
         }),
       },
       { stream: { firstChunkMs: 300, idleMs: 300, resume: 'prefill' } },

@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isConfigError } from '../../core/errors/index.js';
-import {
-  isGatewayDocument,
-  parseGatewayText,
-  validateGatewayConfig,
-} from '../../gateway/index.js';
+import { isGatewayDocument, parseGatewayText, validateGatewayConfig } from '../../gateway/index.js';
 import { environments, type Environment } from '../../node/config/environment.js';
 import { readConfigFile } from '../../node/config/file.js';
 import { validateConfig } from '../../node/config/validate.js';

@@ -44,7 +44,9 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     config = loadGatewayFile(configFile, io.env);
   } catch (error) {
     if (!isConfigError(error)) throw error;
-    io.stderr(`✗ ${configFile}: ${error.problems.length} problem(s)\n${formatProblems(error.problems)}\n`);
+    io.stderr(
+      `✗ ${configFile}: ${error.problems.length} problem(s)\n${formatProblems(error.problems)}\n`,
+    );
     return 1;
   }
   const logger = jsonLinesLogger(io.stderr);

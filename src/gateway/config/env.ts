@@ -24,7 +24,8 @@ export function substituteEnv(
   const problems: ConfigProblem[] = [];
   const visit = (node: unknown, path: readonly string[]): unknown => {
     if (typeof node === 'string') return substituteString(node, path, env, problems);
-    if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, String(index)]));
+    if (Array.isArray(node))
+      return node.map((item, index) => visit(item, [...path, String(index)]));
     if (typeof node === 'object' && node !== null) {
       const out: Record<string, unknown> = {};
       for (const [key, child] of Object.entries(node)) out[key] = visit(child, [...path, key]);
