@@ -74,9 +74,16 @@ export async function attempt(
   sink: ResponseSink,
   hooks: StreamHooks,
 ): Promise<AttemptOutcome> {
+  // One controller per try, aborted by the client, by the layers or by the timer. (Node 20's
+  // AbortSignal.any keeps its sources alive far longer than a try lasts.)
   const controller = new AbortController();
   const timer = new TryTimer(controller);
-  const signal = AbortSignal.any([plan.clientSignal, attemptSignal, controller.signal]);
+  const forward = (): void => controller.abort();
+  for (const source of [plan.clientSignal, attemptSignal]) {
+    if (source.aborted) controller.abort();
+    else source.addEventListener('abort', forward, { once: true });
+  }
+  const signal = controller.signal;
   timer.arm(plan.tryMs, plan.tryPhase);
   try {
     const readsBody = plan.kind !== 'http';
@@ -111,9 +118,12 @@ export async function attempt(
     return await pumpBody(body, statusCode, headers, plan, timer, sink, hooks);
   } catch (error) {
     if (plan.clientSignal.aborted) throw new ClientGoneError();
+    if (attemptSignal.aborted) throw attemptSignal.reason;
     if (controller.signal.aborted) throw controller.signal.reason;
     throw error;
   } finally {
     timer.clear();
+    plan.clientSignal.removeEventListener('abort', forward);
+    attemptSignal.removeEventListener('abort', forward);
   }
 }

@@ -76,6 +76,11 @@ export async function pumpEvents(
     }
     if (held.length > 0) await sink.write(held.splice(0).join(''));
   };
+  // What one upstream chunk adds for the client goes out in one write.
+  const out: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (out.length > 0) await sink.write(out.splice(0).join(''));
+  };
   try {
     reading: for await (const chunk of body) {
       for (const event of parser.push(chunk)) {
@@ -94,9 +99,7 @@ export async function pumpEvents(
           continue;
         }
         if (!started) await start();
-        if (!hooks.continuation || continues(plan.kind, meaning, event)) {
-          await sink.write(event.raw);
-        }
+        if (!hooks.continuation || continues(plan.kind, meaning, event)) out.push(event.raw);
         if (meaning.content) {
           progress.chunks++;
           progress.text += meaning.text;
@@ -106,14 +109,17 @@ export async function pumpEvents(
           done = true;
           break reading;
         }
-        timer.arm(plan.idleMs, 'idle');
       }
+      await flush();
+      if (started) timer.arm(plan.idleMs, 'idle');
     }
   } catch (error) {
+    await flush();
     // An upstream that finished the answer and then went quiet has said all it had to say.
     if (!(finished && started && isUpstreamTimeoutError(error))) throw error;
   }
   timer.clear();
+  await flush();
   if (!done && finished) await sink.write(dialect.doneMarker);
   if (done || finished || !dialect.knowsCompletion) {
     if (!started) await start();

@@ -6,11 +6,18 @@ import { UpstreamTimeoutError } from '../upstream/errors.js';
  */
 export class TryTimer {
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private armedFor: { ms: number; phase: UpstreamTimeoutError['phase'] } | undefined;
 
   constructor(private readonly controller: AbortController) {}
 
   arm(ms: number, phase: UpstreamTimeoutError['phase']): void {
+    // Re-arming the same limit (each gap of a stream) restarts the timer without a new one.
+    if (this.timer !== undefined && this.armedFor?.ms === ms && this.armedFor.phase === phase) {
+      this.timer.refresh();
+      return;
+    }
     this.clear();
+    this.armedFor = { ms, phase };
     this.timer = setTimeout(() => {
       this.controller.abort(new UpstreamTimeoutError(ms, phase));
     }, ms);
