@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Command-line tools the tests drive as real clients (the gateway tests use curl); installs
-# the missing ones with apt-get where that is possible.
+# Tools the tests drive for real, installed with apt-get where missing: chromium (the
+# dashboard's browser tests, through playwright-core; no browser is ever downloaded) and curl
+# (a real client of the gateway).
 set -euo pipefail
 missing=()
-for tool in curl; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing ${missing[*]} with apt-get" >&2
+  echo "${missing[*]} missing; installing with apt-get" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   exit 0

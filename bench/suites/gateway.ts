@@ -4,7 +4,7 @@
  * `breakwater serve` — JSON and SSE answers — plus the memory of 1,000 concurrent streams.
  * Every server runs in its own process, so none shares the load generator's event loop.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -129,7 +129,9 @@ const suite: BenchSuite = {
     const barePort = await firstMatch(start([...tsx, here('../gateway/bare-proxy.ts'), upstream]), /^(\d+)\n/);
     const file = join(dir, 'gateway.json');
     writeFileSync(file, gatewayConfig(upstream));
-    const breakwater = start([...tsx, here('../../src/cli/main.ts'), 'serve', '--config', file]);
+    // The published shape: the built CLI (tsc), not the TypeScript loader.
+    execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', here('../../tsconfig.build.json')]);
+    const breakwater = start([here('../../dist/cli/main.js'), 'serve', '--config', file]);
     const breakwaterUrl = await firstMatch(breakwater, /listening on (http:\/\/\S+)\n/);
     const portkeyPort = await freePort();
     const portkeyMain = createRequire(import.meta.url).resolve('@portkey-ai/gateway/build/start-server.js');
@@ -186,7 +188,14 @@ const suite: BenchSuite = {
       }
     }
     process.stderr.write(`  ${STREAMS} concurrent streams\n`);
+    const before = residentMb(breakwater.pid ?? 0);
     const streams = await manyStreams(breakwaterUrl, breakwater.pid ?? 0);
+    rows.push({
+      name: 'resident memory after the load runs, before the streams',
+      library: 'breakwater serve',
+      value: before,
+      unit: 'MB',
+    });
     rows.push({
       name: `${STREAMS} concurrent streams: peak resident memory`,
       library: 'breakwater serve',

@@ -48,8 +48,12 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`breakwater: ${args}\n\n${USAGE}`);
     return 2;
   }
+  // With --json, stdout carries the summary alone; the address goes to stderr.
+  const announce = (line: string) =>
+    (args.json ? process.stderr : process.stdout).write(`${line}\n`);
   const summary = await runDemo({
     fast: args.fast,
+    onDashboard: (url, token) => announce(`dashboard: ${url}  (admin token: ${token})`),
     ...(args.json ? {} : { write: (line: string) => process.stdout.write(`${line}\n`) }),
   });
   process.stdout.write(
