@@ -11,7 +11,9 @@ const completion = JSON.stringify({
   object: 'chat.completion',
   created: 1,
   model: 'gpt-4o',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'hello world' }, finish_reason: 'stop' }],
+  choices: [
+    { index: 0, message: { role: 'assistant', content: 'hello world' }, finish_reason: 'stop' },
+  ],
   usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
 });
 const chunk = (delta: object, finish: string | null): string =>
@@ -29,7 +31,10 @@ const server = createServer((req, res) => {
   req.on('data', (part: Buffer) => (body += part.toString()));
   req.on('end', () => {
     if (!body.includes('"stream":true')) {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(completion),
+      });
       res.end(completion);
       return;
     }

@@ -41,7 +41,9 @@ function firstMatch(child: ChildProcess, pattern: RegExp): Promise<string> {
       const found = pattern.exec(out);
       if (found?.[1] !== undefined) resolve(found[1]);
     });
-    child.once('exit', () => reject(new Error(`exited before printing ${String(pattern)}: ${out}`)));
+    child.once('exit', () =>
+      reject(new Error(`exited before printing ${String(pattern)}: ${out}`)),
+    );
   });
 }
 
@@ -50,7 +52,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      server.close(() =>
+        resolve(typeof address === 'object' && address !== null ? address.port : 0),
+      );
     });
   });
 }
@@ -62,7 +66,11 @@ interface Load {
   readonly errors: number;
 }
 
-async function load(url: string, body: string, headers: Record<string, string> = {}): Promise<Load> {
+async function load(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<Load> {
   const options = {
     url,
     method: 'POST' as const,
@@ -87,14 +95,22 @@ function residentMb(pid: number): number {
 }
 
 /** 1,000 slow streams at once through the gateway; the peak resident memory while they run. */
-async function manyStreams(url: string, pid: number): Promise<{ peakMb: number; complete: number }> {
+async function manyStreams(
+  url: string,
+  pid: number,
+): Promise<{ peakMb: number; complete: number }> {
   const pool = new Pool(new URL(url).origin, { connections: STREAMS, pipelining: 1 });
   let peakMb = residentMb(pid);
   const sampler = setInterval(() => (peakMb = Math.max(peakMb, residentMb(pid))), 50);
   const body = JSON.stringify({ model: 'gpt-4o', stream: true, slow: true, messages: [] });
   const results = await Promise.all(
     Array.from({ length: STREAMS }, async () => {
-      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const res = await pool.request({
+        path: '/v1/chat/completions',
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
       const text = await res.body.text();
       return text.endsWith('data: [DONE]\n\n');
     }),
@@ -124,21 +140,37 @@ const suite: BenchSuite = {
   async measure() {
     dir = mkdtempSync(join(tmpdir(), 'bw-bench-gw-'));
     const tsx = ['--import', 'tsx'];
-    const upstreamPort = await firstMatch(start([...tsx, here('../gateway/upstream.ts')]), /^(\d+)\n/);
+    const upstreamPort = await firstMatch(
+      start([...tsx, here('../gateway/upstream.ts')]),
+      /^(\d+)\n/,
+    );
     const upstream = `http://127.0.0.1:${upstreamPort}`;
-    const barePort = await firstMatch(start([...tsx, here('../gateway/bare-proxy.ts'), upstream]), /^(\d+)\n/);
+    const barePort = await firstMatch(
+      start([...tsx, here('../gateway/bare-proxy.ts'), upstream]),
+      /^(\d+)\n/,
+    );
     const file = join(dir, 'gateway.json');
     writeFileSync(file, gatewayConfig(upstream));
     // The published shape: the built CLI (tsc), not the TypeScript loader.
-    execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', here('../../tsconfig.build.json')]);
+    execFileSync(process.execPath, [
+      createRequire(import.meta.url).resolve('typescript/bin/tsc'),
+      '-p',
+      here('../../tsconfig.build.json'),
+    ]);
     const breakwater = start([here('../../dist/cli/main.js'), 'serve', '--config', file]);
     const breakwaterUrl = await firstMatch(breakwater, /listening on (http:\/\/\S+)\n/);
     const portkeyPort = await freePort();
-    const portkeyMain = createRequire(import.meta.url).resolve('@portkey-ai/gateway/build/start-server.js');
+    const portkeyMain = createRequire(import.meta.url).resolve(
+      '@portkey-ai/gateway/build/start-server.js',
+    );
     start([portkeyMain, `--port=${portkeyPort}`, '--headless'], { NODE_ENV: 'production' });
     const portkeyUrl = `http://127.0.0.1:${portkeyPort}`;
     await waitFor(
-      async () => fetch(`${portkeyUrl}/`).then(() => true, () => false),
+      async () =>
+        fetch(`${portkeyUrl}/`).then(
+          () => true,
+          () => false,
+        ),
       20_000,
       'Portkey to listen',
     );
@@ -157,7 +189,14 @@ const suite: BenchSuite = {
     const rows: BenchMeasurement[] = [];
     for (const [payload, body] of [
       ['JSON', JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })],
-      ['SSE', JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] })],
+      [
+        'SSE',
+        JSON.stringify({
+          model: 'gpt-4o',
+          stream: true,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      ],
     ] as const) {
       const measured = new Map<string, Load>();
       for (const [library, base, headers] of targets) {
@@ -166,7 +205,12 @@ const suite: BenchSuite = {
         measured.set(library, result);
         rows.push(
           { name: `${payload}: requests/s`, library, value: result.rps, unit: 'req/s' },
-          { name: `${payload}: p50 / p99 latency`, library, value: result.p50, unit: `ms / ${result.p99} ms p99, ${result.errors} errors` },
+          {
+            name: `${payload}: p50 / p99 latency`,
+            library,
+            value: result.p50,
+            unit: `ms / ${result.p99} ms p99, ${result.errors} errors`,
+          },
         );
       }
       const direct = measured.get('direct');
@@ -175,8 +219,20 @@ const suite: BenchSuite = {
       const ours = measured.get('breakwater serve');
       if (direct && bare && portkey && ours) {
         rows.push(
-          { name: `${payload}: breakwater rps ÷ bare proxy`, library: 'breakwater serve', value: ours.rps / bare.rps, unit: '×', target: '≥ 0.8×' },
-          { name: `${payload}: breakwater rps ÷ Portkey`, library: 'breakwater serve', value: ours.rps / portkey.rps, unit: '×', target: '≥ 2×' },
+          {
+            name: `${payload}: breakwater rps ÷ bare proxy`,
+            library: 'breakwater serve',
+            value: ours.rps / bare.rps,
+            unit: '×',
+            target: '≥ 0.8×',
+          },
+          {
+            name: `${payload}: breakwater rps ÷ Portkey`,
+            library: 'breakwater serve',
+            value: ours.rps / portkey.rps,
+            unit: '×',
+            target: '≥ 2×',
+          },
           {
             name: `${payload}: added p50 ÷ bare proxy's added p50`,
             library: 'breakwater serve',
@@ -205,9 +261,10 @@ const suite: BenchSuite = {
     });
     return rows;
   },
-  async teardown() {
+  teardown() {
     for (const child of children.splice(0)) child.kill('SIGKILL');
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    return Promise.resolve();
   },
 };
 

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { CircuitStore } from '../core/breaker/store.js';
 import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
 import { Resilience } from '../core/orchestrator/resilience.js';
+import { httpHandler } from '../http/handler.js';
 import { mergePatchBetween } from '../node/config/watch.js';
 import { fileStore } from '../node/file-store.js';
 import type { GatewayConfig, ValidGatewayConfig } from './config/schema.js';
 import { assertGatewayConfig, type Env } from './config/validate.js';
 import type { GatewayEvents } from './events.js';
 import { errorField, silentLogger, type GatewayLogger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
 import { DEFAULT_BODY_BYTES, DEFAULT_DRAIN_MS, DEFAULT_RESPONSE_BYTES } from './proxy/defaults.js';
 import { forward, type ForwardEnv } from './proxy/forward.js';
 import { jsonObject, readRequestBody } from './proxy/read-body.js';
@@ -33,9 +35,14 @@ export interface ListeningAddress {
   readonly url: string;
 }
 
+export interface GatewayAddresses extends ListeningAddress {
+  /** The admin port (SPEC §8.2 for the upstream breakers, and `/metrics`), when configured. */
+  readonly admin: ListeningAddress | undefined;
+}
+
 export interface Gateway {
-  /** Opens the client port (and the store); resolves with the address it listens on. */
-  listen(): Promise<ListeningAddress>;
+  /** Opens the store, the client port and the admin port; resolves with their addresses. */
+  listen(): Promise<GatewayAddresses>;
   /**
    * Applies a new configuration: validated first (a `ConfigError` with every problem, and the
    * old configuration stays), then routes and upstreams are swapped with breaker state kept.
@@ -120,6 +127,22 @@ async function storeFor(
   return { store, synced };
 }
 
+async function listenOn(server: Server, host: string, port: number): Promise<ListeningAddress> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { host, port: bound, url: `http://${shown}:${bound}` };
+}
+
+const closeServer = (server: Server): Promise<void> =>
+  new Promise<void>((resolve) => server.close(() => resolve()));
+
 /** The gateway of SPEC §10 as a library: `createGateway(config)` → `{ listen, reload, close }`. */
 export function createGateway(input: unknown, options: GatewayOptions = {}): Gateway {
   const env = options.env ?? process.env;
@@ -132,6 +155,8 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
   let resilience: Resilience | undefined;
   let store: CircuitStore | undefined;
   let server: Server | undefined;
+  let adminServer: Server | undefined;
+  const metrics = new GatewayMetrics(hub);
   let active = 0;
   const idle: (() => void)[] = [];
 
@@ -246,18 +271,23 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
       await opened.synced();
       const s = createServer({ keepAliveTimeout: 5_000 }, onRequest);
       server = s;
-      const host = config.listen.host ?? '127.0.0.1';
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(config.listen.port, host, () => {
-          s.off('error', reject);
-          resolve();
+      const address = await listenOn(s, config.listen.host ?? '127.0.0.1', config.listen.port);
+      log.info({ event: 'listening', host: address.host, port: address.port }, 'gateway listening');
+      let admin: ListeningAddress | undefined;
+      if (config.admin !== undefined) {
+        const handler = httpHandler(r, {
+          ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
+          metrics: { registry: metrics },
+          ready: () => server !== undefined,
         });
-      });
-      const port = (s.address() as AddressInfo).port;
-      const shown = host.includes(':') ? `[${host}]` : host;
-      log.info({ event: 'listening', host, port }, 'gateway listening');
-      return { host, port, url: `http://${shown}:${port}` };
+        adminServer = createServer((req, res) => handler(req, res));
+        admin = await listenOn(adminServer, config.admin.host ?? '127.0.0.1', config.admin.port);
+        log.info(
+          { event: 'admin_listening', host: admin.host, port: admin.port },
+          'admin listening',
+        );
+      }
+      return { ...address, admin };
     },
 
     reload(next) {
@@ -285,8 +315,15 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
     async close(closeOptions = {}) {
       const s = server;
       server = undefined;
+      const a = adminServer;
+      adminServer = undefined;
+      if (a !== undefined) {
+        a.closeAllConnections();
+        await closeServer(a);
+      }
+      metrics.close();
       if (s !== undefined) {
-        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        const closed = closeServer(s);
         s.closeIdleConnections();
         const graceMs = closeOptions.graceMs ?? config.limits?.drainMs ?? DEFAULT_DRAIN_MS;
         if (active > 0) {

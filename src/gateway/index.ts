@@ -1,5 +1,5 @@
 export { createGateway } from './gateway.js';
-export type { Gateway, GatewayOptions, ListeningAddress } from './gateway.js';
+export type { Gateway, GatewayAddresses, GatewayOptions, ListeningAddress } from './gateway.js';
 export type {
   GatewayConfig,
   RouteConfig,

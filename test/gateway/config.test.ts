@@ -45,7 +45,7 @@ routes:
     match: { path: /api/ }
     targets: [{ upstream: backup }]
 `;
-const env = { BREAKWATER_ADMIN_TOKEN: 'admin-secret', OPENAI_API_KEY: 'sk-secret' };
+const env = { BREAKWATER_ADMIN_TOKEN: 'admin-secret-0123456789', OPENAI_API_KEY: 'sk-secret' };
 
 describe('gateway configuration', () => {
   it('accepts the SPEC §10 example, with ${VAR} taken from the environment', () => {
@@ -53,7 +53,7 @@ describe('gateway configuration', () => {
     expect(result.problems).toEqual([]);
     if (!result.ok) return;
     expect(result.config.upstreams['openai']?.headers?.['authorization']).toBe('Bearer sk-secret');
-    expect(result.config.admin?.token).toBe('admin-secret');
+    expect(result.config.admin?.token).toBe('admin-secret-0123456789');
   });
 
   it('reports every problem at once: missing variables, misspelt keys, unknown upstreams', () => {

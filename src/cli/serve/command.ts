@@ -53,6 +53,7 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
   const gateway = createGateway(config, { logger, env: io.env });
   const address = await gateway.listen();
   io.stdout(`listening on ${address.url}\n`);
+  if (address.admin !== undefined) io.stdout(`admin on ${address.admin.url}\n`);
 
   const reload = (source: string): void => {
     try {

@@ -17,7 +17,8 @@ const listen = z.strictObject({ host: host.exactOptional(), port });
 const admin = z.strictObject({
   host: host.exactOptional(),
   port,
-  token: z.string().min(1).exactOptional(),
+  /** Bearer token for the admin actions (at least 16 characters); without one they are refused. */
+  token: z.string().min(16).exactOptional(),
 });
 
 const store = z.union([
