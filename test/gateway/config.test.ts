@@ -167,6 +167,23 @@ describe('reload', () => {
     expect(running.gateway.config().routes[0]?.match.path).toBe('/b');
   });
 
+  it('with store: { file }, an open breaker survives a restart of the gateway', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bw-gw-file-'));
+    try {
+      upstream = await fakeUpstream(() => ({ type: 'json', status: 500, body: {} }));
+      const config = { ...configFor(upstream.url, '/a'), store: { file: join(dir, 'state.json') } };
+      running = await startGateway(config);
+      expect((await fetch(`${running.url}/a`)).status).toBe(500);
+      await running.close();
+      running = await startGateway(config);
+      expect(running.gateway.resilience.breaker('main')?.state).toBe('open');
+      expect((await fetch(`${running.url}/a`)).status).toBe(503);
+      expect(upstream.received).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('createGateway refuses an invalid config with every problem', () => {
     let thrown: unknown;
     try {
