@@ -115,6 +115,12 @@ export async function attempt(
       await pumpEvents(body, statusCode, headers, plan, timer, sink, hooks);
       return { type: 'streamed' };
     }
+    const length = Number(headers['content-length'] ?? Number.NaN);
+    if (Number.isFinite(length) && length <= plan.responseBytes) {
+      // A body of known, acceptable size is read in one go: the common JSON answer.
+      const whole = Buffer.from(await body.arrayBuffer());
+      return { type: 'response', status: statusCode, headers, body: whole };
+    }
     return await pumpBody(body, statusCode, headers, plan, timer, sink, hooks);
   } catch (error) {
     if (plan.clientSignal.aborted) throw new ClientGoneError();
