@@ -32,9 +32,10 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.close()));
 });
 
-function gatewayYaml(upstreamUrl: string, path = '/v1/chat/completions'): string {
+function gatewayYaml(upstreamUrl: string, path = '/v1/chat/completions', admin = false): string {
   return [
     'listen: { host: 127.0.0.1, port: 0 }',
+    ...(admin ? ['admin: { host: 127.0.0.1, port: 0, token: ${ADMIN_TOKEN} }'] : []),
     'upstreams:',
     '  main:',
     `    url: ${upstreamUrl}`,
@@ -75,9 +76,16 @@ describe('breakwater serve', () => {
     );
     fakes.push(upstream);
     const file = join(dir, 'curl.yaml');
-    writeFileSync(file, gatewayYaml(upstream.url));
-    serving = await startServe(file, { UPSTREAM_KEY: 'sk-very-secret' });
+    writeFileSync(file, gatewayYaml(upstream.url, '/v1/chat/completions', true));
+    serving = await startServe(file, {
+      UPSTREAM_KEY: 'sk-very-secret',
+      ADMIN_TOKEN: 'admin-token-very-secret',
+    });
     const url = `${serving.url}/v1/chat/completions`;
+    await waitFor(() => /admin on http:\/\/127\.0\.0\.1:\d+\n/.test(serving!.stdout()));
+    const adminUrl = /admin on (\S+)\n/.exec(serving.stdout())?.[1];
+    const circuits = (await (await fetch(`${adminUrl}/circuits`)).json()) as { name: string }[];
+    expect(circuits.map((c) => c.name)).toEqual(['main']);
 
     const plain = await curl(url, JSON.stringify({ model: 'gpt-4o', messages: [] }));
     const [head, body] = plain.split('\r\n\r\n');
@@ -96,6 +104,7 @@ describe('breakwater serve', () => {
     await waitFor(() => serving!.logs().filter((r) => r['event'] === 'request').length === 2);
     const everything = serving.stdout() + JSON.stringify(serving.logs());
     expect(everything).not.toContain('sk-very-secret');
+    expect(everything).not.toContain('admin-token-very-secret');
   });
 
   it('reloads a changed file, refuses a bad one and keeps serving the old, reloads on SIGHUP', async () => {
