@@ -164,6 +164,19 @@ describe('openai streams', () => {
     expect(text).toBe(`${events.join('')}data: [DONE]\n\n`);
   });
 
+  it('an upstream that sends its finish_reason and then goes quiet is finished at once with [DONE]', async () => {
+    const events = openaiEvents(tokens(3), { done: false });
+    await setUp({
+      primary: () => ({
+        type: 'stream',
+        events: [...events, 'data: [DONE]\n\n'],
+        after: { events: events.length, then: 'stall' },
+      }),
+    });
+    const { text } = await streamChat();
+    expect(text).toBe(`${events.join('')}data: [DONE]\n\n`);
+  });
+
   it('an upstream that ends without a finish_reason gives an in-band error, never a clean end', async () => {
     const events = openaiEvents(tokens(3), { done: false }).slice(0, 3);
     await setUp({ primary: () => ({ type: 'stream', events }) });

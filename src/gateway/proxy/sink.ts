@@ -25,11 +25,14 @@ export class ResponseSink {
     this.res.socket?.setNoDelay(true);
   }
 
-  /** Writes, waiting while the client's buffer is full (so a slow client holds no memory). */
-  async write(data: string | Uint8Array): Promise<void> {
-    if (data.length === 0 || this.res.destroyed) return;
-    if (this.res.write(data)) return;
-    await new Promise<void>((resolve) => {
+  /**
+   * Writes; while the client's buffer is full the returned promise waits for it to drain (so a
+   * slow client holds no memory), otherwise nothing is returned and nothing waits.
+   */
+  write(data: string | Uint8Array): Promise<void> | undefined {
+    if (data.length === 0 || this.res.destroyed) return undefined;
+    if (this.res.write(data)) return undefined;
+    return new Promise<void>((resolve) => {
       const done = (): void => {
         this.res.off('drain', done);
         this.res.off('close', done);

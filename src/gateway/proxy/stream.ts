@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { RouteKind } from '../config/schema.js';
 import { dialects, type EventMeaning } from '../sse/dialect.js';
 import { SseParser, type SseEvent } from '../sse/parser.js';
@@ -8,6 +9,7 @@ import {
 } from '../upstream/errors.js';
 import { clientResponseHeaders } from '../upstream/headers.js';
 import type { AttemptOutcome, AttemptPlan } from './attempt.js';
+import { eachChunk, type ChunkStep } from './each-chunk.js';
 import type { ResponseSink } from './sink.js';
 import type { TryTimer } from './try-timer.js';
 
@@ -50,7 +52,7 @@ function continues(kind: RouteKind, meaning: EventMeaning, event: SseEvent): boo
  * `StreamBrokenError`; an answer finished without its end marker gets one.
  */
 export async function pumpEvents(
-  body: AsyncIterable<Buffer>,
+  body: Readable,
   status: number,
   headers: UpstreamHeaders,
   plan: AttemptPlan,
@@ -65,7 +67,9 @@ export async function pumpEvents(
   let started = false;
   let finished = false;
   let done = false;
-  const start = async (): Promise<void> => {
+  // What one upstream chunk adds for the client goes out in one write.
+  const out: string[] = [];
+  const start = (): void => {
     started = true;
     progress.framing ??= 'events';
     if (!sink.committed) {
@@ -74,55 +78,64 @@ export async function pumpEvents(
       delete own['content-length'];
       sink.commit(status, hooks.headersFor(own));
     }
-    if (held.length > 0) await sink.write(held.splice(0).join(''));
+    out.push(...held.splice(0));
   };
-  // What one upstream chunk adds for the client goes out in one write.
-  const out: string[] = [];
-  const flush = async (): Promise<void> => {
-    if (out.length > 0) await sink.write(out.splice(0).join(''));
+  const flush = (): Promise<void> | undefined =>
+    out.length > 0 ? sink.write(out.splice(0).join('')) : undefined;
+  const onChunk = (chunk: Buffer): ChunkStep => {
+    let broken: StreamBrokenError | undefined;
+    for (const event of parser.push(chunk)) {
+      const meaning = dialect.meaning(event);
+      if (meaning.malformed) {
+        hooks.onMalformed(event);
+        continue;
+      }
+      if (meaning.error !== undefined) {
+        broken = new StreamBrokenError(`the upstream reported: ${meaning.error}`, progress.chunks);
+        break;
+      }
+      if (meaning.finish) finished = true;
+      const carries = meaning.content || meaning.finish || meaning.done;
+      if (!started && !carries) {
+        if (!hooks.continuation) held.push(event.raw);
+        continue;
+      }
+      if (!started) start();
+      if (!hooks.continuation || continues(plan.kind, meaning, event)) out.push(event.raw);
+      if (meaning.content) {
+        progress.chunks++;
+        progress.text += meaning.text;
+        if (meaning.toolCall) progress.toolCall = true;
+      }
+      if (meaning.done) {
+        done = true;
+        break;
+      }
+    }
+    if (started) timer.arm(plan.idleMs, 'idle');
+    const pending = flush();
+    if (broken !== undefined) {
+      const error = broken;
+      if (pending === undefined) throw error;
+      return pending.then(() => Promise.reject(error));
+    }
+    if (done) return pending === undefined ? 'stop' : pending.then(() => 'stop' as const);
+    return pending?.then(() => undefined);
   };
   try {
-    reading: for await (const chunk of body) {
-      for (const event of parser.push(chunk)) {
-        const meaning = dialect.meaning(event);
-        if (meaning.malformed) {
-          hooks.onMalformed(event);
-          continue;
-        }
-        if (meaning.error !== undefined) {
-          throw new StreamBrokenError(`the upstream reported: ${meaning.error}`, progress.chunks);
-        }
-        if (meaning.finish) finished = true;
-        const carries = meaning.content || meaning.finish || meaning.done;
-        if (!started && !carries) {
-          if (!hooks.continuation) held.push(event.raw);
-          continue;
-        }
-        if (!started) await start();
-        if (!hooks.continuation || continues(plan.kind, meaning, event)) out.push(event.raw);
-        if (meaning.content) {
-          progress.chunks++;
-          progress.text += meaning.text;
-          if (meaning.toolCall) progress.toolCall = true;
-        }
-        if (meaning.done) {
-          done = true;
-          break reading;
-        }
-      }
-      await flush();
-      if (started) timer.arm(plan.idleMs, 'idle');
-    }
+    await eachChunk(body, onChunk);
   } catch (error) {
     await flush();
     // An upstream that finished the answer and then went quiet has said all it had to say.
-    if (!(finished && started && isUpstreamTimeoutError(error))) throw error;
+    const stalled = isUpstreamTimeoutError(error) || timer.fired === 'idle';
+    if (!(finished && started && stalled)) throw error;
   }
   timer.clear();
   await flush();
   if (!done && finished) await sink.write(dialect.doneMarker);
   if (done || finished || !dialect.knowsCompletion) {
-    if (!started) await start();
+    if (!started) start();
+    await flush();
     sink.end();
     return;
   }

@@ -7,6 +7,7 @@ import { UpstreamTimeoutError } from '../upstream/errors.js';
 export class TryTimer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private armedFor: { ms: number; phase: UpstreamTimeoutError['phase'] } | undefined;
+  private firedAt: UpstreamTimeoutError['phase'] | undefined;
 
   constructor(private readonly controller: AbortController) {}
 
@@ -19,8 +20,14 @@ export class TryTimer {
     this.clear();
     this.armedFor = { ms, phase };
     this.timer = setTimeout(() => {
+      this.firedAt = phase;
       this.controller.abort(new UpstreamTimeoutError(ms, phase));
     }, ms);
+  }
+
+  /** The phase the timer fired in; undefined while it has not. */
+  get fired(): UpstreamTimeoutError['phase'] | undefined {
+    return this.firedAt;
   }
 
   clear(): void {
