@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { unrefTimer } from '../timers.js';
+import { holdProcess } from '../timers.js';
 
 /** An entry of a {@link DeadlineQueue}; the queue links entries through their own fields. */
 export interface QueuedDeadline {
@@ -15,22 +15,29 @@ export interface QueuedDeadline {
 type TimerHandle = ReturnType<typeof setTimeout>;
 
 /**
- * Deadlines pushed in order (every call of one timeout policy waits the same `ms`), served
- * by ONE timer for the whole queue instead of a timer per call: a setTimeout/clearTimeout
- * pair costs several times a bare call, a push and an unlink cost a few field writes.
+ * Deadlines kept in order, served by ONE timer for the whole queue instead of a timer per
+ * call: a setTimeout/clearTimeout pair costs several times a bare call, a push and an unlink
+ * cost a few field writes. Every call of a fixed timeout waits the same `ms`, so entries
+ * arrive in order and are appended; an adaptive timeout's deadlines vary, and an entry due
+ * before the last is walked back to its place from the end (deadlines move slowly).
  *
  * The queue is an intrusive doubly linked list, so an entry that settles before its
  * deadline leaves in O(1) wherever it is, and no dead entry lingers. The timer is armed for
  * the earliest deadline only. When the queue empties the timer is not cleared (that would be
  * a clearTimeout per call in sequential use): it fires once at its due time, finds nothing
- * due, and re-arms only if entries are waiting. It is unref'd, so it never keeps a process
- * alive. Timers are the global functions (so fake timers work); time is the injected clock.
+ * due, and re-arms only if entries are waiting. While a call waits, the timer holds the
+ * process (a pending deadline is a promise to that caller: a script whose only work is a
+ * call that hangs must see its TimeoutError, not exit); once the queue is empty it lets go,
+ * so an idle policy keeps nothing alive. Timers are the global functions (so fake timers
+ * work); time is the injected clock.
  */
 export class DeadlineQueue {
   private first: QueuedDeadline | undefined = undefined;
   private last: QueuedDeadline | undefined = undefined;
   private count = 0;
   private timer: TimerHandle | undefined = undefined;
+  /** The deadline the timer was armed for. */
+  private dueAt = Number.NaN;
   /**
    * The `setTimeout` the timer was armed with. When a test installs or removes fake timers
    * between calls, the pending timer belongs to the other clock and would never fire there,
@@ -53,17 +60,24 @@ export class DeadlineQueue {
     return this.count;
   }
 
-  /** Appends an entry whose deadline is `delayMs` from now, not earlier than any queued one. */
+  /** Puts in an entry whose deadline is `delayMs` from now, after every entry not due later. */
   push(entry: QueuedDeadline, delayMs: number): void {
-    const last = this.last;
-    entry.earlier = last;
-    if (last === undefined) this.first = entry;
-    else last.later = entry;
-    this.last = entry;
-    this.count++;
-    if ((this.timer === undefined || this.armedWith !== setTimeout) && !this.firing) {
+    let earlier = this.last;
+    while (earlier !== undefined && earlier.deadline > entry.deadline) earlier = earlier.earlier;
+    const later = earlier === undefined ? this.first : earlier.later;
+    entry.earlier = earlier;
+    entry.later = later;
+    if (earlier === undefined) this.first = entry;
+    else earlier.later = entry;
+    if (later === undefined) this.last = entry;
+    else later.earlier = entry;
+    if (this.count++ === 0) holdProcess(this.timer, true);
+    if (this.firing) return;
+    if (this.timer === undefined || this.armedWith !== setTimeout) {
       // The earliest deadline, as a delay from now (`entry` is due in `delayMs`).
       this.arm((this.first as QueuedDeadline).deadline - entry.deadline + delayMs);
+    } else if (earlier === undefined && entry.deadline < this.dueAt) {
+      this.arm(delayMs);
     }
   }
 
@@ -76,14 +90,18 @@ export class DeadlineQueue {
     else later.earlier = earlier;
     entry.earlier = undefined;
     entry.later = undefined;
-    this.count--;
+    if (--this.count === 0) holdProcess(this.timer, false);
   }
 
   private arm(delayMs: number): void {
     const delay = Math.min(Math.max(delayMs, 1), this.maxDelayMs);
     const generation = ++this.generation;
     this.armedWith = setTimeout;
-    this.timer = unrefTimer(setTimeout(() => this.fire(generation), delay));
+    this.dueAt = (this.first as QueuedDeadline).deadline;
+    const timer = setTimeout(() => this.fire(generation), delay);
+    // A timer replaced before it fired is let go of: only the latest may hold the process.
+    holdProcess(this.timer, false);
+    this.timer = holdProcess(timer, this.count > 0);
   }
 
   private fire(generation: number): void {
