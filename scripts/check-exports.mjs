@@ -11,6 +11,8 @@ const expectations = {
   ],
   'breakwater/node': ['fileStore'],
   'breakwater/redis': ['redisStore'],
+  'breakwater/prometheus': ['prometheusMetrics'],
+  'breakwater/otel': ['openTelemetryMetrics'],
   'breakwater/http': ['httpHandler'],
   'breakwater/http/express': ['expressHandler'],
   'breakwater/http/fastify': ['fastifyPlugin'],

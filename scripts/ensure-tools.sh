@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Tools the tests drive for real, installed with apt-get where missing: chromium (the
-# dashboard's browser tests, through playwright-core; no browser is ever downloaded) and curl
-# (a real client of the gateway).
+# dashboard's browser tests, through playwright-core; no browser is ever downloaded), and
+# prometheus with its promtool (the exporter scraped by a real server, the shipped rules), and
+# curl (a real client of the gateway).
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ "${#missing[@]}" -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -53,7 +53,10 @@ async function main(argv: readonly string[]): Promise<number> {
     (args.json ? process.stderr : process.stdout).write(`${line}\n`);
   const summary = await runDemo({
     fast: args.fast,
-    onDashboard: (url, token) => announce(`dashboard: ${url}  (admin token: ${token})`),
+    onDashboard: (url, token) => {
+      announce(`dashboard: ${url}  (admin token: ${token})`);
+      announce(`Prometheus metrics: ${url}metrics`);
+    },
     ...(args.json ? {} : { write: (line: string) => process.stdout.write(`${line}\n`) }),
   });
   process.stdout.write(

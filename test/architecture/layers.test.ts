@@ -11,16 +11,18 @@ const allowed: Record<string, readonly string[]> = {
   node: ['core'],
   redis: ['core'],
   prometheus: ['core'],
+  otel: ['core'],
   http: ['core', 'node'],
   // redis: only loaded (dynamic import) when the config names a Redis store.
   gateway: ['core', 'node', 'http', 'redis'],
-  cli: ['core', 'node', 'redis', 'prometheus', 'http', 'gateway'],
+  cli: ['core', 'node', 'redis', 'prometheus', 'otel', 'http', 'gateway'],
 };
 const allowedPackages: Record<string, readonly string[]> = {
   core: [],
   node: ['node:*', 'zod', 'yaml'],
   redis: ['ioredis', 'node:*'],
   prometheus: ['prom-client'],
+  otel: ['@opentelemetry/api'],
   http: ['node:*'],
   gateway: ['undici', 'zod', 'node:*'],
   cli: ['*'],

@@ -11,6 +11,8 @@ const entries: Record<string, string> = {
   breakwater: '../../src/core/index.js',
   'breakwater/node': '../../src/node/index.js',
   'breakwater/redis': '../../src/redis/index.js',
+  'breakwater/prometheus': '../../src/prometheus/index.js',
+  'breakwater/otel': '../../src/otel/index.js',
   'breakwater/http': '../../src/http/index.js',
   'breakwater/http/express': '../../src/http/express.js',
   'breakwater/http/fastify': '../../src/http/fastify.js',

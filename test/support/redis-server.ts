@@ -12,7 +12,7 @@ export interface RedisServer {
 }
 
 /** Asks the kernel for a free port by binding a throwaway server to port 0. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
