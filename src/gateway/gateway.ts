@@ -27,6 +27,14 @@ export interface GatewayOptions {
   readonly logger?: GatewayLogger;
   /** A breaker store of yours; default the config's `store` (file or Redis) or memory. */
   readonly store?: CircuitStore;
+  /**
+   * More series for the admin `/metrics`, after the gateway's own: given the upstreams'
+   * orchestrator, e.g. `(r) => prometheusMetrics(r)` from `breakwater/prometheus`.
+   */
+  readonly metrics?: (resilience: Resilience) => {
+    readonly registry: { metrics(): Promise<string> };
+    close?(): void;
+  };
 }
 
 export interface ListeningAddress {
@@ -275,6 +283,8 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
       log.info({ event: 'listening', host: address.host, port: address.port }, 'gateway listening');
       let admin: ListeningAddress | undefined;
       if (config.admin !== undefined) {
+        const extra = options.metrics?.(r);
+        if (extra !== undefined) metrics.append(extra);
         const handler = httpHandler(r, {
           ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
           metrics: { registry: metrics },

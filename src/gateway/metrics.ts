@@ -28,6 +28,7 @@ export class GatewayMetrics {
   private readonly requests = new Map<string, { labels: string; value: number }>();
   private readonly added = new Map<string, Histogram>();
   private readonly unsubscribe: Unsubscribe[];
+  private readonly extra: { registry: { metrics(): Promise<string> }; close?(): void }[] = [];
   readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
 
   constructor(hub: EventHub<GatewayEvents>) {
@@ -55,8 +56,13 @@ export class GatewayMetrics {
     ];
   }
 
+  /** Serves another source's series after the gateway's own (closed with it). */
+  append(source: { registry: { metrics(): Promise<string> }; close?(): void }): void {
+    this.extra.push(source);
+  }
+
   /** The text exposition, as `MetricsSource.registry.metrics()` gives it. */
-  metrics(): Promise<string> {
+  async metrics(): Promise<string> {
     const lines = [
       '# HELP breakwater_upstream_requests_total Upstream tries by route, upstream and status.',
       '# TYPE breakwater_upstream_requests_total counter',
@@ -77,10 +83,12 @@ export class GatewayMetrics {
       lines.push(`${name}_sum{${labels({ route })}} ${histogram.sum}`);
       lines.push(`${name}_count{${labels({ route })}} ${histogram.count}`);
     }
-    return Promise.resolve(`${lines.join('\n')}\n`);
+    const more = await Promise.all(this.extra.map((source) => source.registry.metrics()));
+    return [`${lines.join('\n')}\n`, ...more].join('');
   }
 
   close(): void {
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
+    for (const source of this.extra.splice(0)) source.close?.();
   }
 }

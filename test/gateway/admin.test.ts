@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway/index.js';
+import { prometheusMetrics } from '../../src/prometheus/index.js';
 import { fakeUpstream, openaiCompletion, type FakeUpstream } from '../support/fake-llm.js';
 
 const TOKEN = 'admin-token-0123456789';
@@ -38,7 +39,7 @@ describe('the admin port (SPEC §8.2 for the upstream breakers)', () => {
           },
         ],
       },
-      { env: {} },
+      { env: {}, metrics: (resilience) => prometheusMetrics(resilience) },
     );
     const { url, admin } = await gateway.listen();
     expect(admin).toBeDefined();
@@ -78,6 +79,8 @@ describe('the admin port (SPEC §8.2 for the upstream breakers)', () => {
       'breakwater_upstream_requests_total{route="chat",upstream="backup",status="200"} 1',
     );
     expect(metrics).toContain('breakwater_gateway_added_latency_seconds_count{route="chat"} 1');
+    // The §8.1 series of the upstreams' operations follow, from breakwater/prometheus.
+    expect(metrics).toMatch(/breakwater_circuit_state\{operation="primary",state="open"\} 1/);
 
     const config = await (await fetch(`${adminUrl}/config`)).text();
     expect(config).not.toContain('sk-hidden');

@@ -50,7 +50,13 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     return 1;
   }
   const logger = jsonLinesLogger(io.stderr);
-  const gateway = createGateway(config, { logger, env: io.env });
+  // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed.
+  const prometheus = await import('../../prometheus/index.js').catch(() => undefined);
+  const gateway = createGateway(config, {
+    logger,
+    env: io.env,
+    ...(prometheus === undefined ? {} : { metrics: (r) => prometheus.prometheusMetrics(r) }),
+  });
   const address = await gateway.listen();
   io.stdout(`listening on ${address.url}\n`);
   if (address.admin !== undefined) io.stdout(`admin on ${address.admin.url}\n`);
