@@ -10,7 +10,7 @@ const expectations = {
     'CircuitOpenError',
   ],
   'breakwater/node': ['fileStore'],
-  'breakwater/redis': ['redisStore'],
+  'breakwater/redis': ['redisStore', 'redisStaleCacheStore'],
   'breakwater/prometheus': ['prometheusMetrics'],
   'breakwater/otel': ['openTelemetryMetrics'],
   'breakwater/http': ['httpHandler'],

@@ -442,8 +442,15 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     release: ProbeRelease | undefined,
   ): Promise<T> {
     if (release === undefined) {
-      if (this.version === epoch) this.probes--;
-      return this.reject(HALF_OPEN_RETRY_AFTER_MS);
+      if (this.version === epoch) {
+        this.probes--;
+        return this.reject(HALF_OPEN_RETRY_AFTER_MS);
+      }
+      // Refused because the fleet had moved on (a newer state came with the answer, e.g.
+      // closed): the current state decides, as when a granted claim finds the state changed.
+      const abortedMeanwhile = callerAbort(ctx);
+      if (abortedMeanwhile !== undefined) return Promise.reject(abortedMeanwhile);
+      return this[RUN](fn, ctx);
     }
     const aborted = callerAbort(ctx);
     if (this.version !== epoch || aborted !== undefined) {
