@@ -16,6 +16,7 @@ const expectations = {
   'breakwater/http': ['httpHandler'],
   'breakwater/http/express': ['expressHandler'],
   'breakwater/http/fastify': ['fastifyPlugin'],
+  'breakwater/gateway': ['createGateway', 'validateGatewayConfig', 'loadGatewayFile'],
 };
 
 let failed = false;

@@ -13,7 +13,9 @@ const allowed: Record<string, readonly string[]> = {
   prometheus: ['core'],
   otel: ['core'],
   http: ['core', 'node'],
-  cli: ['core', 'node', 'redis', 'prometheus', 'otel', 'http'],
+  // redis: only loaded (dynamic import) when the config names a Redis store.
+  gateway: ['core', 'node', 'http', 'redis'],
+  cli: ['core', 'node', 'redis', 'prometheus', 'otel', 'http', 'gateway'],
 };
 const allowedPackages: Record<string, readonly string[]> = {
   core: [],
@@ -22,6 +24,7 @@ const allowedPackages: Record<string, readonly string[]> = {
   prometheus: ['prom-client'],
   otel: ['@opentelemetry/api'],
   http: ['node:*'],
+  gateway: ['undici', 'zod', 'node:*'],
   cli: ['*'],
 };
 

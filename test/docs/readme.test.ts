@@ -16,6 +16,7 @@ const entries: Record<string, string> = {
   'breakwater/http': '../../src/http/index.js',
   'breakwater/http/express': '../../src/http/express.js',
   'breakwater/http/fastify': '../../src/http/fastify.js',
+  'breakwater/gateway': '../../src/gateway/index.js',
 };
 
 const imports = [...readme.matchAll(/import\s*\{([^}]+)\}\s*from\s*'([^']+)'/g)].map((match) => ({
