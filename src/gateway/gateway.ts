@@ -1,0 +1,270 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CircuitStore } from '../core/breaker/store.js';
+import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
+import { Resilience } from '../core/orchestrator/resilience.js';
+import { mergePatchBetween } from '../node/config/watch.js';
+import { fileStore } from '../node/file-store.js';
+import type { GatewayConfig, ValidGatewayConfig } from './config/schema.js';
+import { assertGatewayConfig, type Env } from './config/validate.js';
+import type { GatewayEvents } from './events.js';
+import { errorField, silentLogger, type GatewayLogger } from './logger.js';
+import {
+  DEFAULT_BODY_BYTES,
+  DEFAULT_DRAIN_MS,
+  DEFAULT_RESPONSE_BYTES,
+} from './proxy/defaults.js';
+import { forward, type ForwardEnv } from './proxy/forward.js';
+import { jsonObject, readRequestBody } from './proxy/read-body.js';
+import { findRoute } from './proxy/routing.js';
+import { ResponseSink } from './proxy/sink.js';
+import { serveRoutes, type ServedRoute } from './routes.js';
+import { UpstreamPools, operationsFor } from './upstreams.js';
+import type { UpstreamTarget } from './proxy/attempt.js';
+
+export interface GatewayOptions {
+  /** Where `${VAR}` references are read; default `process.env`. */
+  readonly env?: Env;
+  /** Request, upstream and config records; default silent. */
+  readonly logger?: GatewayLogger;
+  /** A breaker store of yours; default the config's `store` (file or Redis) or memory. */
+  readonly store?: CircuitStore;
+}
+
+export interface ListeningAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+}
+
+export interface Gateway {
+  /** Opens the client port (and the store); resolves with the address it listens on. */
+  listen(): Promise<ListeningAddress>;
+  /**
+   * Applies a new configuration: validated first (a `ConfigError` with every problem, and the
+   * old configuration stays), then routes and upstreams are swapped with breaker state kept.
+   * The listen address and the store are fixed at `listen()`.
+   */
+  reload(config: GatewayConfig | unknown): void;
+  /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
+  close(options?: { readonly graceMs?: number }): Promise<void>;
+  /** The orchestrator holding one operation (breaker, bulkhead, rate limit) per upstream. */
+  readonly resilience: Resilience;
+  /** The configuration in force. */
+  config(): ValidGatewayConfig;
+  /** Requests being served now. */
+  inFlight(): number;
+  on<K extends keyof GatewayEvents>(name: K, listener: Listener<GatewayEvents[K]>): Unsubscribe;
+}
+
+function jsonError(res: ServerResponse, status: number, type: string, message: string): void {
+  const body = JSON.stringify({ error: { type, message } });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-breakwater-upstream': 'none',
+    'x-breakwater-attempts': '0',
+    ...(status === 413 ? { connection: 'close' } : {}),
+  });
+  res.end(body);
+}
+
+async function storeFor(
+  config: ValidGatewayConfig,
+  given: CircuitStore | undefined,
+  log: GatewayLogger,
+): Promise<CircuitStore | undefined> {
+  if (given !== undefined) return given;
+  const store = config.store;
+  if (store === undefined) return undefined;
+  if ('file' in store) {
+    return fileStore(store.file, {
+      onWarning: (message) => log.warn({ event: 'store_warning' }, message),
+    });
+  }
+  // Loaded only when asked for, so ioredis stays an optional peer dependency.
+  const { redisStore } = await import('../redis/index.js');
+  return redisStore({ url: store.redis.url, prefix: store.redis.prefix ?? 'breakwater:gateway:' });
+}
+
+/** The gateway of SPEC §10 as a library: `createGateway(config)` → `{ listen, reload, close }`. */
+export function createGateway(input: GatewayConfig | unknown, options: GatewayOptions = {}): Gateway {
+  const env = options.env ?? process.env;
+  const log = options.logger ?? silentLogger;
+  let config = assertGatewayConfig(input, env);
+  const hub = new EventHub<GatewayEvents>();
+  const pools = new UpstreamPools();
+  let upstreams: Map<string, UpstreamTarget> = pools.targets(config);
+  let routes: ServedRoute[] = serveRoutes(config, []);
+  let resilience: Resilience | undefined;
+  let store: CircuitStore | undefined;
+  let server: Server | undefined;
+  let active = 0;
+  const idle: (() => void)[] = [];
+
+  const live = (): Resilience => {
+    if (resilience === undefined) throw new Error('the gateway is not listening yet: call listen()');
+    return resilience;
+  };
+  const registerUpstreams = (r: Resilience): void => {
+    // Registered up front, so every upstream's breaker shows in health before its first call.
+    for (const name of Object.keys(config.upstreams)) r.wrap(name, () => undefined);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const startedAt = Date.now();
+    const controller = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const method = (req.method ?? 'GET').toUpperCase();
+    const pathAndQuery = req.url ?? '/';
+    const path = pathAndQuery.split('?', 1)[0] ?? '/';
+    const read = await readRequestBody(req, config.limits?.bodyBytes ?? DEFAULT_BODY_BYTES);
+    if (!read.ok) {
+      if (read.reason === 'too-large') {
+        jsonError(res, 413, 'request_too_large', 'the request body is larger than the gateway accepts');
+      }
+      return;
+    }
+    const json = jsonObject(read.body);
+    const model = typeof json?.['model'] === 'string' ? json['model'] : undefined;
+    const route = findRoute(
+      routes.map((r) => r.matcher),
+      { method, path, model },
+    );
+    const served = routes.find((r) => r.matcher === route);
+    if (served === undefined) {
+      jsonError(res, 404, 'no_route', `no route matches ${method} ${path}`);
+      log.info({ event: 'request', method, path, status: 404 }, 'no route');
+      return;
+    }
+    const forwardEnv: ForwardEnv = {
+      resilience: live(),
+      upstreams,
+      responseBytes: config.limits?.responseBytes ?? DEFAULT_RESPONSE_BYTES,
+      hub,
+      log,
+      now: Date.now,
+    };
+    const summary = await forward(forwardEnv, served, {
+      method,
+      pathAndQuery,
+      headers: req.headers,
+      body: read.body,
+      json: served.kind === 'http' ? undefined : json,
+      streaming: served.kind !== 'http' && json?.['stream'] === true,
+      signal: controller.signal,
+      startedAt,
+    }, new ResponseSink(res));
+    const durationMs = Date.now() - startedAt;
+    const firstByteMs = (summary.firstByteAt ?? Date.now()) - startedAt;
+    const event = {
+      route: served.config.name,
+      method,
+      path,
+      status: summary.status,
+      upstream: summary.upstream,
+      attempts: summary.attempts,
+      fallback: summary.fallback,
+      durationMs,
+      addedMs: Math.max(0, firstByteMs - summary.upstreamMs),
+    };
+    hub.emit('request', event);
+    log.info({ event: 'request', ...event }, 'request served');
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    active++;
+    handle(req, res)
+      .catch((error: unknown) => {
+        log.error({ event: 'request_error', error: errorField(error) }, 'request failed');
+        if (!res.headersSent) jsonError(res, 500, 'gateway_error', 'the gateway failed');
+        else res.destroy();
+      })
+      .finally(() => {
+        active--;
+        if (active === 0) for (const resolve of idle.splice(0)) resolve();
+      });
+  };
+
+  const gateway: Gateway = {
+    async listen() {
+      if (server !== undefined) throw new Error('the gateway is already listening');
+      store = await storeFor(config, options.store, log);
+      const r = new Resilience({
+        ...(store === undefined ? {} : { store }),
+        config: { operations: operationsFor(config) },
+      });
+      registerUpstreams(r);
+      resilience = r;
+      const s = createServer({ keepAliveTimeout: 5_000 }, onRequest);
+      server = s;
+      const host = config.listen.host ?? '127.0.0.1';
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(config.listen.port, host, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+      const port = (s.address() as AddressInfo).port;
+      const shown = host.includes(':') ? `[${host}]` : host;
+      log.info({ event: 'listening', host, port }, 'gateway listening');
+      return { host, port, url: `http://${shown}:${port}` };
+    },
+
+    reload(next) {
+      const validated = assertGatewayConfig(next, env);
+      if (resilience !== undefined) {
+        const patch = mergePatchBetween(
+          { operations: operationsFor(config) },
+          { operations: operationsFor(validated) },
+        );
+        resilience.updateConfig(patch, { source: 'gateway-reload' });
+        for (const name of Object.keys(config.upstreams)) {
+          if (!(name in validated.upstreams)) resilience.removeOperation(name);
+        }
+      }
+      config = validated;
+      upstreams = pools.targets(config);
+      routes = serveRoutes(config, routes);
+      if (resilience !== undefined) registerUpstreams(resilience);
+      log.info({ event: 'config_reloaded', routes: config.routes.length }, 'configuration reloaded');
+    },
+
+    async close(closeOptions = {}) {
+      const s = server;
+      server = undefined;
+      if (s !== undefined) {
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeIdleConnections();
+        const graceMs = closeOptions.graceMs ?? config.limits?.drainMs ?? DEFAULT_DRAIN_MS;
+        if (active > 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([
+            new Promise<void>((resolve) => idle.push(resolve)),
+            new Promise<void>((resolve) => {
+              timer = setTimeout(resolve, graceMs);
+            }),
+          ]);
+          clearTimeout(timer);
+        }
+        s.closeAllConnections();
+        await closed;
+      }
+      await pools.close();
+      // Breakers leave the store (their last state stays in it) before it closes.
+      for (const name of resilience?.operations() ?? []) resilience?.removeOperation(name);
+      await store?.close();
+    },
+
+    get resilience() {
+      return live();
+    },
+    config: () => config,
+    inFlight: () => active,
+    on: (name, listener) => hub.on(name, listener),
+  };
+  return gateway;
+}

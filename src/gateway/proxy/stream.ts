@@ -1,0 +1,170 @@
+import type { RouteKind } from '../config/schema.js';
+import { dialects, type EventMeaning } from '../sse/dialect.js';
+import { SseParser, type SseEvent } from '../sse/parser.js';
+import {
+  StreamBrokenError,
+  isUpstreamTimeoutError,
+  type UpstreamHeaders,
+} from '../upstream/errors.js';
+import { clientResponseHeaders } from '../upstream/headers.js';
+import type { AttemptOutcome, AttemptPlan } from './attempt.js';
+import type { ResponseSink } from './sink.js';
+import type { TryTimer } from './try-timer.js';
+
+/** What a request's stream has shown the client so far, across every target it used. */
+export interface StreamProgress {
+  /** Content events sent. */
+  chunks: number;
+  /** The answer's text sent so far (what a prefill resume continues from). */
+  text: string;
+  /** Whether a tool call was sent (then the answer cannot be continued from text). */
+  toolCall: boolean;
+  /** How the client's answer is framed once sent: events (an in-band error can end it) or bytes. */
+  framing: 'events' | 'bytes' | undefined;
+}
+
+/** How an attempt talks to the rest of the request while it relays. */
+export interface StreamHooks {
+  readonly progress: StreamProgress;
+  /** Continuing a broken stream: only the continuation's content goes on to the client. */
+  readonly continuation: boolean;
+  /** The headers the client gets with the upstream's status (the x-breakwater-* ones added). */
+  headersFor(upstream: Record<string, string | string[]>): Record<string, string | string[]>;
+  /** A malformed event was dropped. */
+  onMalformed(event: SseEvent): void;
+  /** The client is about to get its first byte. */
+  onCommit(): void;
+}
+
+/** In a continuation, the events that carry the answer on; its own preamble is dropped. */
+function continues(kind: RouteKind, meaning: EventMeaning, event: SseEvent): boolean {
+  if (meaning.content || meaning.finish || meaning.done) return true;
+  return kind === 'anthropic' && event.event === 'content_block_stop';
+}
+
+/**
+ * Relays an event stream: events before the first chunk of content are held (a role-only
+ * delta is not content), so a failure there can still fail over; then every event goes to
+ * the client as it came, with `idleMs` between them. A malformed event is dropped; an
+ * upstream's in-band error, a stall or an end before the answer is complete is a
+ * `StreamBrokenError`; an answer finished without its end marker gets one.
+ */
+export async function pumpEvents(
+  body: AsyncIterable<Buffer>,
+  status: number,
+  headers: UpstreamHeaders,
+  plan: AttemptPlan,
+  timer: TryTimer,
+  sink: ResponseSink,
+  hooks: StreamHooks,
+): Promise<void> {
+  const dialect = dialects[plan.kind];
+  const parser = new SseParser();
+  const { progress } = hooks;
+  const held: string[] = [];
+  let started = false;
+  let finished = false;
+  let done = false;
+  const start = async (): Promise<void> => {
+    started = true;
+    progress.framing ??= 'events';
+    if (!sink.committed) {
+      hooks.onCommit();
+      const own = clientResponseHeaders(headers);
+      delete own['content-length'];
+      sink.commit(status, hooks.headersFor(own));
+    }
+    if (held.length > 0) await sink.write(held.splice(0).join(''));
+  };
+  try {
+    reading: for await (const chunk of body) {
+      for (const event of parser.push(chunk)) {
+        const meaning = dialect.meaning(event);
+        if (meaning.malformed) {
+          hooks.onMalformed(event);
+          continue;
+        }
+        if (meaning.error !== undefined) {
+          throw new StreamBrokenError(`the upstream reported: ${meaning.error}`, progress.chunks);
+        }
+        if (meaning.finish) finished = true;
+        const carries = meaning.content || meaning.finish || meaning.done;
+        if (!started && !carries) {
+          if (!hooks.continuation) held.push(event.raw);
+          continue;
+        }
+        if (!started) await start();
+        if (!hooks.continuation || continues(plan.kind, meaning, event)) {
+          await sink.write(event.raw);
+        }
+        if (meaning.content) {
+          progress.chunks++;
+          progress.text += meaning.text;
+          if (meaning.toolCall) progress.toolCall = true;
+        }
+        if (meaning.done) {
+          done = true;
+          break reading;
+        }
+        timer.arm(plan.idleMs, 'idle');
+      }
+    }
+  } catch (error) {
+    // An upstream that finished the answer and then went quiet has said all it had to say.
+    if (!(finished && started && isUpstreamTimeoutError(error))) throw error;
+  }
+  timer.clear();
+  if (!done && finished) await sink.write(dialect.doneMarker);
+  if (done || finished || !dialect.knowsCompletion) {
+    if (!started) await start();
+    sink.end();
+    return;
+  }
+  throw new StreamBrokenError(
+    started
+      ? 'the upstream ended the stream before the answer was complete'
+      : 'the upstream ended the stream before any content',
+    progress.chunks,
+  );
+}
+
+/**
+ * Reads a plain answer whole, up to `responseBytes`; a larger one is passed through as it
+ * comes (headers with its first bytes), and a failure after that cuts the connection so the
+ * client cannot take it for complete.
+ */
+export async function pumpBody(
+  body: AsyncIterable<Buffer>,
+  status: number,
+  headers: UpstreamHeaders,
+  plan: AttemptPlan,
+  timer: TryTimer,
+  sink: ResponseSink,
+  hooks: StreamHooks,
+): Promise<AttemptOutcome> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  let passing = false;
+  for await (const chunk of body) {
+    if (passing) {
+      timer.arm(plan.idleMs, 'idle');
+      await sink.write(chunk);
+      continue;
+    }
+    parts.push(chunk);
+    size += chunk.length;
+    if (size > plan.responseBytes) {
+      passing = true;
+      hooks.progress.framing = 'bytes';
+      hooks.onCommit();
+      const own = clientResponseHeaders(headers);
+      sink.commit(status, hooks.headersFor(own));
+      for (const part of parts.splice(0)) await sink.write(part);
+    }
+  }
+  if (passing) {
+    sink.end();
+    return { type: 'streamed' };
+  }
+  return { type: 'response', status, headers, body: Buffer.concat(parts) };
+}
