@@ -33,6 +33,30 @@ const chunks = (model: string): string[] => [
   'data: [DONE]\n\n',
 ];
 
+/** `/big` streams this many SSE content events (about 100 bytes each): a long answer. */
+const BIG_STREAM_EVENTS = 100_000;
+
+/** Writes a long SSE answer, respecting backpressure as a real server does. */
+function bigStream(res: ServerResponse, model: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const event = `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: 'x'.repeat(40) }, finish_reason: null }] })}\n\n`;
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < BIG_STREAM_EVENTS) {
+      sent += 1;
+      if (!res.write(event)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.end(
+      `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`,
+    );
+  };
+  res.on('close', () => res.off('drain', pump));
+  pump();
+}
+
 function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
   let request: { model?: string; stream?: boolean } = {};
   try {
@@ -41,6 +65,10 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
     // not JSON: answered as a plain request
   }
   const model = request.model ?? 'upstream-model';
+  if (request.stream === true && req.url?.includes('/big') === true) {
+    bigStream(res, model);
+    return;
+  }
   if (request.stream === true) {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     for (const chunk of chunks(model)) res.write(chunk);
