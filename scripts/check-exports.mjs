@@ -11,6 +11,7 @@ const expectations = {
   ],
   'breakwater/node': ['fileStore'],
   'breakwater/redis': ['redisStore'],
+  'breakwater/gateway': ['createGateway', 'validateGatewayConfig', 'loadGatewayFile'],
 };
 
 let failed = false;

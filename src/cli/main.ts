@@ -2,6 +2,7 @@
 import { parseDemoArgs } from './args.js';
 import { runConfigCommand } from './config/command.js';
 import { runDemo, summaryTable } from './demo/run.js';
+import { runServe } from './serve/command.js';
 
 const USAGE = `usage: breakwater <command>
 
@@ -10,6 +11,7 @@ commands:
                            --json prints the summary as JSON instead of the live view
   config validate|migrate|explain
                            check a config file, migrate legacy env vars, show effective settings
+  serve --config <file>    run the resilience gateway described by a gateway file
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -25,6 +27,13 @@ async function main(argv: readonly string[]): Promise<number> {
       env: process.env,
     };
     return runConfigCommand(rest, io);
+  }
+  if (command === 'serve') {
+    return runServe(rest, {
+      stdout: (t: string) => process.stdout.write(t),
+      stderr: (t: string) => process.stderr.write(t),
+      env: process.env,
+    });
   }
   if (command !== 'demo') {
     process.stderr.write(`breakwater: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);

@@ -9,11 +9,7 @@ import type { GatewayConfig, ValidGatewayConfig } from './config/schema.js';
 import { assertGatewayConfig, type Env } from './config/validate.js';
 import type { GatewayEvents } from './events.js';
 import { errorField, silentLogger, type GatewayLogger } from './logger.js';
-import {
-  DEFAULT_BODY_BYTES,
-  DEFAULT_DRAIN_MS,
-  DEFAULT_RESPONSE_BYTES,
-} from './proxy/defaults.js';
+import { DEFAULT_BODY_BYTES, DEFAULT_DRAIN_MS, DEFAULT_RESPONSE_BYTES } from './proxy/defaults.js';
 import { forward, type ForwardEnv } from './proxy/forward.js';
 import { jsonObject, readRequestBody } from './proxy/read-body.js';
 import { findRoute } from './proxy/routing.js';
@@ -45,7 +41,7 @@ export interface Gateway {
    * old configuration stays), then routes and upstreams are swapped with breaker state kept.
    * The listen address and the store are fixed at `listen()`.
    */
-  reload(config: GatewayConfig | unknown): void;
+  reload(config: GatewayConfig): void;
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes everything. */
   close(options?: { readonly graceMs?: number }): Promise<void>;
   /** The orchestrator holding one operation (breaker, bulkhead, rate limit) per upstream. */
@@ -69,26 +65,63 @@ function jsonError(res: ServerResponse, status: number, type: string, message: s
   res.end(body);
 }
 
+/** A breaker store, and what to do once the breakers are attached to it. */
+interface OpenedStore {
+  readonly store: CircuitStore | undefined;
+  /** Resolves once the shared state is read (so a restarted replica starts where the fleet is). */
+  readonly synced: () => Promise<void>;
+}
+
+/** How long `listen()` waits for Redis before serving on local state. */
+const REDIS_READY_MS = 3_000;
+
 async function storeFor(
   config: ValidGatewayConfig,
   given: CircuitStore | undefined,
   log: GatewayLogger,
-): Promise<CircuitStore | undefined> {
-  if (given !== undefined) return given;
-  const store = config.store;
-  if (store === undefined) return undefined;
-  if ('file' in store) {
-    return fileStore(store.file, {
+): Promise<OpenedStore> {
+  const none = (): Promise<void> => Promise.resolve();
+  if (given !== undefined) return { store: given, synced: none };
+  const setting = config.store;
+  if (setting === undefined) return { store: undefined, synced: none };
+  if ('file' in setting) {
+    const store = fileStore(setting.file, {
       onWarning: (message) => log.warn({ event: 'store_warning' }, message),
     });
+    return { store, synced: none };
   }
   // Loaded only when asked for, so ioredis stays an optional peer dependency.
   const { redisStore } = await import('../redis/index.js');
-  return redisStore({ url: store.redis.url, prefix: store.redis.prefix ?? 'breakwater:gateway:' });
+  const store = redisStore({
+    url: setting.redis.url,
+    prefix: setting.redis.prefix ?? 'breakwater:gateway:',
+  });
+  const synced = async (): Promise<void> => {
+    if (store.status().connection !== 'ready') {
+      let stop = (): void => undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        stop = store.onStatusChange((status) => {
+          if (status.connection === 'ready') resolve();
+        });
+        timer = setTimeout(resolve, REDIS_READY_MS);
+      });
+      stop();
+      clearTimeout(timer);
+    }
+    if (store.status().connection !== 'ready') {
+      log.warn(
+        { event: 'store_unreachable' },
+        'Redis is unreachable: serving on local breaker state',
+      );
+    }
+    await store.sync();
+  };
+  return { store, synced };
 }
 
 /** The gateway of SPEC §10 as a library: `createGateway(config)` → `{ listen, reload, close }`. */
-export function createGateway(input: GatewayConfig | unknown, options: GatewayOptions = {}): Gateway {
+export function createGateway(input: unknown, options: GatewayOptions = {}): Gateway {
   const env = options.env ?? process.env;
   const log = options.logger ?? silentLogger;
   let config = assertGatewayConfig(input, env);
@@ -103,7 +136,8 @@ export function createGateway(input: GatewayConfig | unknown, options: GatewayOp
   const idle: (() => void)[] = [];
 
   const live = (): Resilience => {
-    if (resilience === undefined) throw new Error('the gateway is not listening yet: call listen()');
+    if (resilience === undefined)
+      throw new Error('the gateway is not listening yet: call listen()');
     return resilience;
   };
   const registerUpstreams = (r: Resilience): void => {
@@ -123,7 +157,12 @@ export function createGateway(input: GatewayConfig | unknown, options: GatewayOp
     const read = await readRequestBody(req, config.limits?.bodyBytes ?? DEFAULT_BODY_BYTES);
     if (!read.ok) {
       if (read.reason === 'too-large') {
-        jsonError(res, 413, 'request_too_large', 'the request body is larger than the gateway accepts');
+        jsonError(
+          res,
+          413,
+          'request_too_large',
+          'the request body is larger than the gateway accepts',
+        );
       }
       return;
     }
@@ -147,16 +186,21 @@ export function createGateway(input: GatewayConfig | unknown, options: GatewayOp
       log,
       now: Date.now,
     };
-    const summary = await forward(forwardEnv, served, {
-      method,
-      pathAndQuery,
-      headers: req.headers,
-      body: read.body,
-      json: served.kind === 'http' ? undefined : json,
-      streaming: served.kind !== 'http' && json?.['stream'] === true,
-      signal: controller.signal,
-      startedAt,
-    }, new ResponseSink(res));
+    const summary = await forward(
+      forwardEnv,
+      served,
+      {
+        method,
+        pathAndQuery,
+        headers: req.headers,
+        body: read.body,
+        json: served.kind === 'http' ? undefined : json,
+        streaming: served.kind !== 'http' && json?.['stream'] === true,
+        signal: controller.signal,
+        startedAt,
+      },
+      new ResponseSink(res),
+    );
     const durationMs = Date.now() - startedAt;
     const firstByteMs = (summary.firstByteAt ?? Date.now()) - startedAt;
     const event = {
@@ -191,13 +235,15 @@ export function createGateway(input: GatewayConfig | unknown, options: GatewayOp
   const gateway: Gateway = {
     async listen() {
       if (server !== undefined) throw new Error('the gateway is already listening');
-      store = await storeFor(config, options.store, log);
+      const opened = await storeFor(config, options.store, log);
+      store = opened.store;
       const r = new Resilience({
         ...(store === undefined ? {} : { store }),
         config: { operations: operationsFor(config) },
       });
       registerUpstreams(r);
       resilience = r;
+      await opened.synced();
       const s = createServer({ keepAliveTimeout: 5_000 }, onRequest);
       server = s;
       const host = config.listen.host ?? '127.0.0.1';
@@ -230,7 +276,10 @@ export function createGateway(input: GatewayConfig | unknown, options: GatewayOp
       upstreams = pools.targets(config);
       routes = serveRoutes(config, routes);
       if (resilience !== undefined) registerUpstreams(resilience);
-      log.info({ event: 'config_reloaded', routes: config.routes.length }, 'configuration reloaded');
+      log.info(
+        { event: 'config_reloaded', routes: config.routes.length },
+        'configuration reloaded',
+      );
     },
 
     async close(closeOptions = {}) {

@@ -18,7 +18,12 @@ export {
 export type { Env, GatewayValidation } from './config/validate.js';
 export { loadGatewayFile } from './config/load.js';
 export { redactGatewayConfig } from './config/redact.js';
-export type { GatewayEvents, MalformedEventEvent, RequestEvent, UpstreamResultEvent } from './events.js';
+export type {
+  GatewayEvents,
+  MalformedEventEvent,
+  RequestEvent,
+  UpstreamResultEvent,
+} from './events.js';
 export { jsonLinesLogger, silentLogger } from './logger.js';
 export type { GatewayLogger } from './logger.js';
 export {

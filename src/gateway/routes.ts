@@ -16,7 +16,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
  * Stale answers: kept when the route asks (`staleCache: { ttlMs }`), and by default for a
  * route that only matches GET or HEAD; never with `staleCache: false`.
  */
-function cacheFor(route: RouteConfig, previous: StaleAnswers | undefined): StaleAnswers | undefined {
+function cacheFor(
+  route: RouteConfig,
+  previous: StaleAnswers | undefined,
+): StaleAnswers | undefined {
   const setting = route.staleCache;
   if (setting === false) return undefined;
   const method = route.match.method;

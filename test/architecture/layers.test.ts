@@ -12,7 +12,9 @@ const allowed: Record<string, readonly string[]> = {
   redis: ['core'],
   prometheus: ['core'],
   http: ['core', 'node'],
-  cli: ['core', 'node', 'redis', 'prometheus', 'http'],
+  // redis: only loaded (dynamic import) when the config names a Redis store.
+  gateway: ['core', 'node', 'http', 'redis'],
+  cli: ['core', 'node', 'redis', 'prometheus', 'http', 'gateway'],
 };
 const allowedPackages: Record<string, readonly string[]> = {
   core: [],
@@ -20,6 +22,7 @@ const allowedPackages: Record<string, readonly string[]> = {
   redis: ['ioredis', 'node:*'],
   prometheus: ['prom-client'],
   http: ['node:*'],
+  gateway: ['undici', 'zod', 'node:*'],
   cli: ['*'],
 };
 

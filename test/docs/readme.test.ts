@@ -11,6 +11,7 @@ const entries: Record<string, string> = {
   breakwater: '../../src/core/index.js',
   'breakwater/node': '../../src/node/index.js',
   'breakwater/redis': '../../src/redis/index.js',
+  'breakwater/gateway': '../../src/gateway/index.js',
 };
 
 const imports = [...readme.matchAll(/import\s*\{([^}]+)\}\s*from\s*'([^']+)'/g)].map((match) => ({

@@ -58,6 +58,9 @@ async function chat(body: Record<string, unknown> = { model: 'gpt-4o', messages:
   return { res, text: await res.text(), header: (name: string) => res.headers.get(name) };
 }
 
+const contentOf = (text: string): string | undefined =>
+  (JSON.parse(text) as { choices: { message: { content: string } }[] }).choices[0]?.message.content;
+
 const ok = (content: string): Behaviour => ({ type: 'json', body: openaiCompletion(content) });
 const status = (code: number, body: unknown, headers: Record<string, string> = {}): Behaviour => ({
   type: 'json',
@@ -81,7 +84,7 @@ describe('retries on the same target honour the upstream’s wait', () => {
       const started = Date.now();
       const { res, text, header } = await chat();
       expect(res.status).toBe(200);
-      expect(JSON.parse(text).choices[0].message.content).toBe('second');
+      expect(contentOf(text)).toBe('second');
       expect(header('x-breakwater-upstream')).toBe('primary');
       expect(header('x-breakwater-attempts')).toBe('2');
       expect(countsOf(fakes)).toEqual({ primary: 2, backup: 0 });
@@ -109,14 +112,17 @@ describe('retries on the same target honour the upstream’s wait', () => {
       );
       const { res, text, header } = await chat();
       expect(res.status).toBe(200);
-      expect(JSON.parse(text).choices[0].message.content).toBe('backup');
+      expect(contentOf(text)).toBe('backup');
       expect(header('x-breakwater-attempts')).toBe('4');
       expect(countsOf(fakes)).toEqual({ primary: 3, backup: 1 });
     });
   }
 
   it('a reset connection is retried, then fails over', async () => {
-    await setUp(() => ({ type: 'reset' }), () => ok('backup'));
+    await setUp(
+      () => ({ type: 'reset' }),
+      () => ok('backup'),
+    );
     const { res, header } = await chat();
     expect(res.status).toBe(200);
     expect(header('x-breakwater-upstream')).toBe('backup');
@@ -124,9 +130,13 @@ describe('retries on the same target honour the upstream’s wait', () => {
   });
 
   it('an upstream that never answers is tried once (per-try timeout), then the next target', async () => {
-    await setUp(() => ({ type: 'hang' }), () => ok('backup'), {
-      timeout: { perTryMs: 200, totalMs: 4_000 },
-    });
+    await setUp(
+      () => ({ type: 'hang' }),
+      () => ok('backup'),
+      {
+        timeout: { perTryMs: 200, totalMs: 4_000 },
+      },
+    );
     const { res, header } = await chat();
     expect(res.status).toBe(200);
     expect(header('x-breakwater-upstream')).toBe('backup');
@@ -137,21 +147,35 @@ describe('retries on the same target honour the upstream’s wait', () => {
 describe('the LLM kinds read the error body', () => {
   it('400 context_length_exceeded moves to the next target at once', async () => {
     const body = {
-      error: { message: 'too long', type: 'invalid_request_error', code: 'context_length_exceeded' },
+      error: {
+        message: 'too long',
+        type: 'invalid_request_error',
+        code: 'context_length_exceeded',
+      },
     };
-    await setUp(() => status(400, body), () => ok('bigger context'));
+    await setUp(
+      () => status(400, body),
+      () => ok('bigger context'),
+    );
     const { res, text, header } = await chat();
     expect(res.status).toBe(200);
-    expect(JSON.parse(text).choices[0].message.content).toBe('bigger context');
+    expect(contentOf(text)).toBe('bigger context');
     expect(header('x-breakwater-fallback')).toBe('backup');
     expect(countsOf(fakes)).toEqual({ primary: 1, backup: 1 });
   });
 
   it('400 content_policy_violation goes back to the client at once, as it came', async () => {
     const body = {
-      error: { message: 'refused', type: 'invalid_request_error', code: 'content_policy_violation' },
+      error: {
+        message: 'refused',
+        type: 'invalid_request_error',
+        code: 'content_policy_violation',
+      },
     };
-    await setUp(() => status(400, body, { 'x-request-id': 'req-1' }), () => ok('never'));
+    await setUp(
+      () => status(400, body, { 'x-request-id': 'req-1' }),
+      () => ok('never'),
+    );
     const { res, text, header } = await chat();
     expect(res.status).toBe(400);
     expect(text).toBe(JSON.stringify(body));
@@ -162,7 +186,10 @@ describe('the LLM kinds read the error body', () => {
 
   it('any other 4xx goes back as it came, not retried, and the breaker does not count it', async () => {
     const body = { error: { message: 'bad key', type: 'invalid_request_error' } };
-    await setUp(() => status(401, body), () => ok('never'));
+    await setUp(
+      () => status(401, body),
+      () => ok('never'),
+    );
     for (let i = 0; i < 3; i++) {
       const { res, text } = await chat();
       expect(res.status).toBe(401);
@@ -176,9 +203,13 @@ describe('the LLM kinds read the error body', () => {
 describe('nothing left to try', () => {
   it('every target answered with an error: the client gets the last upstream’s own status and body', async () => {
     const last = { error: { message: 'backup is sad' } };
-    await setUp(() => status(500, { error: { message: 'primary' } }), () => status(502, last), {
-      retry: { maxAttempts: 1 },
-    });
+    await setUp(
+      () => status(500, { error: { message: 'primary' } }),
+      () => status(502, last),
+      {
+        retry: { maxAttempts: 1 },
+      },
+    );
     const { res, text, header } = await chat();
     expect(res.status).toBe(502);
     expect(text).toBe(JSON.stringify(last));
@@ -203,7 +234,9 @@ describe('nothing left to try', () => {
     const { res, text, header } = await chat();
     expect(res.status).toBe(503);
     expect(Number(header('retry-after'))).toBeGreaterThanOrEqual(59);
-    expect(JSON.parse(text).error.type).toBe('upstream_unavailable');
+    expect((JSON.parse(text) as { error: { type: string } }).error.type).toBe(
+      'upstream_unavailable',
+    );
     expect(header('x-breakwater-upstream')).toBe('none');
     expect(countsOf(fakes)).toEqual(before);
   });
@@ -225,7 +258,10 @@ describe('nothing left to try', () => {
   });
 
   it('no matching route: 404 with a JSON error', async () => {
-    await setUp(() => ok('x'), () => ok('y'));
+    await setUp(
+      () => ok('x'),
+      () => ok('y'),
+    );
     const res = await fetch(`${running?.url}/nowhere`);
     expect(res.status).toBe(404);
     expect((await res.json()) as unknown).toEqual({
@@ -234,7 +270,12 @@ describe('nothing left to try', () => {
   });
 
   it('a body above the limit: 413, the upstream never asked', async () => {
-    await setUp(() => ok('x'), () => ok('y'), {}, { limits: { bodyBytes: 1_000 } });
+    await setUp(
+      () => ok('x'),
+      () => ok('y'),
+      {},
+      { limits: { bodyBytes: 1_000 } },
+    );
     const { res } = await chat({ model: 'gpt-4o', messages: [{ content: 'x'.repeat(2_000) }] });
     expect(res.status).toBe(413);
     expect(countsOf(fakes)).toEqual({ primary: 0, backup: 0 });

@@ -114,7 +114,11 @@ describe('the official openai SDK through the gateway', () => {
 
   it('a stream cut after its first chunk reaches the SDK as an error, never as a complete answer', async () => {
     const { client } = await setUp(
-      () => ({ type: 'stream', events: openaiEvents(tokens(10)), after: { events: 4, then: 'cut' } }),
+      () => ({
+        type: 'stream',
+        events: openaiEvents(tokens(10)),
+        after: { events: 4, then: 'cut' },
+      }),
       () => ({ type: 'stream', events: openaiEvents(['x']) }),
     );
     const stream = await client.chat.completions.create({

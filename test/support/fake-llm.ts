@@ -40,6 +40,8 @@ export type Behaviour =
 export interface FakeUpstream {
   readonly url: string;
   readonly received: Received[];
+  /** Responses the client closed before they were finished (a cancelled request). */
+  cancelled(): number;
   /** Sockets held open by `hang`/`stall`, closed on `close()`. */
   close(): Promise<void>;
 }
@@ -72,7 +74,8 @@ async function act(res: ServerResponse, behaviour: Behaviour): Promise<void> {
           if (behaviour.after.then === 'cut') res.socket?.destroy();
           return;
         }
-        const wait = index === 0 ? (behaviour.firstDelayMs ?? behaviour.delayMs) : behaviour.delayMs;
+        const wait =
+          index === 0 ? (behaviour.firstDelayMs ?? behaviour.delayMs) : behaviour.delayMs;
         if (wait !== undefined) await sleep(wait);
         if (res.destroyed) return;
         // Written through before the next step, so a cut after it cuts after these bytes.
@@ -90,7 +93,11 @@ export async function fakeUpstream(
 ): Promise<FakeUpstream> {
   const received: Received[] = [];
   const sockets = new Set<Socket>();
+  let cancelled = 0;
   const server: Server = createServer((req, res) => {
+    res.on('close', () => {
+      if (!res.writableFinished) cancelled++;
+    });
     const parts: Buffer[] = [];
     req.on('data', (chunk: Buffer) => parts.push(chunk));
     req.on('end', () => {
@@ -101,7 +108,13 @@ export async function fakeUpstream(
       } catch {
         json = undefined;
       }
-      const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, json };
+      const request = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        json,
+      };
       received.push(request);
       void act(res, script(request, received.length));
     });
@@ -115,6 +128,7 @@ export async function fakeUpstream(
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    cancelled: () => cancelled,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -128,8 +142,14 @@ export function openaiEvents(
   tokens: readonly string[],
   options: { readonly id?: string; readonly model?: string; readonly done?: boolean } = {},
 ): string[] {
-  const base = { id: options.id ?? 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: options.model ?? 'gpt-4o' };
-  const event = (choice: unknown): string => `data: ${JSON.stringify({ ...base, choices: [choice] })}\n\n`;
+  const base = {
+    id: options.id ?? 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: options.model ?? 'gpt-4o',
+  };
+  const event = (choice: unknown): string =>
+    `data: ${JSON.stringify({ ...base, choices: [choice] })}\n\n`;
   return [
     event({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }),
     ...tokens.map((token) => event({ index: 0, delta: { content: token }, finish_reason: null })),
@@ -157,15 +177,35 @@ export function anthropicEvents(tokens: readonly string[], model = 'claude-3-5-s
   return [
     event('message_start', {
       type: 'message_start',
-      message: { id: 'msg_1', type: 'message', role: 'assistant', model, content: [], stop_reason: null, usage: { input_tokens: 5, output_tokens: 0 } },
+      message: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        usage: { input_tokens: 5, output_tokens: 0 },
+      },
     }),
-    event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    event('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '' },
+    }),
     event('ping', { type: 'ping' }),
     ...tokens.map((text) =>
-      event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }),
+      event('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text },
+      }),
     ),
     event('content_block_stop', { type: 'content_block_stop', index: 0 }),
-    event('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: tokens.length } }),
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn' },
+      usage: { output_tokens: tokens.length },
+    }),
     event('message_stop', { type: 'message_stop' }),
   ];
 }

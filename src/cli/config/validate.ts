@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { isConfigError } from '../../core/errors/index.js';
+import { isGatewayDocument, parseGatewayText, validateGatewayConfig } from '../../gateway/index.js';
 import { environments, type Environment } from '../../node/config/environment.js';
 import { readConfigFile } from '../../node/config/file.js';
 import { validateConfig } from '../../node/config/validate.js';
@@ -8,6 +10,7 @@ import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CommandIo } from './io.js';
 
 export const validateUsage = `breakwater config validate <file> [--env <environment>] [--json]
   Checks a JSON or YAML configuration file: its shape, its values and the security rules.
+  A gateway file (one with listen/upstreams/routes) is checked as one, \${VAR} included.
   --env production applies the production rules (also applied when the file's preset is
   production). Exit code 0 when valid, 1 with every problem listed.`;
 
@@ -28,6 +31,11 @@ export function runValidate(args: readonly string[], io: CommandIo): number {
     );
     return EXIT_USAGE;
   }
+  const gateway = gatewayDocument(file);
+  if (gateway !== undefined) {
+    const result = validateGatewayConfig(gateway, io.env);
+    return report(io, parsed.flags.has('json'), file, result.problems, []);
+  }
   let input: unknown;
   try {
     input = readConfigFile(file);
@@ -40,6 +48,17 @@ export function runValidate(args: readonly string[], io: CommandIo): number {
     environment === undefined ? {} : { environment: environment as Environment },
   );
   return report(io, parsed.flags.has('json'), file, result.problems, result.warnings);
+}
+
+/** The parsed file when it is a gateway configuration; undefined for anything else. */
+function gatewayDocument(file: string): unknown {
+  try {
+    const input = parseGatewayText(readFileSync(file, 'utf8'), file);
+    return isGatewayDocument(input) ? input : undefined;
+  } catch {
+    // Not readable or not parsable: the orchestrator path reports why.
+    return undefined;
+  }
 }
 
 function report(

@@ -7,10 +7,10 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
  * that would break `{ token: ${X} }`, so it is swapped for a plain token and restored in the
  * parsed values, where no value can change the document's structure.
  */
-const PLACEHOLDER = /@@breakwater-env:([A-Za-z_][A-Za-z0-9_]*)@@/g;
+const PLACEHOLDER = /__breakwater_env__([A-Za-z_][A-Za-z0-9_]*)__/g;
 
 export function hideReferences(text: string): string {
-  return text.replace(REFERENCE, (_, name: string) => `@@breakwater-env:${name}@@`);
+  return text.replace(REFERENCE, (_, name: string) => `__breakwater_env__${name}__`);
 }
 
 /**
@@ -24,7 +24,8 @@ export function substituteEnv(
   const problems: ConfigProblem[] = [];
   const visit = (node: unknown, path: readonly string[]): unknown => {
     if (typeof node === 'string') return substituteString(node, path, env, problems);
-    if (Array.isArray(node)) return node.map((item, index) => visit(item, [...path, String(index)]));
+    if (Array.isArray(node))
+      return node.map((item, index) => visit(item, [...path, String(index)]));
     if (typeof node === 'object' && node !== null) {
       const out: Record<string, unknown> = {};
       for (const [key, child] of Object.entries(node)) out[key] = visit(child, [...path, key]);

@@ -21,7 +21,10 @@ export function validateGatewayConfig(input: unknown, env: Env = {}): GatewayVal
   const parsed = gatewaySchema.safeParse(substituted.value);
   const problems = [...substituted.problems];
   if (!parsed.success) {
-    problems.push(...problemsFromIssues(parsed.error.issues, substituted.value, gatewaySchema));
+    // A missing variable already explains what is wrong at its path.
+    const explained = new Set(substituted.problems.map((p) => p.path));
+    const shape = problemsFromIssues(parsed.error.issues, substituted.value, gatewaySchema);
+    problems.push(...shape.filter((p) => !explained.has(p.path)));
     return { ok: false, problems };
   }
   problems.push(...crossProblems(parsed.data));

@@ -1,11 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { request, type Dispatcher } from 'undici';
 import type { RouteKind } from '../config/schema.js';
-import {
-  ClientGoneError,
-  UpstreamStatusError,
-  type UpstreamHeaders,
-} from '../upstream/errors.js';
+import { ClientGoneError, UpstreamStatusError, type UpstreamHeaders } from '../upstream/errors.js';
 import { upstreamRequestHeaders, upstreamUrl } from '../upstream/headers.js';
 import { upstreamRetryAfterMs } from '../upstream/retry-after.js';
 import { errorVerdict } from '../upstream/verdict.js';
@@ -85,7 +81,7 @@ export async function attempt(
   try {
     const readsBody = plan.kind !== 'http';
     const response = await request(upstreamUrl(plan.upstream.base, plan.pathAndQuery), {
-      method: plan.method as Dispatcher.HttpMethod,
+      method: plan.method,
       headers: upstreamRequestHeaders(
         plan.clientHeaders,
         plan.upstream.headers,
@@ -115,7 +111,7 @@ export async function attempt(
     return await pumpBody(body, statusCode, headers, plan, timer, sink, hooks);
   } catch (error) {
     if (plan.clientSignal.aborted) throw new ClientGoneError();
-    if (controller.signal.aborted) throw controller.signal.reason as Error;
+    if (controller.signal.aborted) throw controller.signal.reason;
     throw error;
   } finally {
     timer.clear();

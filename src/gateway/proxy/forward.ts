@@ -107,7 +107,11 @@ class Journey {
 }
 
 const statusLabel = (error: unknown): string =>
-  isUpstreamStatusError(error) ? String(error.status) : isUpstreamTimeoutError(error) ? 'timeout' : 'error';
+  isUpstreamStatusError(error)
+    ? String(error.status)
+    : isUpstreamTimeoutError(error)
+      ? 'timeout'
+      : 'error';
 
 /**
  * Forwards one request along its route's targets (SPEC §10) and answers the client: the
@@ -364,7 +368,13 @@ async function nothingLeft(
   const last = journey.lastStatusError;
   if (last !== undefined) {
     const index = route.config.targets.findIndex((t) => t.upstream === last.upstream);
-    return answer(last.status, clientResponseHeaders(last.headers), last.body, last.upstream, index);
+    return answer(
+      last.status,
+      clientResponseHeaders(last.headers),
+      last.body,
+      last.upstream,
+      index,
+    );
   }
   const retryAfterS = Math.max(1, Math.ceil((journey.soonestProbeMs ?? 1000) / 1000));
   const message =

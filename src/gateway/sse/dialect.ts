@@ -90,7 +90,8 @@ function anthropicMeaning(event: SseEvent): EventMeaning {
       return { ...NOTHING, error: errorMessage(body['error']) };
     case 'content_block_delta': {
       const delta = isRecord(body['delta']) ? body['delta'] : {};
-      if (delta['type'] === 'input_json_delta') return { ...NOTHING, content: true, toolCall: true };
+      if (delta['type'] === 'input_json_delta')
+        return { ...NOTHING, content: true, toolCall: true };
       const text = typeof delta['text'] === 'string' ? delta['text'] : '';
       return { ...NOTHING, content: text.length > 0, text };
     }
@@ -101,7 +102,10 @@ function anthropicMeaning(event: SseEvent): EventMeaning {
     }
     case 'message_delta': {
       const delta = isRecord(body['delta']) ? body['delta'] : {};
-      return { ...NOTHING, finish: delta['stop_reason'] !== undefined && delta['stop_reason'] !== null };
+      return {
+        ...NOTHING,
+        finish: delta['stop_reason'] !== undefined && delta['stop_reason'] !== null,
+      };
     }
     case 'message_stop':
       return { ...NOTHING, finish: true, done: true };

@@ -40,7 +40,9 @@ export function upstreamRequestHeaders(
 }
 
 /** The upstream's response headers as passed to the client: hop-by-hop ones dropped. */
-export function clientResponseHeaders(upstream: UpstreamHeaders): Record<string, string | string[]> {
+export function clientResponseHeaders(
+  upstream: UpstreamHeaders,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(upstream)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;

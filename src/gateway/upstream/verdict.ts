@@ -26,7 +26,10 @@ export function errorVerdict(kind: RouteKind, status: number, body: Buffer): Err
   const code = typeof error['code'] === 'string' ? error['code'] : undefined;
   const type = typeof error['type'] === 'string' ? error['type'] : undefined;
   const message = typeof error['message'] === 'string' ? error['message'] : '';
-  if ((code !== undefined && POLICY_CODES.has(code)) || (type !== undefined && POLICY_CODES.has(type))) {
+  if (
+    (code !== undefined && POLICY_CODES.has(code)) ||
+    (type !== undefined && POLICY_CODES.has(type))
+  ) {
     return 'content-policy';
   }
   if (code !== undefined && CONTEXT_CODES.has(code)) return 'context-length';

@@ -36,6 +36,8 @@ function knownKeysAt(schema: Schema, path: Path): string[] {
       ];
     case 'record':
       return path.length === 0 ? [] : knownKeysAt(def['valueType'] as Schema, path.slice(1));
+    case 'array':
+      return path.length === 0 ? [] : knownKeysAt(def['element'] as Schema, path.slice(1));
     case 'object': {
       const shape = def['shape'] as Record<string, Schema>;
       if (path.length === 0) return Object.keys(shape);

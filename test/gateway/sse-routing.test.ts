@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileRoute, findRoute, globToRegExp } from '../../src/gateway/proxy/routing.js';
+import { SseParser } from '../../src/gateway/sse/parser.js';
+import { dialects } from '../../src/gateway/sse/dialect.js';
+import { anthropicEvents, openaiEvents } from '../support/fake-llm.js';
+
+describe('SSE parsing', () => {
+  it('gives the same events however the bytes are split (property, seeded)', () => {
+    const text = [
+      ...openaiEvents(['héllo ', '世界', '🙂']),
+      ': comment\r\n\r\n',
+      'event: x\r\ndata: a\r\ndata: b\r\n\r\n',
+    ].join('');
+    const bytes = new TextEncoder().encode(text);
+    const whole = new SseParser().push(bytes);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 20 }),
+        (cuts) => {
+          const parser = new SseParser();
+          const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
+          const events = points
+            .slice(1)
+            .flatMap((end, i) => parser.push(bytes.slice(points[i], end)));
+          expect(events).toEqual(whole);
+          expect(events.map((e) => e.raw).join('')).toBe(text);
+        },
+      ),
+      { seed: 16, numRuns: 200 },
+    );
+    expect(whole.at(-1)).toEqual({
+      raw: 'event: x\r\ndata: a\r\ndata: b\r\n\r\n',
+      event: 'x',
+      data: 'a\nb',
+    });
+  });
+
+  it('reads what each openai event means: a role-only delta is not content, finish_reason completes', () => {
+    const meanings = new SseParser()
+      .push(new TextEncoder().encode(openaiEvents(['a']).join('')))
+      .map((event) => dialects.openai.meaning(event));
+    expect(meanings.map((m) => [m.content, m.finish, m.done])).toEqual([
+      [false, false, false],
+      [true, false, false],
+      [false, true, false],
+      [false, false, true],
+    ]);
+  });
+
+  it('reads anthropic events: text deltas are content, message_stop is the end', () => {
+    const meanings = new SseParser()
+      .push(new TextEncoder().encode(anthropicEvents(['a']).join('')))
+      .map((event) => dialects.anthropic.meaning(event));
+    expect(meanings.filter((m) => m.content).map((m) => m.text)).toEqual(['a']);
+    expect(meanings.at(-1)?.done).toBe(true);
+  });
+});
+
+describe('routing', () => {
+  const route = (name: string, match: Record<string, string>) =>
+    compileRoute({ name, match, targets: [{ upstream: 'u' }] });
+  const routes = [
+    route('exact', { method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o*' }),
+    route('any-model', { path: '/v1/chat/completions' }),
+    route('prefix', { path: '/api/' }),
+  ];
+  const pick = (method: string, path: string, model?: string) =>
+    findRoute(routes, { method, path, model })?.route.name;
+
+  it('matches method, exact path and model glob; the first match wins', () => {
+    expect(pick('POST', '/v1/chat/completions', 'gpt-4o-mini')).toBe('exact');
+    expect(pick('POST', '/v1/chat/completions', 'claude-3')).toBe('any-model');
+    expect(pick('GET', '/v1/chat/completions', 'gpt-4o')).toBe('any-model');
+    expect(pick('GET', '/api/users/1')).toBe('prefix');
+    expect(pick('GET', '/api')).toBeUndefined();
+    expect(pick('GET', '/v1/chat/completions/x')).toBeUndefined();
+  });
+
+  it('globs: * any run, ? one character, everything else literal', () => {
+    expect(globToRegExp('gpt-4o*').test('gpt-4o-2024')).toBe(true);
+    expect(globToRegExp('gpt-?').test('gpt-4')).toBe(true);
+    expect(globToRegExp('gpt-?').test('gpt-40')).toBe(false);
+    expect(globToRegExp('a.b').test('axb')).toBe(false);
+  });
+});
