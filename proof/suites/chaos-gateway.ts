@@ -20,7 +20,7 @@ const OPEN_MS = 500;
 const THRESHOLD = 3;
 const unhandled = trackUnhandled();
 
-const primary = await startUpstream({ failRate: 0, slowMs: 0, seed: 21 });
+const primary = await startUpstream({ failRate: 0, slowMs: 5_000, seed: 21 });
 const backup = await startUpstream({ failRate: 0, slowMs: 0, seed: 22 });
 const dir = mkdtempSync(join(tmpdir(), 'breakwater-proof-'));
 const configFile = join(dir, 'gateway.json');
