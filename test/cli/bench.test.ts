@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBench, type BenchIo } from '../../src/cli/bench/command.js';
@@ -7,10 +12,12 @@ import type { LoadFigures } from '../../src/cli/bench/load.js';
 let server: Server;
 let url: string;
 let served = 0;
+const servedPaths = new Map<string, number>();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     served += 1;
+    servedPaths.set(req.url ?? '', (servedPaths.get(req.url ?? '') ?? 0) + 1);
     res.writeHead(req.url === '/broken' ? 500 : 200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
   });
@@ -82,5 +89,74 @@ describe('breakwater bench', () => {
     expect(err).toMatch(message);
     expect(err).toMatch(/usage: breakwater bench <url>/);
     expect(cli.out).toEqual([]);
+  });
+});
+
+describe('breakwater bench --through (the CLI, in its own process)', () => {
+  it('sends the same load through a gateway started from the file, side by side', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-through-'));
+    try {
+      const file = join(dir, 'gateway.yaml');
+      // The upstream's base path tells the gateway's requests from the direct ones.
+      writeFileSync(
+        file,
+        [
+          'listen: { host: 127.0.0.1, port: 0 }',
+          `upstreams: { api: { url: "${url}/via-gateway" } }`,
+          'routes: [{ name: rest, match: { path: /ok }, targets: [{ upstream: api }] }]',
+        ].join('\n'),
+      );
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/main.ts',
+          'bench',
+          `${url}/ok`,
+          '-c',
+          '2',
+          '-d',
+          '1',
+          '--through',
+          file,
+          '--json',
+        ],
+        { timeout: 30_000 },
+      );
+      const { runs } = JSON.parse(stdout) as { runs: LoadFigures[] };
+      expect(runs.map((r) => r.label)).toEqual(['direct', 'gateway']);
+      const [direct, gateway] = runs as [LoadFigures, LoadFigures];
+      expect(direct.errors).toBe(0);
+      expect(gateway.errors).toBe(0);
+      expect(gateway.url).not.toBe(direct.url);
+      expect(servedPaths.get('/via-gateway/ok')).toBeGreaterThanOrEqual(gateway.requests);
+      expect(servedPaths.get('/ok')).toBeGreaterThanOrEqual(direct.requests);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a gateway file with problems is reported, not a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-through-'));
+    try {
+      const file = join(dir, 'gateway.yaml');
+      writeFileSync(file, 'listen: { port: 0 }\nroutes: []\n');
+      const run = promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'bench', `${url}/ok`, '-d', '1', '--through', file],
+        { timeout: 30_000 },
+      );
+      const failure = (await run.catch((error: unknown) => error)) as {
+        code: number;
+        stderr: string;
+      };
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toMatch(/problem\(s\)/);
+      expect(failure.stderr).toMatch(/upstreams/);
+      expect(failure.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { isConfigError } from '../../core/errors/index.js';
+import { formatProblems } from '../config/format.js';
 import { benchUsage, parseBenchArgs, type BenchArgs } from './args.js';
 import { runLoad, type LoadFigures } from './load.js';
 import { progressBar } from './progress.js';
@@ -38,7 +40,7 @@ async function measure(
   }
 }
 
-/** `breakwater bench …`; resolves with the exit code (2: misused). */
+/** `breakwater bench …`; resolves with the exit code (1: a bad gateway file, 2: misused). */
 export async function runBench(argv: readonly string[], io: BenchIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout(`${benchUsage}\n`);
@@ -51,7 +53,16 @@ export async function runBench(argv: readonly string[], io: BenchIo): Promise<nu
   }
   const runs = [await measure('direct', args.url, args, io)];
   if (args.through !== undefined) {
-    const gateway = await io.startGateway(args.through);
+    let gateway: BenchGateway;
+    try {
+      gateway = await io.startGateway(args.through);
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      io.stderr.write(
+        `✗ ${args.through}: ${error.problems.length} problem(s)\n${formatProblems(error.problems)}\n`,
+      );
+      return 1;
+    }
     try {
       runs.push(await measure('gateway', gateway.url(args.url), args, io));
     } finally {
