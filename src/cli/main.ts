@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { parseDemoArgs } from './args.js';
+import { runBench } from './bench/command.js';
+import { startBenchGateway } from './bench/gateway.js';
 import { runConfigCommand } from './config/command.js';
 import { runDemo, summaryTable } from './demo/run.js';
 import { runServe } from './serve/command.js';
@@ -12,6 +14,8 @@ commands:
   config validate|migrate|explain
                            check a config file, migrate legacy env vars, show effective settings
   serve --config <file>    run the resilience gateway described by a gateway file
+  bench <url> [--connections N] [--duration s] [--through gateway.yaml] [--json]
+                           load a URL: p50/p99, requests/s, errors; direct and through the gateway
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -33,6 +37,13 @@ async function main(argv: readonly string[]): Promise<number> {
       stdout: (t: string) => process.stdout.write(t),
       stderr: (t: string) => process.stderr.write(t),
       env: process.env,
+    });
+  }
+  if (command === 'bench') {
+    return runBench(rest, {
+      stdout: (t: string) => process.stdout.write(t),
+      stderr: process.stderr,
+      startGateway: (file) => startBenchGateway(file, process.env),
     });
   }
   if (command !== 'demo') {

@@ -5,8 +5,11 @@ import { createServer, Socket } from 'node:net';
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
-  /** Stops the server (SIGTERM, then SIGKILL if it lingers); resolves once it has exited. */
-  stop(): Promise<void>;
+  /**
+   * Stops the server with `signal` (SIGTERM by default, then SIGKILL if it lingers); resolves
+   * once it has exited. SIGKILL is a crash: nothing is flushed, no client is told.
+   */
+  stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port, empty (no persistence), and waits until it answers. */
   restart(): Promise<void>;
 }
@@ -63,7 +66,7 @@ function launch(port: number): ChildProcess {
   );
 }
 
-export function exited(child: ChildProcess): Promise<void> {
+export function exited(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -71,7 +74,7 @@ export function exited(child: ChildProcess): Promise<void> {
       clearTimeout(kill);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 
@@ -82,7 +85,7 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    stop: () => exited(child),
+    stop: (signal) => exited(child, signal),
     async restart() {
       await exited(child);
       child = launch(port);

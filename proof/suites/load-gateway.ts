@@ -1,0 +1,185 @@
+/**
+ * Load: a thousand concurrent virtual users (two hundred with --quick) through `breakwater
+ * serve` in front of a primary that fails half its requests (5xx, resets, answers slower than
+ * the per-try timeout), with a fallback upstream that fails a tenth and a stale cache. Promises:
+ * every request is answered — by the primary, the fallback, the cache, or 503 with Retry-After
+ * — within the route's budget; fallback answers p99 < 100 ms; the gateway never crashes.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { startUpstream } from '../upstream.js';
+import { serve } from '../serve.js';
+import { check, finish, mib, percentile, profileOf, trackUnhandled } from '../report.js';
+
+const profile = profileOf(process.argv);
+const users = profile === 'quick' ? 200 : 1_000;
+const durationMs = profile === 'quick' ? 8_000 : 30_000;
+const TOTAL_MS = 1_000;
+const unhandled = trackUnhandled();
+
+const primary = await startUpstream({ failRate: 0.5, slowMs: 2_000, seed: 11 });
+const backup = await startUpstream({ failRate: 0.1, slowMs: 2_000, seed: 12 });
+const dir = mkdtempSync(join(tmpdir(), 'breakwater-proof-'));
+const configFile = join(dir, 'gateway.json');
+writeFileSync(
+  configFile,
+  JSON.stringify({
+    listen: { host: '127.0.0.1', port: 0 },
+    upstreams: {
+      primary: {
+        url: primary.url,
+        circuitBreaker: {
+          trip: {
+            kind: 'failure-rate',
+            threshold: 0.3,
+            minimumCalls: 20,
+            window: { kind: 'count', size: 50 },
+          },
+          openMs: 1_000,
+        },
+      },
+      backup: {
+        url: backup.url,
+        circuitBreaker: {
+          trip: {
+            kind: 'failure-rate',
+            threshold: 0.5,
+            minimumCalls: 50,
+            window: { kind: 'count', size: 100 },
+          },
+          openMs: 1_000,
+        },
+      },
+    },
+    routes: [
+      {
+        name: 'chat',
+        match: { method: 'POST', path: '/v1/chat/completions' },
+        kind: 'openai',
+        targets: [{ upstream: 'primary' }, { upstream: 'backup' }],
+        retry: { maxAttempts: 2 },
+        timeout: { perTryMs: 200, totalMs: TOTAL_MS },
+        staleCache: { ttlMs: 300_000 },
+      },
+    ],
+  }),
+);
+const gateway = await serve(configFile);
+const client = new Agent({ connections: users, headersTimeout: 10_000, bodyTimeout: 10_000 });
+
+type Source = 'primary' | 'backup' | 'cache' | '503' | 'other';
+const latencies: Record<Source, number[]> = {
+  primary: [],
+  backup: [],
+  cache: [],
+  '503': [],
+  other: [],
+};
+const unexplained: string[] = [];
+let missingRetryAfter = 0;
+let peakRss = gateway.rss();
+const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, gateway.rss())), 250);
+
+async function user(id: number, until: number): Promise<void> {
+  for (let i = 0; performance.now() < until && i < 100_000; i++) {
+    const started = performance.now();
+    try {
+      const response = await request(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        dispatcher: client,
+        headers: { 'content-type': 'application/json' },
+        // A handful of distinct prompts, so the stale cache has answers to give.
+        body: JSON.stringify({
+          model: 'm',
+          messages: [{ role: 'user', content: `q${(id + i) % 8}` }],
+        }),
+      });
+      await response.body.text();
+      const ms = performance.now() - started;
+      const fallback = response.headers['x-breakwater-fallback'];
+      let source: Source = 'other';
+      if (response.statusCode === 200)
+        source =
+          fallback === 'cache'
+            ? 'cache'
+            : fallback === 'backup'
+              ? 'backup'
+              : fallback === undefined
+                ? 'primary'
+                : 'other';
+      else if (response.statusCode === 503) {
+        source = '503';
+        if (response.headers['retry-after'] === undefined) missingRetryAfter += 1;
+      }
+      if (source === 'other' && unexplained.length < 5)
+        unexplained.push(`${response.statusCode} ${String(fallback)}`);
+      latencies[source].push(ms);
+    } catch (error) {
+      latencies.other.push(performance.now() - started);
+      if (unexplained.length < 5) unexplained.push(String(error));
+    }
+  }
+}
+
+const until = performance.now() + durationMs;
+await Promise.all(Array.from({ length: users }, (_, id) => user(id, until)));
+clearInterval(rssSampler);
+await client.close();
+const exit = await gateway.stop('SIGTERM');
+await primary.close();
+await backup.close();
+rmSync(dir, { recursive: true, force: true });
+
+const all = Object.values(latencies)
+  .flat()
+  .sort((a, b) => a - b);
+const sorted = (s: Source) => [...latencies[s]].sort((a, b) => a - b);
+const fallbackAnswers = [...latencies.backup, ...latencies.cache].sort((a, b) => a - b);
+const bySource = Object.fromEntries(
+  (Object.keys(latencies) as Source[]).map((s) => {
+    const l = sorted(s);
+    return [
+      s,
+      `${l.length} (p50 ${percentile(l, 50).toFixed(1)}, p95 ${percentile(l, 95).toFixed(1)}, p99 ${percentile(l, 99).toFixed(1)} ms)`,
+    ];
+  }),
+);
+const budgetMs = TOTAL_MS + 250;
+
+finish({
+  suite: 'load-gateway',
+  figures: {
+    users,
+    requests: all.length,
+    requestsPerSecond: Math.round(all.length / (durationMs / 1000)),
+    ...bySource,
+    p99AllMs: percentile(all, 99).toFixed(1),
+    maxMs: (all.at(-1) ?? 0).toFixed(1),
+    peakGatewayRss: mib(peakRss),
+  },
+  checks: [
+    check(
+      'every request answered: primary, fallback, cache, or 503 + Retry-After',
+      latencies.other.length === 0 && missingRetryAfter === 0 && all.length > 0,
+      `${all.length - latencies.other.length} of ${all.length} (${latencies.other.length} otherwise${unexplained.length > 0 ? `: ${unexplained.join('; ')}` : ''}); ${missingRetryAfter} 503s without Retry-After`,
+    ),
+    check(
+      `every answer within the route's budget (totalMs ${TOTAL_MS} + 250 ms)`,
+      (all.at(-1) ?? Infinity) <= budgetMs,
+      `max ${(all.at(-1) ?? 0).toFixed(1)} ms`,
+    ),
+    check(
+      'fallback answers (backup, cache) p99 < 100 ms',
+      fallbackAnswers.length > 0 && percentile(fallbackAnswers, 99) < 100,
+      `${fallbackAnswers.length} answers, p99 ${percentile(fallbackAnswers, 99).toFixed(1)} ms`,
+    ),
+    check(
+      'the gateway never crashed, and exited 0 on SIGTERM',
+      exit === 0,
+      `exit ${exit}; stderr ${JSON.stringify(gateway.stderr().slice(0, 200))}`,
+    ),
+    check('no unhandled rejection', unhandled() === 0, `${unhandled()}`),
+  ],
+});
