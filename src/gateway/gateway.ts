@@ -211,6 +211,13 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
       log.info({ event: 'request', method, path, status: 404 }, 'no route');
       return;
     }
+    // An LLM API request is a JSON object: anything else is the client's mistake, said at
+    // once rather than passed on for an upstream to reject (or misread).
+    if (served.kind !== 'http' && read.body !== undefined && json === undefined) {
+      jsonError(res, 400, 'invalid_request_error', 'the request body is not a JSON object');
+      log.info({ event: 'request', method, path, status: 400 }, 'body is not a JSON object');
+      return;
+    }
     const forwardEnv: ForwardEnv = {
       resilience: live(),
       upstreams,

@@ -280,4 +280,25 @@ describe('nothing left to try', () => {
     expect(res.status).toBe(413);
     expect(countsOf(fakes)).toEqual({ primary: 0, backup: 0 });
   });
+
+  it.each([
+    ['not JSON', '{"model": "gpt-4o", "messages": ['],
+    ['an array', '[1, 2]'],
+    ['a string', '"hi"'],
+  ])('a body that is %s on an openai route: 400, the upstream never asked', async (_, body) => {
+    await setUp(
+      () => ok('x'),
+      () => ok('y'),
+    );
+    const res = await fetch(`${running?.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()) as unknown).toEqual({
+      error: { type: 'invalid_request_error', message: 'the request body is not a JSON object' },
+    });
+    expect(countsOf(fakes)).toEqual({ primary: 0, backup: 0 });
+  });
 });
