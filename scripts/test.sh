@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: every check CI runs — formatting, lint, types, then the test suite.
+# `npm test`: every check CI runs — formatting, lint, types, the test suite, the quick proof.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "node $(node --version)"
@@ -12,6 +12,8 @@ rm -rf dist && npx tsc -p tsconfig.build.json && node scripts/check-exports.mjs
 report="$(mktemp)"
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+# the reliability suites with their quick counts (`npm run proof` runs them in full)
+node --import tsx proof/main.ts --quick || status=$?
 node scripts/summarize-tests.mjs "$report"
 rm -f "$report"
 exit "$status"
