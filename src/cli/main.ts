@@ -1,9 +1,10 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseDemoArgs } from './args.js';
 import { runConfigCommand } from './config/command.js';
 import { runDemo, summaryTable } from './demo/run.js';
 
-const USAGE = `usage: breakwater <command>
+const USAGE = `usage: breakwater <command> | --version
 
 commands:
   demo [--fast] [--json]   run the whole story on this machine (about a minute; --fast: ~10 s);
@@ -17,6 +18,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   if (command === 'config') {
     const io = {
@@ -47,6 +52,14 @@ async function main(argv: readonly string[]): Promise<number> {
     args.json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${summaryTable(summary)}\n`,
   );
   return 0;
+}
+
+/** The installed package's version: package.json sits two levels up from src/cli and dist/cli. */
+function packageVersion(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version?: unknown };
+  return String(manifest.version);
 }
 
 main(process.argv.slice(2)).then(

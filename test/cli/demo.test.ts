@@ -27,7 +27,7 @@ describe('breakwater demo', () => {
   it('parses demo [--fast] [--json] and refuses anything else', () => {
     expect(parseDemoArgs([])).toEqual({ fast: false, json: false });
     expect(parseDemoArgs(['--json', '--fast'])).toEqual({ fast: true, json: true });
-    expect(parseDemoArgs(['--slow'])).toBe('unknown option for demo: --slow');
+    expect(parseDemoArgs(['--slow'])).toBe("Unknown option '--slow'");
   });
 
   it('an unknown command exits 2 with the usage', async () => {
