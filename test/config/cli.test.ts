@@ -73,7 +73,7 @@ describe('breakwater config validate <file>', () => {
     const broken = dir.write('broken.yaml', 'operations:\n  qa: 1\n  qa: 2\n');
     const parse = run(['validate', broken]);
     expect(parse.code).toBe(1);
-    expect(parse.stdout).toMatch(/not valid YAML: Map keys must be unique at line 3, column 3/);
+    expect(parse.stdout).toMatch(/not valid YAML: duplicated mapping key at line 3, column 3/);
     const missing = run(['validate', `${dir.dir}/nope.json`]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('no such file');

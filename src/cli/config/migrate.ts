@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { parseDotenv } from '../../node/config/dotenv.js';
 import { migrateLegacyConfig } from '../../node/config/migrate.js';
 import { parseCommandArgs } from '../args.js';
@@ -48,7 +48,7 @@ export function runMigrate(args: readonly string[], io: CommandIo): number {
   }
   const lines = [
     '# breakwater configuration migrated from legacy variables',
-    stringify(result.config).trimEnd(),
+    dump(result.config).trimEnd(),
     '',
     `# preset:     ${result.preset}`,
     `# confidence: ${result.confidence}`,
