@@ -93,7 +93,9 @@ describe('breakwater config validate <file>', () => {
   it('exits 2 on misuse', () => {
     expect(run(['validate']).code).toBe(2);
     expect(run(['validate', good, '--env', 'moon']).code).toBe(2);
-    expect(run(['validate', good, '--frobnicate']).stderr).toContain("Unknown option '--frobnicate'");
+    expect(run(['validate', good, '--frobnicate']).stderr).toContain(
+      "Unknown option '--frobnicate'",
+    );
     expect(run(['frobnicate']).code).toBe(2);
   });
 
