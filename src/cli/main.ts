@@ -8,7 +8,9 @@ const USAGE = `usage: breakwater <command> | --version
 
 commands:
   demo [--fast] [--json]   run the whole story on this machine (about a minute; --fast: ~10 s);
-                           --json prints the summary as JSON instead of the live view
+                           --json prints the summary as JSON on stdout (the live view goes to
+                           stderr); run it as \`npx breakwater demo --json\`, since npm run
+                           prints its own banner on stdout
   config validate|migrate|explain
                            check a config file, migrate legacy env vars, show effective settings
 `;
@@ -44,9 +46,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`breakwater: ${args}\n\n${USAGE}`);
     return 2;
   }
+  // With --json, stdout carries only the summary; the live view still shows progress on stderr.
+  const live = args.json ? process.stderr : process.stdout;
   const summary = await runDemo({
     fast: args.fast,
-    ...(args.json ? {} : { write: (line: string) => process.stdout.write(`${line}\n`) }),
+    write: (line: string) => live.write(`${line}\n`),
   });
   process.stdout.write(
     args.json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${summaryTable(summary)}\n`,

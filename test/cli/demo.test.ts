@@ -49,6 +49,9 @@ describe('breakwater demo', () => {
     const started = Date.now();
     const { code, stdout, stderr } = await runCli(['demo', '--fast', '--json']);
     expect(stderr).not.toMatch(/error/i);
+    // stdout is the JSON alone; the progress, with each window's failed share, is on stderr
+    expect(stderr).toMatch(/── down:/);
+    expect(stderr).toMatch(/sentiment .* failed +\d+%/);
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(60_000);
     const summary = JSON.parse(stdout) as DemoSummary;
