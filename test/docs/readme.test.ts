@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -35,4 +37,84 @@ describe('README examples', () => {
     }
     expect(missing).toEqual([]);
   });
+});
+
+/**
+ * The names README examples use without defining them: the reader's own code. Declared
+ * here (not in a .d.ts the project includes) so they exist only for the examples.
+ */
+const freeNames = `
+type Order = { id: string };
+interface Summary { text: string; degraded?: boolean }
+interface Analysis { label: string }
+declare const order: Order;
+declare const request: { signal: AbortSignal };
+declare function charge(order: Order, options: { signal: AbortSignal; idempotencyKey?: string }): Promise<{ id: string }>;
+declare const log: { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void };
+declare const url: string;
+declare function slowQuery(options: { signal: AbortSignal }): Promise<number>;
+declare const photo: Uint8Array;
+declare function smallModel(photo: Uint8Array, signal: AbortSignal): Promise<Analysis>;
+declare function bigModel(photo: Uint8Array, signal: AbortSignal): Promise<Analysis>;
+declare function fetchPrices(): Promise<Record<string, number>>;
+declare function callModel(text: string): Promise<string>;
+declare function lookup(id: string): Promise<string>;
+declare const cache: Map<string, string>;
+declare const exporter: { record(event: unknown): void };
+declare const pool: { query(sql: string, options: { signal: AbortSignal }): Promise<unknown> };
+declare function alert(message: string): void;
+declare function resolveAlert(): void;
+declare const broker: { connect(options: { signal: AbortSignal }): Promise<void> };
+declare const network: { on(event: string, listener: () => void): void };
+declare const OLLAMA: string;
+declare let answer: (question: string) => Promise<string>;
+declare function askLocalModel(question: string): Promise<string>;
+declare function cannedAnswer(question: string): Promise<string>;
+`;
+
+describe('README examples type-check', () => {
+  it('every ```ts block compiles under the project’s own compiler options', async () => {
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+    expect(blocks.length).toBeGreaterThan(5);
+    const dir = mkdtempSync(join(tmpdir(), 'breakwater-readme-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+      writeFileSync(join(dir, 'free-names.d.ts'), freeNames);
+      blocks.forEach((code, index) => writeFileSync(join(dir, `example-${index}.ts`), code));
+      const source = (entry: string) => [resolve(root, `src/${entry}/index.ts`)];
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          extends: resolve(root, 'tsconfig.json'),
+          compilerOptions: {
+            noEmit: true,
+            rootDir: '/',
+            typeRoots: [resolve(root, 'node_modules/@types')],
+            // Examples are fragments: a value shown but not used is the point, not a slip.
+            noUnusedLocals: false,
+            noUnusedParameters: false,
+            paths: {
+              breakwater: source('core'),
+              'breakwater/node': source('node'),
+              'breakwater/redis': source('redis'),
+            },
+          },
+          include: ['*.ts'],
+        }),
+      );
+      const result = await new Promise<{ ok: boolean; output: string }>((done) => {
+        execFile(
+          process.execPath,
+          [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', dir, '--pretty', 'false'],
+          { cwd: dir, timeout: 120_000 },
+          (error, stdout, stderr) => done({ ok: error === null, output: `${stdout}${stderr}` }),
+        );
+      });
+      // Each error names the example (the ```ts block, counted from 0) and its line.
+      expect(result.output.replaceAll(`${dir}/`, '')).toBe('');
+      expect(result.ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
