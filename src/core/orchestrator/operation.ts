@@ -1,9 +1,5 @@
 import type { Clock } from '../clock.js';
-import {
-  isBulkheadRejectedError,
-  isCircuitOpenError,
-  isRateLimiterRejectedError,
-} from '../errors/index.js';
+import { isCircuitOpenError, isLocalRejection } from '../errors/index.js';
 import type { EventHub } from '../events.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
 import {
@@ -28,9 +24,6 @@ export interface OperationEnv {
   /** Created on the first `observe`; undefined while nobody observes. */
   hub: EventHub<ObserverEvents> | undefined;
 }
-
-const isRejection = (error: unknown): boolean =>
-  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimiterRejectedError(error);
 
 /** `fn`, counting its calls in `provenance.attempts` (only under `executeDetailed`). */
 function counted<T>(fn: Operation<T>, provenance: Provenance): Operation<T> {
@@ -111,7 +104,7 @@ export class OperationEntry {
   }
 
   private failedUntimed(error: unknown): Promise<never> {
-    const rejected = isRejection(error);
+    const rejected = isLocalRejection(error);
     if (rejected) this.metrics.rejectedCalls++;
     this.finishFailure(error, rejected, Number.NaN);
     return Promise.reject(error);
@@ -125,7 +118,7 @@ export class OperationEntry {
     const when = layers.resolved.fallback;
     if (when === false || signal?.aborted === true) return false;
     if (isCircuitOpenError(error)) return when.whenOpen !== false;
-    if (isRejection(error)) return when.whenRejected !== false;
+    if (isLocalRejection(error)) return when.whenRejected !== false;
     if (this.env.isTransient(error)) return when.whenExhausted !== false;
     return when.whenPermanent === true;
   }
@@ -139,7 +132,7 @@ export class OperationEntry {
     provenance: Provenance | undefined,
   ): Promise<T> {
     const { metrics, env } = this;
-    const rejected = isRejection(error);
+    const rejected = isLocalRejection(error);
     if (rejected) metrics.rejectedCalls++;
     if (fallback === undefined || !this.fallbackApplies(error, layers, signal)) {
       this.finishFailure(error, rejected, started);
