@@ -10,6 +10,7 @@ import type {
   TimeoutConfig,
 } from './config.js';
 import { resolveStrategy, type Strategy } from './strategies.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** An operation's settings once every source is applied: each layer is on (its options) or off. */
 export interface ResolvedConfig {
@@ -27,9 +28,6 @@ export interface CodeSettings {
   readonly strategy?: StrategyName | Strategy;
   readonly config?: OperationConfig;
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Lays `over` on `base`: objects merge key by key (a nested object whose `kind` changes is
