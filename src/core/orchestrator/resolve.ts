@@ -10,7 +10,7 @@ import type {
   TimeoutConfig,
 } from './config.js';
 import { resolveStrategy, type Strategy } from './strategies.js';
-import { isPlainObject } from '../plain-object.js';
+import { blends, isPlainObject } from '../plain-object.js';
 
 /** An operation's settings once every source is applied: each layer is on (its options) or off. */
 export interface ResolvedConfig {
@@ -36,8 +36,7 @@ export interface CodeSettings {
  */
 function overlay(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
-  if (!isPlainObject(over) || !isPlainObject(base)) return over;
-  if ('kind' in over && 'kind' in base && over['kind'] !== base['kind']) return over;
+  if (!blends(base, over) || !isPlainObject(over)) return over;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) merged[key] = overlay(base[key], value);
   return merged;

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../../core/plain-object.js';
+import { blends, isPlainObject } from '../../core/plain-object.js';
 /**
  * Layered merging with provenance: each layer is a raw configuration from one source, and
  * every leaf of the result remembers which source set it.
@@ -51,10 +51,7 @@ export function mergeInto(
   sources: Sources,
 ): unknown {
   if (over === undefined) return under;
-  const blend =
-    isPlainObject(under) &&
-    isPlainObject(over) &&
-    (over['kind'] === undefined || over['kind'] === under['kind']);
+  const blend = blends(under, over);
   if (!blend) {
     // Only a replaced object leaves sources of its own below `path` to drop.
     if (isPlainObject(under)) forget(sources, path);
@@ -62,7 +59,7 @@ export function mergeInto(
     return isPlainObject(over) ? structuredCloneTree(over) : over;
   }
   const out: Tree = { ...under };
-  for (const [key, value] of Object.entries(over)) {
+  for (const [key, value] of Object.entries(over as Tree)) {
     out[key] = mergeInto(under[key], value, join(path, key), label, sources);
   }
   return out;
@@ -97,14 +94,11 @@ export function overrideExisting(
   sources: Sources,
 ): unknown {
   if (over === undefined || under === undefined) return under;
-  const blend =
-    isPlainObject(under) &&
-    isPlainObject(over) &&
-    (over['kind'] === undefined || over['kind'] === under['kind']);
+  const blend = blends(under, over);
   if (!blend) return mergeInto(under, over, path, label, sources);
   const out: Tree = { ...under };
   for (const key of Object.keys(under)) {
-    out[key] = overrideExisting(under[key], over[key], join(path, key), label, sources);
+    out[key] = overrideExisting(under[key], (over as Tree)[key], join(path, key), label, sources);
   }
   return out;
 }

@@ -5,7 +5,7 @@ import type { AuditEntry } from '../../core/orchestrator/audit.js';
 import type { ResilienceConfig } from '../../core/orchestrator/config.js';
 import { unrefTimer } from '../../core/timers.js';
 import { loadConfig, type LoadOptions } from './load.js';
-import { isPlainObject } from '../../core/plain-object.js';
+import { blends, isPlainObject } from '../../core/plain-object.js';
 
 /** What `watchConfig` needs of a resilience instance. */
 export interface Reconfigurable {
@@ -50,7 +50,7 @@ export function mergePatchBetween(from: unknown, to: unknown): unknown {
   for (const key of Object.keys(from)) if (!(key in to)) patch[key] = null;
   for (const [key, value] of Object.entries(to)) {
     const before = from[key];
-    if (isPlainObject(before) && isPlainObject(value) && before['kind'] === value['kind']) {
+    if (blends(before, value)) {
       const inner = mergePatchBetween(before, value);
       if (isPlainObject(inner) && Object.keys(inner).length > 0) patch[key] = inner;
     } else if (!Object.is(before, value)) {
