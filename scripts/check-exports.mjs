@@ -11,6 +11,9 @@ const expectations = {
   ],
   'breakwater/node': ['fileStore'],
   'breakwater/redis': ['redisStore'],
+  'breakwater/http': ['httpHandler'],
+  'breakwater/http/express': ['expressHandler'],
+  'breakwater/http/fastify': ['fastifyPlugin'],
 };
 
 let failed = false;

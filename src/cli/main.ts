@@ -46,11 +46,14 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`breakwater: ${args}\n\n${USAGE}`);
     return 2;
   }
-  // With --json, stdout carries only the summary; the live view still shows progress on stderr.
+  // With --json, stdout carries the summary alone; the live view (progress) and the
+  // dashboard's address go to stderr.
   const live = args.json ? process.stderr : process.stdout;
+  const announce = (line: string) => live.write(`${line}\n`);
   const summary = await runDemo({
     fast: args.fast,
-    write: (line: string) => live.write(`${line}\n`),
+    onDashboard: (url, token) => announce(`dashboard: ${url}  (admin token: ${token})`),
+    write: announce,
   });
   process.stdout.write(
     args.json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${summaryTable(summary)}\n`,

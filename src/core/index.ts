@@ -51,6 +51,7 @@ export type {
   StateChangeEvent,
 } from './breaker/events.js';
 export { CircuitBreaker, circuitBreaker } from './breaker/circuit-breaker.js';
+export type { CircuitStats } from './breaker/stats.js';
 export type { CircuitBreakerOptions } from './breaker/circuit-breaker.js';
 export { consecutive } from './breaker/consecutive.js';
 export { failureRate } from './breaker/failure-rate.js';
@@ -116,7 +117,7 @@ export { resilience } from './orchestrator/default.js';
 export { strategies, strategyNames } from './orchestrator/strategies.js';
 export type { Strategy } from './orchestrator/strategies.js';
 export type * from './orchestrator/config.js';
-export type { AuditChange, AuditEntry } from './orchestrator/audit.js';
+export type { AuditChange, AuditEntry, BreakerCommand } from './orchestrator/audit.js';
 export type { AllMetrics, MetricsSummary, ResilienceHealth } from './orchestrator/health.js';
 export type {
   CallEndEvent,

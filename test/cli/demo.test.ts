@@ -53,6 +53,8 @@ describe('breakwater demo', () => {
     expect(stderr).toMatch(/── down:/);
     expect(stderr).toMatch(/sentiment .* failed +\d+%/);
     expect(code).toBe(0);
+    // --json keeps stdout for the summary: the dashboard's address goes to stderr.
+    expect(stderr).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/ /m);
     expect(Date.now() - started).toBeLessThan(60_000);
     const summary = JSON.parse(stdout) as DemoSummary;
     expect(summary.mode).toBe('fast');

@@ -13,6 +13,9 @@ const entries: Record<string, string> = {
   breakwater: '../../src/core/index.js',
   'breakwater/node': '../../src/node/index.js',
   'breakwater/redis': '../../src/redis/index.js',
+  'breakwater/http': '../../src/http/index.js',
+  'breakwater/http/express': '../../src/http/express.js',
+  'breakwater/http/fastify': '../../src/http/fastify.js',
 };
 
 const imports = [...readme.matchAll(/import\s*\{([^}]+)\}\s*from\s*'([^']+)'/g)].map((match) => ({

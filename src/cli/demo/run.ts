@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createResilience, type Resilience } from '../../core/orchestrator/resilience.js';
 import type { ResilienceConfig, StrategyName } from '../../core/orchestrator/config.js';
 import { complete } from './client.js';
+import { serveDashboard } from './dashboard.js';
 import { startProvider, type SimulatedProvider } from './provider.js';
 import { demoTiming, type DemoTiming } from './scenario.js';
 import { WindowStats, percent, seconds, table } from './stats.js';
@@ -10,6 +11,10 @@ export interface DemoOptions {
   readonly fast: boolean;
   /** Where live lines go; nothing is printed live when absent. */
   readonly write?: (line: string) => void;
+  /** Told where the dashboard listens (and its admin token) once it does. */
+  readonly onDashboard?: (url: string, token: string) => void;
+  /** Told when each phase of the story starts. */
+  readonly onPhase?: (name: string) => void;
 }
 
 export interface OperationSummary {
@@ -171,6 +176,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const elapsed = (): number => Date.now() - started;
   const resilience = createResilience({ config: demoConfig(timing) });
   const operations = operationsOf(resilience, primary, secondary, stop.signal);
+  const dashboard = await serveDashboard(resilience);
+  options.onDashboard?.(dashboard.url, dashboard.token);
   const windows = new Map(operations.map((op) => [op.name, new WindowStats()]));
   const transitions: DemoSummary['transitions'][number][] = [];
   const recoveredAt = new Map<string, number>();
@@ -242,6 +249,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         durationMs: phase.durationMs,
       });
       write(`${seconds(elapsed())}  ── ${phase.name}: ${phase.story}`);
+      options.onPhase?.(phase.name);
       await delay(phase.durationMs);
     }
   } finally {
@@ -250,7 +258,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await Promise.all(users);
     stop.abort();
     unobserve();
-    await Promise.all([primary.close(), secondary.close()]);
+    await Promise.all([primary.close(), secondary.close(), dashboard.close()]);
   }
   return summarize(resilience, operations, {
     mode: options.fast ? 'fast' : 'full',

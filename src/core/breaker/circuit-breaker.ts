@@ -6,6 +6,7 @@ import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '
 import { consecutive } from './consecutive.js';
 import type { CircuitBreakerEvents } from './events.js';
 import { countsAsFailure } from './is-failure.js';
+import type { CircuitStats } from './stats.js';
 import { parseSnapshot } from './snapshot.js';
 import type { CircuitState } from './state.js';
 import type {
@@ -112,6 +113,10 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   /** The error, and the promise rejected with it, that this state's rejections reuse; dropped at every change of state. */
   private rejectionError: CircuitOpenError | undefined;
   private rejection: Promise<never> | undefined;
+  // Facts for `stats()`, declared last so that the fields the call path reads keep their places.
+  private consecutiveFailures = 0;
+  private rejectedCalls = 0;
+  private lastFailureAt = Number.NaN;
 
   constructor(options: CircuitBreakerOptions = {}) {
     super(options.clock);
@@ -157,9 +162,39 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.link = options.store?.attach(this);
   }
 
-  /** `'closed'`, `'open'`, `'half-open'`, `'isolated'` or `'disabled'`. */
+  /**
+   * `'closed'`, `'open'`, `'half-open'`, `'isolated'` or `'disabled'`. An open circuit whose
+   * open time is over reads `'half-open'` (the next call probes) without waiting for that
+   * call: computed on read, so no breaker needs a timer.
+   */
   get state(): CircuitState {
-    return NAMES[this.code] as CircuitState;
+    const code = this.code;
+    if (code === OPEN && this.clock.now() >= this.openUntil) return 'half-open';
+    return NAMES[code] as CircuitState;
+  }
+
+  /** What health endpoints and dashboards show about this breaker, read now. */
+  stats(): CircuitStats {
+    const now = this.clock.now();
+    const held = this.window?.held?.(now) ?? { calls: 0, failures: 0 };
+    const description = this.trip.description;
+    const open = !Number.isNaN(this.openUntil);
+    return {
+      name: this.name,
+      state: this.state,
+      enabled: this.code !== DISABLED,
+      failureRate: held.calls === 0 ? 0 : held.failures / held.calls,
+      threshold: description.threshold,
+      trip: description.kind,
+      bufferedCalls: held.calls,
+      failedCalls: held.failures,
+      rejectedCalls: this.rejectedCalls,
+      consecutiveFailures: this.consecutiveFailures,
+      lastFailureAt: Number.isNaN(this.lastFailureAt) ? null : this.lastFailureAt,
+      openedAt: open ? this.openUntil - this.openMsFor(Math.max(1, this.opens)) : null,
+      retryAfterMs: open ? Math.max(0, this.openUntil - now) : null,
+      opens: this.opens,
+    };
   }
 
   get settings(): CircuitSettings {
@@ -340,6 +375,10 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     // A call that settles after the circuit left closed (opened by another call, adopted
     // from the store) says nothing about the new state.
     if (code !== CLOSED && code !== DISABLED) return;
+    if (failure) {
+      this.consecutiveFailures++;
+      this.lastFailureAt = this.clock.now();
+    } else this.consecutiveFailures = 0;
     const trip = this.trip;
     const now = trip.needsTime ? this.clock.now() : 0;
     const verdict = (this.window ??= trip.createWindow()).record(failure, slow, now);
@@ -460,6 +499,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     } else {
       (error as { retryAfterMs: number | undefined }).retryAfterMs = retryAfterMs;
     }
+    this.rejectedCalls++;
     this.hub?.emit('rejected', error);
     return this.rejection as Promise<never>;
   }
@@ -509,7 +549,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     // The window lives on across the kill switch, and is cleared by any other move.
     const keepsWindow =
       (from === CLOSED && to === DISABLED) || (from === DISABLED && to === CLOSED);
-    if (!keepsWindow || reason === 'reset') this.window?.clear();
+    if (!keepsWindow || reason === 'reset') this.forgetWindow();
     this.code = to;
     this.rejectionError = this.rejection = undefined;
     this.version++;
@@ -553,7 +593,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const from = this.code;
     const keepsWindow =
       (from === CLOSED || from === DISABLED) && (to === CLOSED || to === DISABLED);
-    if (!keepsWindow) this.window?.clear();
+    if (!keepsWindow) this.forgetWindow();
     this.code = to;
     this.rejectionError = this.rejection = undefined;
     this.version = snapshot.version;
@@ -563,6 +603,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.opens = snapshot.opens;
     this.probes = 0;
     this.probeSuccesses = 0;
+  }
+
+  private forgetWindow(): void {
+    this.window?.clear();
+    this.consecutiveFailures = 0;
   }
 
   private sameAs(snapshot: CircuitSnapshot): boolean {

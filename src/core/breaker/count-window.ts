@@ -1,5 +1,5 @@
 import { rateVerdict, type RateLimits } from './rate-verdict.js';
-import type { TripVerdict, TripWindow } from './trip.js';
+import type { TripVerdict, TripWindow, WindowCounts } from './trip.js';
 
 const FAILED = 1;
 const SLOW = 2;
@@ -33,6 +33,10 @@ export class CountWindow implements TripWindow {
     if (slow) this.slow++;
     this.next = this.next + 1 === ring.length ? 0 : this.next + 1;
     return rateVerdict(this.limits, this.total, this.failures, this.slow);
+  }
+
+  held(): WindowCounts {
+    return { calls: this.total, failures: this.failures };
   }
 
   clear(): void {

@@ -1,5 +1,5 @@
 import { rateVerdict, type RateLimits } from './rate-verdict.js';
-import type { TripVerdict, TripWindow } from './trip.js';
+import type { TripVerdict, TripWindow, WindowCounts } from './trip.js';
 
 /** How many buckets a time window is cut into: its resolution is `ms / BUCKETS`. */
 const BUCKETS = 20;
@@ -46,6 +46,13 @@ export class TimeWindow implements TripWindow {
       this.slow++;
     }
     return rateVerdict(this.limits, this.total, this.failures, this.slow);
+  }
+
+  held(now: number): WindowCounts {
+    // Expiring buckets is what `record` would do at this time anyway.
+    const bucket = Math.floor(now / this.bucketMs);
+    if (bucket > this.newest) this.advanceTo(bucket);
+    return { calls: this.total, failures: this.failures };
   }
 
   clear(): void {

@@ -35,6 +35,14 @@ export interface TripWindow {
   record(failure: boolean, slow: boolean, now: number): TripVerdict;
   /** Forgets every outcome (on opening, closing and `reset()`). */
   clear(): void;
+  /** The outcomes the window holds at `now`, for `breaker.stats()`; optional for custom windows. */
+  held?(now: number): WindowCounts;
+}
+
+/** What a trip window holds: the calls it judges and how many of them failed. */
+export interface WindowCounts {
+  readonly calls: number;
+  readonly failures: number;
 }
 
 /**

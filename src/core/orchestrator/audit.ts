@@ -6,7 +6,10 @@ export interface AuditChange {
   readonly after: unknown;
 }
 
-/** One applied configuration change. */
+/** The operator commands a breaker takes. */
+export type BreakerCommand = 'isolate' | 'reset' | 'disable' | 'enable';
+
+/** One applied configuration change, or one operator command. */
 export interface AuditEntry {
   /** ISO timestamp. */
   readonly at: string;
@@ -14,6 +17,8 @@ export interface AuditEntry {
   readonly source: string;
   /** Who made it, when known. */
   readonly actor?: string;
+  /** Set for an operator command on a breaker (`'isolate'`, `'reset'`, `'disable'`, `'enable'`). */
+  readonly command?: BreakerCommand;
   readonly changes: readonly AuditChange[];
 }
 

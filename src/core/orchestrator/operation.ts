@@ -79,9 +79,11 @@ export class OperationEntry {
     const target = provenance === undefined ? fn : counted(fn, provenance);
     const pending =
       layers.policy === undefined ? invoke(target, ctx) : layers.policy[RUN](target, ctx);
-    // The common call (untimed, no fallback, nobody observing) settles through handlers made
-    // once per operation: it needs nothing of its own when it ends, so no closure per call.
-    if (!timed && fallback === undefined && hub === undefined) {
+    // The common call (untimed, no fallback, nobody watching calls) settles through handlers
+    // made once per operation: it needs nothing of its own when it ends, so no closure per
+    // call. `timed` is set whenever an observer listens for calls; observers of transitions
+    // or configuration alone (a dashboard's event stream) leave this path as it is.
+    if (!timed && fallback === undefined) {
       return pending.then(
         (this.onValue ??= (value) => this.succeededUntimed(value)),
         (this.onError ??= (error) => this.failedUntimed(error)),

@@ -9,7 +9,13 @@ import { checkFunction, checkName, failChoice } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import { withProvenance, type DetailedResult, type Operation, type Provenance } from '../policy.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
-import { AuditTrail, diffPaths, mergePatch, type AuditEntry } from './audit.js';
+import {
+  AuditTrail,
+  diffPaths,
+  mergePatch,
+  type AuditEntry,
+  type BreakerCommand,
+} from './audit.js';
 import { applyComposed, composePatches, withoutPreset } from './layered-config.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
 import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
@@ -286,6 +292,31 @@ export class Resilience {
     this.laidOver = laidOver;
     this.audit.append(record);
     this.emit('onConfigChange', record);
+    return record;
+  }
+
+  /**
+   * Runs an operator command on the operation's breaker and records it in the audit trail
+   * with its source and actor (the change is the breaker's state, before and after).
+   * Returns the entry, or undefined (and does nothing) when the operation has no breaker.
+   */
+  command(
+    operation: string,
+    command: BreakerCommand,
+    options: UpdateOptions = {},
+  ): AuditEntry | undefined {
+    const breaker = this.breaker(operation);
+    if (breaker === undefined) return undefined;
+    const before = breaker.state;
+    breaker[command]();
+    const record: AuditEntry = {
+      at: new Date(this.clock.now()).toISOString(),
+      source: options.source ?? 'runtime',
+      ...(options.actor === undefined ? {} : { actor: options.actor }),
+      command,
+      changes: [{ path: `circuits.${operation}.state`, before, after: breaker.state }],
+    };
+    this.audit.append(record);
     return record;
   }
 

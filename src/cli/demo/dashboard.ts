@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Resilience } from '../../core/orchestrator/resilience.js';
+import { httpHandler } from '../../http/handler.js';
+
+/** The demo's dashboard server: where it listens, the admin token for its buttons, and how to stop it. */
+export interface DemoDashboard {
+  readonly url: string;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+/** Serves breakwater/http (dashboard, health, admin) for the demo on 127.0.0.1 and an ephemeral port. */
+export async function serveDashboard(resilience: Resilience): Promise<DemoDashboard> {
+  // A fresh token per run: the buttons work for whoever ran the demo, and only for them.
+  const token = randomBytes(18).toString('base64url');
+  const handler = httpHandler(resilience, { token });
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        handler.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
