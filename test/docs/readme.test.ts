@@ -73,6 +73,12 @@ declare const OLLAMA: string;
 declare let answer: (question: string) => Promise<string>;
 declare function askLocalModel(question: string): Promise<string>;
 declare function cannedAnswer(question: string): Promise<string>;
+declare const resilience: import('breakwater').Resilience;
+declare const metrics: import('breakwater/http').MetricsSource;
+declare const db: { isReady: boolean };
+declare const token: string;
+declare const expressApp: import('express').Express;
+declare const fastifyApp: import('fastify').FastifyInstance;
 `;
 
 describe('README examples type-check', () => {
@@ -84,7 +90,13 @@ describe('README examples type-check', () => {
       writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
       writeFileSync(join(dir, 'free-names.d.ts'), freeNames);
       blocks.forEach((code, index) => writeFileSync(join(dir, `example-${index}.ts`), code));
-      const source = (entry: string) => [resolve(root, `src/${entry}/index.ts`)];
+      // Each entry point's name maps to its source, as the README imports it.
+      const paths = Object.fromEntries(
+        Object.entries(entries).map(([name, file]) => [
+          name,
+          [resolve(dirname(fileURLToPath(import.meta.url)), file).replace(/\.js$/, '.ts')],
+        ]),
+      );
       writeFileSync(
         join(dir, 'tsconfig.json'),
         JSON.stringify({
@@ -93,14 +105,11 @@ describe('README examples type-check', () => {
             noEmit: true,
             rootDir: '/',
             typeRoots: [resolve(root, 'node_modules/@types')],
+            baseUrl: root,
             // Examples are fragments: a value shown but not used is the point, not a slip.
             noUnusedLocals: false,
             noUnusedParameters: false,
-            paths: {
-              breakwater: source('core'),
-              'breakwater/node': source('node'),
-              'breakwater/redis': source('redis'),
-            },
+            paths,
           },
           include: ['*.ts'],
         }),
