@@ -16,7 +16,7 @@ const allowed: Record<string, readonly string[]> = {
 };
 const allowedPackages: Record<string, readonly string[]> = {
   core: [],
-  node: ['node:*', 'zod', 'yaml'],
+  node: ['node:*', 'zod', 'js-yaml'],
   redis: ['ioredis', 'node:*'],
   prometheus: ['prom-client'],
   http: ['node:*'],

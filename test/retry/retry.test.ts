@@ -8,7 +8,6 @@ import {
   RetryExhaustedError,
   constant,
   exponential,
-  onListenerError,
   pipeline,
   retry,
   type Context,
@@ -17,6 +16,7 @@ import {
   createClassifier,
   fallback,
 } from '../../src/core/index.js';
+import { onListenerError } from '../../src/core/events.js';
 import { neverAbortedSignal } from '../../src/core/abort.js';
 import {
   BasePolicy,

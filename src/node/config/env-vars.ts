@@ -202,13 +202,6 @@ const controlVariables = ['BREAKWATER_ENV', 'BREAKWATER_PRESET', 'BREAKWATER_CON
 const suffixes = Object.keys(settings).sort((a, b) => b.length - a.length);
 const knownNames = [...controlVariables, ...Object.keys(settings).map((s) => PREFIX + s)];
 
-/** The env var names this module reads, for documentation and suggestions. */
-export const envVariableNames: readonly string[] = [
-  ...Object.keys(legacy),
-  ...knownNames,
-  `${OP_PREFIX}<OPERATION>_<SETTING>`,
-];
-
 export interface EnvConfig {
   /** A raw (not yet validated) configuration: `preset`, `defaults`, `operations`. */
   readonly config: Record<string, unknown>;
