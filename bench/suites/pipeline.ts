@@ -62,6 +62,9 @@ const suite: BenchSuite = {
       cockatielBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
       cockatielTimeout(MS, TimeoutStrategy.Cooperative),
     );
+    // No timeout: what a call's own signal costs when the function reads it (it used to be
+    // one never-aborted signal shared by every call; clients' listeners piled up on it).
+    const retryAlone = retry({ maxAttempts: 2 });
     const opossum = new CircuitBreaker(answer, { timeout: MS });
     const opossumController = new AbortController();
     // One signal for every call of the breaker: 1000 in flight legitimately listen to it.
@@ -87,6 +90,12 @@ const suite: BenchSuite = {
       ),
       ...both('timeout+retry+breaker, fn reads signal', 'cockatiel', () =>
         cockatielPipeline.execute(fetchLike),
+      ),
+      ...both('retry, fn reads its own signal (no timeout)', 'breakwater', () =>
+        retryAlone.execute(fetchLike),
+      ),
+      ...both('retry, fn never reads its signal (no timeout)', 'breakwater', () =>
+        retryAlone.execute(answer),
       ),
       ...both('breaker with timeout, fn reads shared signal', 'opossum', () =>
         opossumSignal.fire(),

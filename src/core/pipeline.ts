@@ -1,4 +1,4 @@
-import { neverAbortedSignal } from './abort.js';
+import { NextAttemptContext, abortSource } from './call-context.js';
 import { fail } from './option-checks.js';
 import {
   BasePolicy,
@@ -30,11 +30,15 @@ function runForeign<T>(policy: PolicyLike, fn: Operation<T>, ctx: ExecutionConte
   let calls = 0;
   return policy.execute(
     (inner) => {
-      const signal = inner?.signal instanceof AbortSignal ? inner.signal : ctx.signal;
-      return fn(childContext(ctx, signal, ctx.attempt + calls++));
+      const attempt = ctx.attempt + calls++;
+      return fn(
+        inner?.signal instanceof AbortSignal
+          ? childContext(ctx, inner.signal, attempt)
+          : new NextAttemptContext(ctx, attempt),
+      );
     },
-    // The shared never-aborted signal would collect the listeners of every foreign call.
-    ctx.signal === neverAbortedSignal ? undefined : ctx.signal,
+    // Only a signal that can abort: a foreign policy need not link one that never will.
+    abortSource(ctx),
   );
 }
 

@@ -1,4 +1,5 @@
-import { abortReason, neverAbortedSignal } from './abort.js';
+import { abortReason } from './abort.js';
+import { CallContext, releasedAfter } from './call-context.js';
 import { systemClock, type Clock } from './clock.js';
 
 /** What every protected function receives. */
@@ -105,23 +106,16 @@ export function childContext(
   return { signal, attempt, operation: parent.operation, provenance: parent.provenance };
 }
 
-/** The context of a plain call with no signal, no operation and no provenance: shared, as contexts are read-only. */
-const plainRootContext: ExecutionContext = Object.freeze({
-  signal: neverAbortedSignal,
-  attempt: 1,
-  operation: undefined,
-  provenance: undefined,
-});
-
+/**
+ * The context a call starts with: its own, with a signal made on first read (see
+ * `CallContext`). Give one with a caller's signal back with `releasedAfter` once it settled.
+ */
 export function rootContext(
   signal: AbortSignal | undefined,
   operation?: string,
   provenance?: Provenance,
-): ExecutionContext {
-  if (signal === undefined && operation === undefined && provenance === undefined) {
-    return plainRootContext;
-  }
-  return { signal: signal ?? neverAbortedSignal, attempt: 1, operation, provenance };
+): CallContext {
+  return new CallContext(signal, operation, provenance);
 }
 
 /** Records, under `executeDetailed`, that a fallback named `source` answered the call. */
@@ -157,7 +151,9 @@ export function runDetailed<T>(
       provenance.attempts++;
       return fn(ctx);
     };
-    return policy[RUN](counted, rootContext(signal, operation, provenance));
+    const ctx = rootContext(signal, operation, provenance);
+    const pending = policy[RUN](counted, ctx);
+    return signal === undefined ? pending : releasedAfter(ctx, pending);
   });
 }
 
@@ -194,8 +190,10 @@ export abstract class BasePolicy implements ComposablePolicy {
   abstract [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T>;
 
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
-    if (signal?.aborted) return Promise.reject(abortReason(signal));
-    return this[RUN](fn, rootContext(signal));
+    if (signal === undefined) return this[RUN](fn, rootContext(undefined));
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const ctx = rootContext(signal);
+    return releasedAfter(ctx, this[RUN](fn, ctx));
   }
 
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {

@@ -6,3 +6,14 @@ export function unrefTimer(handle: TimerHandle): TimerHandle {
   if (typeof maybeNode.unref === 'function') maybeNode.unref();
   return handle;
 }
+
+/**
+ * Lets a timer hold the process alive (`hold`) or not, where the platform supports it; a
+ * no-op for `undefined`. Returns the handle.
+ */
+export function holdProcess<H extends TimerHandle | undefined>(handle: H, hold: boolean): H {
+  const maybeNode = handle as { ref?: () => void; unref?: () => void } | undefined;
+  if (hold) maybeNode?.ref?.();
+  else maybeNode?.unref?.();
+  return handle;
+}

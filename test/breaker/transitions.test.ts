@@ -295,11 +295,22 @@ describe('circuit breaker housekeeping', () => {
     expect(fn).not.toHaveBeenCalled();
   });
 
-  it('hands the function a context with the caller signal and attempt 1', async () => {
+  it("hands the function attempt 1 and a signal of the call's own that follows the caller's", async () => {
     const { breaker } = tripped();
     const controller = new AbortController();
-    const seen = await breaker.execute((ctx) => ctx, controller.signal);
-    expect(seen.signal).toBe(controller.signal);
-    expect(seen.attempt).toBe(1);
+    let signal: AbortSignal | undefined;
+    let finish: (() => void) | undefined;
+    const running = breaker.execute((ctx) => {
+      signal = ctx.signal;
+      expect(ctx.attempt).toBe(1);
+      return new Promise<void>((resolve) => (finish = resolve));
+    }, controller.signal);
+    expect(signal).not.toBe(controller.signal);
+    expect(signal?.aborted).toBe(false);
+    controller.abort(new Error('caller left'));
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toBe(controller.signal.reason);
+    finish?.();
+    await running;
   });
 });

@@ -159,16 +159,20 @@ describe('classify by name: timeouts, aborts, SDK errors', () => {
     expect(classify(controller.signal.reason)).toBe('permanent');
   });
 
-  it("the caller's abort reason is permanent whatever it is, when the signal is given", () => {
+  it("once the given signal has aborted, any failure is the caller's and permanent", () => {
     const controller = new AbortController();
     const reason = withProps({ code: 'ECONNRESET' });
     controller.abort(reason);
     expect(classify(reason)).toBe('transient');
     expect(classify(reason, { signal: controller.signal })).toBe('permanent');
     expect(isTransient(reason, { signal: controller.signal })).toBe(false);
+    // Clients wrap the reason in errors of their own: the abort decides, not the error.
     expect(classify(withProps({ code: 'ECONNRESET' }), { signal: controller.signal })).toBe(
-      'transient',
+      'permanent',
     );
+    expect(
+      classify(withProps({ code: 'ECONNRESET' }), { signal: new AbortController().signal }),
+    ).toBe('transient');
   });
 });
 
@@ -243,5 +247,34 @@ describe('unknown errors and configuration', () => {
     expect(() => createClassifier({ permanent: 'ENOTFOUND' as never })).toThrow(
       /permanent must be an array/,
     );
+  });
+});
+
+describe('classify by the error’s own class, and the common clients’ shapes', () => {
+  // Classes as SDKs write them: `name` never set, so every instance is named 'Error'.
+  class APIUserAbortError extends Error {}
+  class APIConnectionTimeoutError extends Error {}
+  class AbortError extends Error {}
+  class MaxRetriesPerRequestError extends AbortError {}
+
+  it('reads the name of the class that made the error, not of one it inherits from', () => {
+    expect(new APIUserAbortError('aborted').name).toBe('Error');
+    expect(classify(new APIUserAbortError('aborted'))).toBe('permanent');
+    const strict = createClassifier({ unknown: 'permanent' });
+    expect(strict.classify(new APIConnectionTimeoutError('timed out'))).toBe('transient');
+    expect(classify(new AbortError('x'))).toBe('permanent');
+    expect(classify(new MaxRetriesPerRequestError('gave up'))).toBe('transient');
+    expect(strict.classify(new MaxRetriesPerRequestError('gave up'))).toBe('transient');
+    // A matcher string matches the class name too.
+    const custom = createClassifier({ permanent: ['MaxRetriesPerRequestError'] });
+    expect(custom.classify(new MaxRetriesPerRequestError('gave up'))).toBe('permanent');
+  });
+
+  it("axios's cancel, got's response.statusCode", () => {
+    expect(classify(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' }))).toBe(
+      'permanent',
+    );
+    expect(classify({ response: { statusCode: 404 } })).toBe('permanent');
+    expect(classify({ response: { statusCode: 503 } })).toBe('transient');
   });
 });

@@ -131,7 +131,7 @@ describe('breakwater config migrate', () => {
     expect(stdout).toMatch(
       /retry:\n\s+maxAttempts: 4\n\s+backoff:\n\s+kind: exponential\n\s+initialMs: 1000/,
     );
-    expect(stdout).toContain('# confidence: 0.95');
+    expect(stdout).toContain('# confidence: 1');
     expect(stdout).toContain('#   API_RETRY_MAX=3 → defaults.retry.maxAttempts = 4');
     expect(stdout).toContain('# validation: valid');
   });
@@ -154,7 +154,7 @@ describe('breakwater config migrate', () => {
   it('--json prints the whole report; nothing to migrate exits 1', () => {
     const json = run(['migrate', '--json'], legacy);
     const report = JSON.parse(json.stdout) as { confidence: number; preset: string };
-    expect(report).toMatchObject({ confidence: 0.95, preset: 'production' });
+    expect(report).toMatchObject({ confidence: 1, preset: 'production' });
     expect(run(['migrate'], { HOME: '/root' }).code).toBe(1);
   });
 });
@@ -179,7 +179,8 @@ describe('breakwater config explain [file]', () => {
     expect(summarize).toMatch(/retry\.backoff\.initialMs\s+2000\s+← strategy:conservative/);
     expect(summarize).toMatch(/timeout\s+10000\s+← file:.*good\.yaml/);
     const qa = section('qa');
-    expect(qa).toMatch(/strategy\s+"critical"\s+← preset:production/);
+    // The preset gives the default strategy; it names no operation of its own.
+    expect(qa).toMatch(/strategy\s+"conservative"\s+← preset:production/);
     expect(qa).toMatch(/retry\.maxAttempts\s+3\s+← env \(API_RETRY_MAX\)/);
     expect(qa).toMatch(/timeout\.ms\s+3000\s+← env \(BREAKWATER_OP_QA_TIMEOUT_MS\)/);
     expect(qa).toMatch(/bulkhead\s+false\s+← built-in/);

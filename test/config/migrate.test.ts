@@ -29,7 +29,7 @@ describe('migrateLegacyConfig', () => {
     // A fallback model name is code's business: reported, not guessed; unrelated names ignored.
     expect(result.unmapped).toEqual(['VISION_MODEL_FALLBACK']);
     expect(result.validation.valid).toBe(true);
-    expect(result.confidence).toBe(0.85);
+    expect(result.confidence).toBe(0.9);
     expect(result.warnings.join('\n')).toMatch(/the environment looks like production/);
   });
 

@@ -35,13 +35,14 @@ describe('loadConfig: defaults < preset < file < env vars < runtime', () => {
     const loaded = loadConfig({ env: {}, environment: 'production' });
     expect(loaded.preset).toBe('production');
     expect(loaded.config.defaults.strategy).toBe(presets.production.defaults?.strategy);
-    expect(loaded.config.operations['qa']?.strategy).toBe('critical');
-    expect(loaded.sources.operations.get('qa')?.get('strategy')).toBe('preset:production');
+    expect(loaded.sources.defaults.get('strategy')).toBe('preset:production');
+    // A preset holds defaults only: it names none of an application's operations.
+    expect(loaded.config.operations).toEqual({});
   });
 
   it('the file overrides the preset', () => {
     expect(qaAttempts({ env: {}, file: file('a.yaml', yaml) })).toEqual({
-      strategy: 'critical',
+      strategy: undefined,
       attempts: 4,
       source: expect.stringMatching(/^file:.*a\.yaml$/) as unknown,
     });
@@ -83,12 +84,12 @@ describe('loadConfig: defaults < preset < file < env vars < runtime', () => {
   it("a higher source's defaults replace a lower source's per-operation value, not the others", () => {
     const loaded = loadConfig({
       env: { BREAKWATER_STRATEGY: 'aggressive' },
-      environment: 'production',
+      file: file('q.yaml', 'operations:\n  qa: { strategy: critical }\n'),
     });
-    // The preset set qa to critical; the operator's general strategy wins over it …
+    // The file set qa to critical; the operator's general strategy wins over it …
     expect(loaded.config.operations['qa']?.strategy).toBe('aggressive');
     expect(loaded.sources.operations.get('qa')?.get('strategy')).toBe('env (BREAKWATER_STRATEGY)');
-    // … and operations the preset left alone take the defaults without pinning them.
+    // … and operations the file left alone take the defaults without pinning them.
     const path = file('t.yaml', 'operations:\n  ocr: { timeout: 2000 }\n');
     const withFile = loadConfig({ env: { API_RETRY_MAX: '2' }, file: path });
     expect(withFile.config.operations['ocr']).toEqual({ timeout: 2000 });

@@ -69,14 +69,14 @@ describe('watchConfig', () => {
     await waitFor(() => attempts(resilience, 'summarize') === 4);
     expect(results.at(-1)).toMatchObject({ ok: true });
     expect(resilience.breaker('summarize')?.state).toBe('isolated');
-    // qa left the file: what the file said of it is gone, the preset's part stays.
-    expect(resilience.config().operations['qa']).toEqual({ strategy: 'critical' });
+    // qa left the file: what the file said of it is gone (the preset names no operation).
+    expect(resilience.config().operations['qa']).toBeUndefined();
     const entry = resilience.auditTrail().at(-1);
     expect(entry).toMatchObject({ source: 'file', actor: file, at: '2026-01-02T03:04:05.000Z' });
     expect(entry?.changes).toEqual(
       expect.arrayContaining([
         { path: 'operations.summarize.retry.maxAttempts', before: 3, after: 4 },
-        { path: 'operations.qa.timeout', before: 5000, after: undefined },
+        { path: 'operations.qa', before: { timeout: 5000 }, after: undefined },
       ]),
     );
   });

@@ -105,9 +105,16 @@ describe('per-operation configuration', () => {
   it('starts from a built-in preset by name; an unknown one is refused with the valid names', async () => {
     const resilience = createResilience({ preset: 'production' });
     expect(resilience.config().preset).toBe('production');
+    // Presets hold defaults only: production is conservative (5 attempts) for every operation.
     const qa = alwaysFailing();
-    await failureOf(resilience.wrap('qa', qa.fn)());
-    expect(qa.calls.count).toBe(7);
+    await failureOf(resilience.wrap('qa', qa.fn, { strategy: 'balanced' })());
+    expect(qa.calls.count).toBe(3);
+    const other = alwaysFailing();
+    await failureOf(resilience.wrap('summarize', other.fn)());
+    expect(other.calls.count).toBe(5);
+    for (const name of ['simple', 'development', 'production'] as const) {
+      expect(createResilience({ preset: name }).config().operations).toEqual({});
+    }
     const fromFile = createResilience({ config: { preset: 'simple', operations: {} } });
     expect(fromFile.config().defaults).toEqual(
       createResilience({ preset: 'simple' }).config().defaults,
@@ -316,21 +323,15 @@ describe('runtime configuration updates', () => {
     const entry = resilience.updateConfig({ preset: 'production' }, { actor: 'ops' });
     expect(resilience.config().preset).toBe('production');
     expect(resilience.config().defaults).toEqual({ strategy: 'conservative' });
-    expect(resilience.config().operations).toMatchObject({
-      qa: { strategy: 'critical' },
-      sentiment: { strategy: 'aggressive', retry: { maxAttempts: 1 } },
-      summarize: { strategy: 'conservative', timeout: 5_000 },
+    expect(resilience.config().operations).toEqual({
+      sentiment: { retry: { maxAttempts: 1 } },
+      summarize: { timeout: 5_000 },
     });
     expect(entry.changes).toContainEqual({ path: 'preset', before: 'simple', after: 'production' });
-    expect(entry.changes).toContainEqual({
-      path: 'operations.qa',
-      before: undefined,
-      after: { strategy: 'critical' },
-    });
     expect(resilience.breaker('qa')?.state).toBe('isolated');
     resilience.breaker('qa')?.reset();
     await failureOf(wrappedQa());
-    expect(qa.calls.count).toBe(7);
+    expect(qa.calls.count).toBe(5);
     await failureOf(wrappedSentiment());
     expect(sentiment.calls.count).toBe(1);
 

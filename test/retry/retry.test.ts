@@ -74,12 +74,14 @@ describe('retry: the success path', () => {
     expect(outcome).toEqual({ ok: true, value: 'second' });
   });
 
-  it('passes the caller signal to every attempt', async () => {
+  it("hands every attempt the call's own signal, which follows the caller's", async () => {
     const controller = new AbortController();
     const { fn } = failing([transient()], 'ok');
     await settle(retry({ backoff: constant(5) }).execute(fn, controller.signal));
-    const signals = fn.mock.calls.map(([ctx]) => (ctx as Context).signal);
-    expect(signals).toEqual([controller.signal, controller.signal]);
+    const [first, second] = fn.mock.calls.map(([ctx]) => (ctx as Context).signal);
+    expect(second).toBe(first);
+    expect(first).not.toBe(controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
 
@@ -284,6 +286,21 @@ describe('retry: when it stops', () => {
     const error = !outcome.ok ? outcome.error : undefined;
     expect(error).toBeInstanceOf(RetryExhaustedError);
     expect(error).toMatchObject({ attempts: 2, errors, cause: errors[1] });
+  });
+
+  it("RetryExhaustedError's message says what kept failing (seed 004)", async () => {
+    const outcome = await settle(
+      retry({ maxAttempts: 3, wrapExhausted: true, backoff: constant(1) }).execute(() =>
+        Promise.reject(Object.assign(new Error('always fails'), { code: 'ECONNRESET' })),
+      ),
+    );
+    expect(!outcome.ok && (outcome.error as Error).message).toBe(
+      'gave up after 3 attempts: always fails',
+    );
+    expect(new RetryExhaustedError(1, ['plain string']).message).toBe(
+      'gave up after 1 attempt: plain string',
+    );
+    expect(new RetryExhaustedError(1, []).message).toBe('gave up after 1 attempt');
   });
 
   it('wrapExhausted leaves a permanent error unwrapped', async () => {

@@ -50,7 +50,8 @@ describe('timeout, cooperative mode', () => {
     expect(signal()?.aborted).toBe(true);
     expect(signal()?.reason).toBeInstanceOf(TimeoutError);
     expect((signal()?.reason as TimeoutError).ms).toBe(100);
-    await vi.advanceTimersByTimeAsync(5_000);
+    // Within its grace (by default as long again as its ms), the call waits for the function.
+    await vi.advanceTimersByTimeAsync(99);
     expect(call.state()).toBe('pending');
 
     work.resolve('late answer');
@@ -58,6 +59,22 @@ describe('timeout, cooperative mode', () => {
     expect(call.state()).toBe('rejected');
     expect(isTimeoutError(call.error())).toBe(true);
     expect(call.error()).toBe(signal()?.reason);
+  });
+
+  it('answers a function that ignores its signal once its grace is over, or never with graceMs Infinity', async () => {
+    const bounded = startCall<string>(timeout({ ms: 100, graceMs: 30 }));
+    const patient = startCall<string>(timeout({ ms: 100, graceMs: Infinity }));
+    await vi.advanceTimersByTimeAsync(129);
+    expect(bounded.call.state()).toBe('pending');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(bounded.call.state()).toBe('rejected');
+    expect(isTimeoutError(bounded.call.error())).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(patient.call.state()).toBe('pending');
+    patient.work.resolve('at last');
+    await flush();
+    expect(isTimeoutError(patient.call.error())).toBe(true);
+    expect(() => timeout({ ms: 100, graceMs: -1 })).toThrow(/graceMs/);
   });
 
   it('rejects with TimeoutError, not the function’s abort error, when the function gives up', async () => {

@@ -162,14 +162,15 @@ describe.each(modes)('timeout deadlines (%s): one timer per policy', (mode) => {
     expect(cutShort(waiting)).toBe(true);
   });
 
-  it('does not keep a Node process alive: its timer is unref’d', async () => {
+  it('its timer holds the process while a call waits, and lets go once none does', async () => {
     vi.useRealTimers();
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
     const policy = timeout({ ms: 60_000, mode });
     const call = policy.execute(() => Promise.resolve(1));
     const handle = setTimeoutSpy.mock.results[0]?.value as NodeJS.Timeout;
-    expect(handle.hasRef()).toBe(false);
+    expect(handle.hasRef()).toBe(true);
     await call;
+    expect(handle.hasRef()).toBe(false);
     clearTimeout(handle);
   });
 });

@@ -1,6 +1,7 @@
-import { abortReason } from '../abort.js';
+import { callerAbort, canAbort } from '../call-context.js';
+import { hasKind } from '../errors/base.js';
 import type { Clock } from '../clock.js';
-import { CircuitOpenError } from '../errors/classes.js';
+import { circuitOpenRejection } from './rejection.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 import { consecutive } from './consecutive.js';
@@ -110,9 +111,6 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private hub: EventHub<CircuitBreakerEvents> | undefined;
   private onValue: Settle | undefined;
   private onError: Settle | undefined;
-  /** The error, and the promise rejected with it, that this state's rejections reuse; dropped at every change of state. */
-  private rejectionError: CircuitOpenError | undefined;
-  private rejection: Promise<never> | undefined;
   // Facts for `stats()`, declared last so that the fields the call path reads keep their places.
   private consecutiveFailures = 0;
   private rejectedCalls = 0;
@@ -212,7 +210,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       // The common path: no clock read, no closure per call.
       return invoke(fn, ctx).then(
         (this.onValue ??= (value) => this.settleUntimed(value)),
-        (this.onError ??= (error) => this.failUntimed(error)),
+        // A call nothing can abort shares one handler; one that can is asked, if it fails,
+        // whether its caller stopped it.
+        canAbort(ctx)
+          ? (error: unknown) => this.failUntimed(error, ctx)
+          : (this.onError ??= (error) => this.failUntimed(error, undefined)),
       ) as Promise<T>;
     }
     if (code === OPEN) {
@@ -340,8 +342,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     return value;
   }
 
-  private failUntimed(error: unknown): never {
-    if (this.counts(error)) this.count(true, false);
+  private failUntimed(error: unknown, ctx: ExecutionContext | undefined): never {
+    if (this.counts(error, ctx)) this.count(true, false);
     else this.ignored(error);
     throw error;
   }
@@ -350,18 +352,23 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const started = this.clock.now();
     return invoke(fn, ctx).then(
       (value) => {
-        this.settleTimed(started, false, undefined);
+        this.settleTimed(started, false, undefined, ctx);
         return value;
       },
       (error: unknown) => {
-        this.settleTimed(started, true, error);
+        this.settleTimed(started, true, error, ctx);
         throw error;
       },
     );
   }
 
-  private settleTimed(started: number, threw: boolean, error: unknown): void {
-    if (threw && !this.counts(error)) return this.ignored(error);
+  private settleTimed(
+    started: number,
+    threw: boolean,
+    error: unknown,
+    ctx: ExecutionContext,
+  ): void {
+    if (threw && !this.counts(error, ctx)) return this.ignored(error);
     const durationMs = this.clock.now() - started;
     const slow = durationMs > this.trip.slowCallMs;
     this.report(threw, error, durationMs, slow);
@@ -421,12 +428,13 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       if (this.version === epoch) this.probes--;
       return this.reject(HALF_OPEN_RETRY_AFTER_MS);
     }
-    if (this.version !== epoch || ctx.signal.aborted) {
+    const aborted = callerAbort(ctx);
+    if (this.version !== epoch || aborted !== undefined) {
       // The circuit moved on while the claim was pending (or the caller gave up): hand the
       // slot back and let the current state decide.
       safely(release, false);
       if (this.version === epoch) this.probes--;
-      if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+      if (aborted !== undefined) return Promise.reject(aborted);
       return this[RUN](fn, ctx);
     }
     return this.runProbe(fn, ctx, epoch, release === noRelease ? undefined : release);
@@ -441,11 +449,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const started = this.clock.now();
     return invoke(fn, ctx).then(
       (value) => {
-        this.settleProbe(epoch, started, release, false, undefined);
+        this.settleProbe(epoch, started, release, false, undefined, ctx);
         return value;
       },
       (error: unknown) => {
-        this.settleProbe(epoch, started, release, true, error);
+        this.settleProbe(epoch, started, release, true, error, ctx);
         throw error;
       },
     );
@@ -457,10 +465,11 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     release: ProbeRelease | undefined,
     threw: boolean,
     error: unknown,
+    ctx: ExecutionContext,
   ): void {
     const current = this.version === epoch;
     if (current) this.probes--;
-    if (threw && !this.counts(error)) {
+    if (threw && !this.counts(error, ctx)) {
       if (release !== undefined) safely(release, false);
       return this.ignored(error);
     }
@@ -481,30 +490,29 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   // ── shared steps ─────────────────────────────────────────────────────────────────
 
   /**
-   * Rejects a call that will not run. Each state builds its error once, without a stack
-   * trace (it would cost microseconds and say nothing), and one promise rejected with it
-   * that every rejected caller receives; `retryAfterMs` is brought up to date at each
-   * rejection. The promise rejects a microtask after it is made, once the first caller has
-   * attached its handler, which spares the runtime's unhandled-rejection bookkeeping.
+   * Rejects a call that will not run, with an error of its own (a caller may change or
+   * decorate the error it caught, which must not show up in another caller's), built without
+   * a stack trace (it would cost microseconds and say nothing) and without the Error
+   * constructor (see circuitOpenRejection).
    */
   private reject(retryAfterMs: number | undefined): Promise<never> {
-    let error = this.rejectionError;
-    if (error === undefined) {
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      error = new CircuitOpenError(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
-      Error.stackTraceLimit = limit;
-      this.rejectionError = error;
-      this.rejection = Promise.resolve(error).then(rethrow);
-    } else {
-      (error as { retryAfterMs: number | undefined }).retryAfterMs = retryAfterMs;
-    }
+    const error = circuitOpenRejection(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
     this.rejectedCalls++;
     this.hub?.emit('rejected', error);
-    return this.rejection as Promise<never>;
+    // Rejected a microtask from now, once the caller has attached its handler: that spares
+    // the runtime's unhandled-rejection bookkeeping, which costs more than the rest.
+    return Promise.resolve(error).then(rethrow);
   }
 
-  private counts(error: unknown): boolean {
+  /**
+   * Whether a failure counts against the service. Once the call's signal has aborted, the
+   * failure is whatever stopped it: a timeout counts (the service was too slow), the
+   * caller's abort never does, whatever the client made of it (openai's APIUserAbortError,
+   * axios's CanceledError, the abort reason wrapped in an error of its own).
+   */
+  private counts(error: unknown, ctx: ExecutionContext | undefined): boolean {
+    const stoppedBy = ctx === undefined ? undefined : callerAbort(ctx);
+    if (stoppedBy !== undefined) return hasKind(stoppedBy, 'TimeoutError');
     try {
       return this.isFailure(error);
     } catch {
@@ -551,7 +559,6 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       (from === CLOSED && to === DISABLED) || (from === DISABLED && to === CLOSED);
     if (!keepsWindow || reason === 'reset') this.forgetWindow();
     this.code = to;
-    this.rejectionError = this.rejection = undefined;
     this.version++;
     this.reason = reason;
     this.since = now;
@@ -595,7 +602,6 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       (from === CLOSED || from === DISABLED) && (to === CLOSED || to === DISABLED);
     if (!keepsWindow) this.forgetWindow();
     this.code = to;
-    this.rejectionError = this.rejection = undefined;
     this.version = snapshot.version;
     this.reason = snapshot.reason;
     this.since = snapshot.since;
@@ -619,12 +625,12 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   }
 }
 
-/** Marks a claim the store failed to answer: the probe runs on the local decision alone. */
-const noRelease: ProbeRelease = () => undefined;
-
 function rethrow(error: unknown): never {
   throw error;
 }
+
+/** Marks a claim the store failed to answer: the probe runs on the local decision alone. */
+const noRelease: ProbeRelease = () => undefined;
 
 function safely(release: ProbeRelease, succeeded: boolean): void {
   try {

@@ -1,4 +1,5 @@
-import { abortReason, neverAbortedSignal } from '../abort.js';
+import { abortReason } from '../abort.js';
+import { abortSource, callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { BulkheadRejectedError, withoutStack } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
@@ -58,7 +59,8 @@ export class Bulkhead extends BasePolicy {
       this.running++;
       return invoke(fn, ctx).then(this.releaseAfterValue, this.releaseAfterError);
     }
-    if (ctx.signal.aborted) return Promise.reject(abortReason(ctx.signal));
+    const aborted = callerAbort(ctx);
+    if (aborted !== undefined) return Promise.reject(aborted);
     if (this.waiters.size < this.maxQueue) return this.wait(fn, ctx);
     this.events?.emit('rejected', { executing: this.running, queued: this.waiters.size });
     return Promise.reject(
@@ -91,7 +93,8 @@ export class Bulkhead extends BasePolicy {
     return new Promise<T>((resolve, reject) => {
       const waiter = new QueuedCall(this.waiters, this.release, fn, ctx, resolve, reject);
       this.waiters.push(waiter);
-      if (ctx.signal !== neverAbortedSignal) waiter.listen();
+      const signal = abortSource(ctx);
+      if (signal !== undefined) waiter.listen(signal);
       this.events?.emit('queued', { executing: this.running, queued: this.waiters.size });
     });
   }
@@ -102,6 +105,7 @@ class QueuedCall<T> implements Waiter {
   prev: Waiter | undefined = undefined;
   next: Waiter | undefined = undefined;
   private onAbort: (() => void) | undefined;
+  private listenedTo: AbortSignal | undefined;
 
   constructor(
     private readonly queue: WaiterQueue,
@@ -114,8 +118,8 @@ class QueuedCall<T> implements Waiter {
   ) {}
 
   /** Leaves the queue at once, freeing its place, when the caller's signal aborts. */
-  listen(): void {
-    const signal = this.ctx.signal;
+  listen(signal: AbortSignal): void {
+    this.listenedTo = signal;
     this.onAbort = () => {
       this.queue.remove(this);
       this.reject(abortReason(signal));
@@ -124,7 +128,7 @@ class QueuedCall<T> implements Waiter {
   }
 
   start(): void {
-    if (this.onAbort !== undefined) this.ctx.signal.removeEventListener('abort', this.onAbort);
+    if (this.onAbort !== undefined) this.listenedTo?.removeEventListener('abort', this.onAbort);
     invoke(this.fn, this.ctx).then(
       (value) => {
         this.release();

@@ -1,3 +1,4 @@
+import { abortSource } from '../call-context.js';
 import { sleep } from '../abort.js';
 import type { Clock } from '../clock.js';
 import { ServiceUnavailableError, withoutStack } from '../errors/index.js';
@@ -85,7 +86,7 @@ export class Chaos extends BasePolicy {
     if (this.latencyRate > 0 && this.random() < this.latencyRate) {
       const ms = this.latencyMs;
       this.events?.emit('latency', { ms });
-      return sleep(ms, ctx.signal).then(() => this.maybeFault(fn, ctx));
+      return sleep(ms, abortSource(ctx)).then(() => this.maybeFault(fn, ctx));
     }
     return this.maybeFault(fn, ctx);
   }

@@ -2,13 +2,13 @@ import { isErrorClass, type ErrorClass } from '../error-filter.js';
 import { hasKind } from '../errors/base.js';
 import { fail, failChoice, failRange } from '../option-checks.js';
 import { PERMANENT_CODES, TRANSIENT_CODES } from './codes.js';
-import { NAMED } from './names.js';
+import { classifyByName, ownClassName } from './names.js';
 import { classifyStatus, readStatus } from './status.js';
 import type { Classification } from './types.js';
 
 /**
  * What a classifier rule matches: an error class (`instanceof`), a predicate, a string (the
- * error's `name` or `code`, e.g. `'ENOTFOUND'`) or a number (its HTTP status, e.g. `409`).
+ * error's `name`, its own class's name or its `code`, e.g. `'ENOTFOUND'`) or a number (its HTTP status, e.g. `409`).
  * A function whose prototype descends from `Error.prototype` is taken as a class, any
  * other function as a predicate.
  */
@@ -25,8 +25,8 @@ export interface ClassifierOptions {
 
 export interface ClassifyOptions {
   /**
-   * The caller's signal: once it has aborted, its `reason` is the caller's own decision to
-   * stop, so it is permanent whatever it is.
+   * The caller's signal: once it has aborted, whatever failed is the caller's own decision
+   * to stop (clients wrap its reason in errors of their own), so it is permanent.
    */
   readonly signal?: AbortSignal | undefined;
 }
@@ -60,7 +60,7 @@ function toRule(matcher: ErrorMatcher, option: string, index: number): Rule {
   if (typeof matcher === 'string') {
     return (error) => {
       const shape = error as { name?: unknown; code?: unknown };
-      return shape.name === matcher || shape.code === matcher;
+      return shape.name === matcher || shape.code === matcher || ownClassName(error) === matcher;
     };
   }
   if (typeof matcher === 'number') {
@@ -101,14 +101,14 @@ function classifyBuiltIn(error: object): Classification | undefined {
     if (TRANSIENT_CODES.has(code)) return 'transient';
     if (PERMANENT_CODES.has(code)) return 'permanent';
   }
-  const name = (error as { name?: unknown }).name;
-  return typeof name === 'string' ? NAMED.get(name) : undefined;
+  return classifyByName(error);
 }
 
 /**
  * Builds a classifier. For each error of the `cause` chain, outermost first: your
  * `permanent` rules, your `transient` rules, then the built-in rules (breakwater's error
- * kinds, HTTP status, network code, error name); the first that applies decides. An error
+ * kinds, HTTP status, network code, error name or own class name); the first that applies
+ * decides. An error
  * no rule recognises is `unknown` (default transient).
  *
  * ```ts
@@ -131,7 +131,7 @@ export function createClassifier(options: ClassifierOptions = {}): Classifier {
 
   const classify = (error: unknown, classifyOptions?: ClassifyOptions): Classification => {
     const signal = classifyOptions?.signal;
-    if (signal?.aborted === true && error === signal.reason) return 'permanent';
+    if (signal?.aborted === true) return 'permanent';
     let current: unknown = error;
     for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
       if (typeof current !== 'object' || current === null) break;
@@ -153,7 +153,8 @@ const defaultClassifier = createClassifier();
 /**
  * Whether retrying may help: `'transient'` for timeouts, network failures, HTTP 408, 425,
  * 429, 5xx (but 501, 505), overload and rate limits, and anything unknown; `'permanent'` for
- * other 4xx, a caller's abort, an unknown host (`ENOTFOUND`), a bad URL or certificate, and
+ * other 4xx, a caller's abort (and any failure once the `signal` given here has aborted), an
+ * unknown host (`ENOTFOUND`), a bad URL or certificate, and
  * breakwater's `PermanentError`.
  */
 export function classify(error: unknown, options?: ClassifyOptions): Classification {

@@ -28,13 +28,15 @@ export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
  *   that is briefly unreachable reports `EAI_AGAIN` instead, which is transient. Where
  *   names appear late (a service just created in a cluster), opt in with
  *   `createClassifier({ transient: ['ENOTFOUND'] })`.
- * - a request its caller aborted (undici, Node);
+ * - a request its caller aborted (undici, Node, axios's `ERR_CANCELED`, got's `ERR_ABORTED`);
  * - a URL that does not parse, a TLS certificate that does not verify.
  */
 export const PERMANENT_CODES: ReadonlySet<string> = new Set([
   'ENOTFOUND',
   'UND_ERR_ABORTED',
   'ABORT_ERR',
+  'ERR_CANCELED',
+  'ERR_ABORTED',
   'ERR_INVALID_URL',
   'CERT_HAS_EXPIRED',
   'DEPTH_ZERO_SELF_SIGNED_CERT',

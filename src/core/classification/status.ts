@@ -16,8 +16,8 @@ function asStatus(value: unknown): number | undefined {
 }
 
 /**
- * The HTTP status an error carries: `status`, `statusCode`, `response.status`, or the error
- * itself being a `Response` (which has `status` too).
+ * The HTTP status an error carries: `status`, `statusCode`, `response.status`,
+ * `response.statusCode` (got), or the error itself being a `Response` (which has `status`).
  */
 export function readStatus(error: object): number | undefined {
   const shape = error as { status?: unknown; statusCode?: unknown; response?: unknown };
@@ -25,7 +25,8 @@ export function readStatus(error: object): number | undefined {
   if (direct !== undefined) return direct;
   const response = shape.response;
   if (typeof response !== 'object' || response === null) return undefined;
-  return asStatus((response as { status?: unknown }).status);
+  const nested = response as { status?: unknown; statusCode?: unknown };
+  return asStatus(nested.status) ?? asStatus(nested.statusCode);
 }
 
 /** Transient or permanent by status; `undefined` for statuses that say nothing about failure (1xx–3xx). */

@@ -55,13 +55,22 @@ export class TimeoutError extends BreakwaterError {
 }
 brandError(TimeoutError, 'TimeoutError');
 
+/** `': <message>'` of the last error, so that the exhausted error says what kept failing. */
+function describe(error: unknown): string {
+  const message =
+    typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : error;
+  if (typeof message === 'string') return message === '' ? '' : `: ${message}`;
+  return typeof message === 'number' || typeof message === 'boolean' ? `: ${message}` : '';
+}
+
 /** Thrown by retry with `wrapExhausted: true` once every attempt has failed. */
 export class RetryExhaustedError extends BreakwaterError {
   readonly attempts: number;
   readonly errors: readonly unknown[];
   constructor(attempts: number, errors: readonly unknown[]) {
-    super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}`, {
-      cause: errors.at(-1),
+    const last = errors.at(-1);
+    super(`gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}${describe(last)}`, {
+      cause: last,
     });
     this.attempts = attempts;
     this.errors = errors;

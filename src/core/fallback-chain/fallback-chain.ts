@@ -1,4 +1,4 @@
-import { abortReason } from '../abort.js';
+import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
@@ -109,7 +109,8 @@ class FallbackChainPolicy<R> extends BasePolicy {
     this.events?.emit('attemptFailed', { source: 'primary', error: primaryError, attempt: 1 });
     for (const entry of this.entries) {
       const last = errors[errors.length - 1];
-      if (ctx.signal.aborted) throw abortReason(ctx.signal);
+      const aborted = callerAbort(ctx);
+      if (aborted !== undefined) throw aborted;
       if (this.accepts !== undefined && !this.accepts(last)) throw last;
       if (errors.length >= this.maxAttempts) break;
       tried.push(entry.name);

@@ -1,3 +1,4 @@
+import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
@@ -65,7 +66,8 @@ class FallbackPolicy<R> extends BasePolicy {
 
   /** Answers in place of `error`, unless the filter refuses it or the caller has gone. */
   private async answer(error: unknown, ctx: ExecutionContext): Promise<R> {
-    if (ctx.signal.aborted || (this.accepts !== undefined && !this.accepts(error))) throw error;
+    if (callerAbort(ctx) !== undefined || (this.accepts !== undefined && !this.accepts(error)))
+      throw error;
     const to = this.to;
     const value =
       typeof to === 'function'

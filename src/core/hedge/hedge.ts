@@ -4,7 +4,7 @@ import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { checkClock, checkInteger, checkNonNegative, fail, failRange } from '../option-checks.js';
 import { BasePolicy, RUN, type ExecutionContext, type Operation } from '../policy.js';
-import { abortReason, neverAbortedSignal } from '../abort.js';
+import { callerAbort } from '../call-context.js';
 import { HedgedCall, type HedgeHost } from './hedged-call.js';
 import { LatencyWindow } from './latency-window.js';
 import { HedgeScheduler, type HedgeTiming } from './scheduler.js';
@@ -129,8 +129,8 @@ export class Hedge extends BasePolicy {
   }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
-    const signal = ctx.signal;
-    if (signal !== neverAbortedSignal && signal.aborted) return Promise.reject(abortReason(signal));
+    const aborted = callerAbort(ctx);
+    if (aborted !== undefined) return Promise.reject(aborted);
     const host = this.host;
     // A throw from start() rejects the promise: the executor catches it.
     return new Promise<T>((resolve, reject) => {

@@ -1,4 +1,5 @@
-import { abortReason, neverAbortedSignal } from '../abort.js';
+import { abortReason } from '../abort.js';
+import { abortSource, callerAbort } from '../call-context.js';
 import { invoke, type ExecutionContext, type Operation, type Provenance } from '../policy.js';
 import {
   AttemptContext,
@@ -54,6 +55,7 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
   private running = 1;
   private settled = false;
   private onParentAbort: (() => void) | undefined = undefined;
+  private listenedTo: AbortSignal | undefined = undefined;
 
   constructor(
     private readonly host: HedgeHost,
@@ -87,8 +89,9 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
   }
 
   start(): void {
-    const signal = this.parent.signal;
-    if (signal !== neverAbortedSignal) {
+    const signal = abortSource(this.parent);
+    if (signal !== undefined) {
+      this.listenedTo = signal;
       this.onParentAbort = () => this.parentAborted();
       signal.addEventListener('abort', this.onParentAbort, { once: true });
     }
@@ -98,7 +101,7 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
   }
 
   hedgeDue(): void {
-    if (this.settled || this.parent.signal.aborted) return;
+    if (this.settled || callerAbort(this.parent) !== undefined) return;
     const parent = this.parent;
     const previous = this.latest;
     this.launched++;
@@ -143,7 +146,7 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
     this.running--;
     if (this.running > 0) return;
     // Nothing else is running: hedge at once if a hedge is left, else the call has failed.
-    if (this.launched <= this.host.maxHedges && !this.parent.signal.aborted) {
+    if (this.launched <= this.host.maxHedges && callerAbort(this.parent) === undefined) {
       this.host.timing.unschedule(this);
       this.hedgeDue();
       return;
@@ -155,7 +158,7 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
 
   private parentAborted(): void {
     if (this.settled) return;
-    const reason = abortReason(this.parent.signal);
+    const reason = callerAbort(this.parent) ?? abortReason(this.parent.signal);
     this.finish(undefined, reason);
     this.reject(reason);
   }
@@ -165,7 +168,7 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
     this.settled = true;
     if (this.deadline !== NOT_WAITING) this.host.timing.unschedule(this);
     if (this.onParentAbort !== undefined) {
-      this.parent.signal.removeEventListener('abort', this.onParentAbort);
+      this.listenedTo?.removeEventListener('abort', this.onParentAbort);
     }
     if (this.launched === 1 && winner !== undefined) return;
     const why = reason ?? lostReason();

@@ -55,9 +55,25 @@ export interface CircuitBreakerConfig {
   readonly halfOpen?: { readonly maxCalls?: number; readonly successesToClose?: number };
 }
 
-/** Milliseconds, or the full timeout options. */
+/**
+ * Milliseconds, or the full timeout options: a fixed `ms` or an `adaptive` deadline. An
+ * operation's timeout is `'aggressive'` unless it says otherwise: the caller's wait ends at
+ * the deadline whether or not the function honours its signal (`resilience.signal()`).
+ */
 export type TimeoutConfig =
-  number | { readonly ms: number; readonly mode?: 'cooperative' | 'aggressive' };
+  | number
+  | { readonly ms: number; readonly mode?: 'cooperative' | 'aggressive' }
+  | {
+      readonly adaptive: {
+        readonly percentile?: number;
+        readonly multiplier?: number;
+        readonly minMs: number;
+        readonly maxMs: number;
+        readonly window?: number;
+        readonly minSamples?: number;
+      };
+      readonly mode?: 'cooperative' | 'aggressive';
+    };
 
 export interface BulkheadConfig {
   readonly maxConcurrent: number;

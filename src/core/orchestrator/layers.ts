@@ -155,10 +155,12 @@ export function buildLayers(
     timeoutConfig === false
       ? undefined
       : attempt('timeout', timeoutConfig, () =>
+          // Aggressive unless configured otherwise: a wrapped function is not handed its
+          // signal, so a cooperative wait could outlast the deadline by the function's whole run.
           timeout(
             typeof timeoutConfig === 'number'
-              ? { ms: timeoutConfig, clock: env.clock }
-              : { ...timeoutConfig, clock: env.clock },
+              ? { ms: timeoutConfig, mode: 'aggressive', clock: env.clock }
+              : { mode: 'aggressive', ...timeoutConfig, clock: env.clock },
           ),
         );
   if (problems.length > 0) {

@@ -1,15 +1,9 @@
 import type { Clock } from '../clock.js';
 import { isCircuitOpenError, isLocalRejection } from '../errors/index.js';
 import type { EventHub } from '../events.js';
+import { releasedAfter } from '../call-context.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
-import {
-  RUN,
-  invoke,
-  rootContext,
-  type ExecutionContext,
-  type Operation,
-  type Provenance,
-} from '../policy.js';
+import { RUN, invoke, rootContext, type Operation, type Provenance } from '../policy.js';
 import type { Layers } from './layers.js';
 import type { ObserverEvents } from './observer.js';
 import type { CodeSettings } from './resolve.js';
@@ -41,8 +35,6 @@ export class OperationEntry {
   readonly metrics: OperationMetrics;
   /** Set when the operation is removed; wrapped functions then register it afresh. */
   retired = false;
-  /** The context of calls without a signal or provenance: immutable, so shared by all of them. */
-  private readonly plainContext: ExecutionContext;
   private onValue: ((value: unknown) => unknown) | undefined;
   private onError: ((error: unknown) => Promise<never>) | undefined;
 
@@ -53,7 +45,6 @@ export class OperationEntry {
     private readonly env: OperationEnv,
   ) {
     this.metrics = new OperationMetrics(name);
-    this.plainContext = Object.freeze(rootContext(undefined, name));
   }
 
   run<T>(
@@ -72,13 +63,12 @@ export class OperationEntry {
     const started = timed ? env.clock.now() : Number.NaN;
     if (hub?.has('onCallStart')) hub.emit('onCallStart', { operation: this.name, at: started });
     const layers = this.layers;
-    const ctx =
-      signal === undefined && provenance === undefined
-        ? this.plainContext
-        : rootContext(signal, this.name, provenance);
+    // Every call has a context of its own (its signal is made only if read, see CallContext).
+    const ctx = rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
-    const pending =
+    const running =
       layers.policy === undefined ? invoke(target, ctx) : layers.policy[RUN](target, ctx);
+    const pending = signal === undefined ? running : releasedAfter(ctx, running);
     // The common call (untimed, no fallback, nobody watching calls) settles through handlers
     // made once per operation: it needs nothing of its own when it ends, so no closure per
     // call. `timed` is set whenever an observer listens for calls; observers of transitions

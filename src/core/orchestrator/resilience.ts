@@ -7,7 +7,13 @@ import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
 import { checkFunction, checkName, failChoice } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
-import { withProvenance, type DetailedResult, type Operation, type Provenance } from '../policy.js';
+import {
+  withProvenance,
+  type Context,
+  type DetailedResult,
+  type Operation,
+  type Provenance,
+} from '../policy.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
 import {
   AuditTrail,
@@ -19,6 +25,7 @@ import {
 import { applyComposed, composePatches, withoutPreset } from './layered-config.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
 import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
+import { currentContext, startWithContext } from './current-context.js';
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
 import { OperationEntry, type OperationEnv } from './operation.js';
@@ -122,7 +129,11 @@ export class Resilience {
       provenance: Provenance | undefined,
     ): Promise<ResultOf<F>> =>
       (entry.retired ? register() : entry).run(
-        () => fn.apply(self, args) as ResultOf<F> | PromiseLike<ResultOf<F>>,
+        (ctx) =>
+          startWithContext(
+            ctx,
+            () => fn.apply(self, args) as ResultOf<F> | PromiseLike<ResultOf<F>>,
+          ),
         undefined,
         fallback === undefined ? undefined : (error) => fallback(error, ...args),
         provenance,
@@ -136,6 +147,27 @@ export class Resilience {
     };
     Object.defineProperty(wrapped, 'name', { value: fn.name || operation });
     return Object.assign(wrapped, { operation, detailed }) as unknown as Wrapped<F>;
+  }
+
+  /**
+   * The context of the attempt that is starting the wrapped function: call it inside a
+   * function given to `wrap` (or a `@resilient` method), before its first `await`. Each
+   * attempt (a retry, a hedge) has its own; its signal aborts at the operation's timeout
+   * or when the caller's signal does.
+   *
+   * ```ts
+   * const ask = resilience.wrap('ask', (q: string) =>
+   *   openai.responses.create({ model, input: q }, { signal: resilience.signal() }),
+   * );
+   * ```
+   */
+  context(): Context {
+    return currentContext('resilience.context()');
+  }
+
+  /** `resilience.context().signal`: the starting attempt's signal, to hand to the client you call. */
+  signal(): AbortSignal {
+    return currentContext('resilience.signal()').signal;
   }
 
   /**

@@ -1,4 +1,5 @@
-import { sleep } from '../abort.js';
+import { neverAbortedSignal, sleep } from '../abort.js';
+import { NextAttemptContext, abortSource, callerAbort } from '../call-context.js';
 import type { Backoff } from '../backoff/backoff.js';
 import { retryAfterMs } from '../classification/retry-after.js';
 import { RetryExhaustedError } from '../errors/classes.js';
@@ -7,7 +8,6 @@ import { MAX_TIMER_MS, booleanOption, checkInteger, checkNumber, fail } from '..
 import {
   BasePolicy,
   RUN,
-  childContext,
   invoke,
   type ExecutionContext,
   type Operation,
@@ -119,7 +119,9 @@ export class RetryPolicy extends BasePolicy {
     error: unknown,
     value: T | undefined,
   ): Promise<T> {
-    const signal = ctx.signal;
+    // The caller's signal, read without making the context's own (clients never see this one).
+    const signal = abortSource(ctx);
+    const decisionSignal = signal ?? neverAbortedSignal;
     const errors: unknown[] | undefined = this.wrapExhausted ? [] : undefined;
     let attempt = 1;
     let previousDelayMs = 0;
@@ -127,10 +129,13 @@ export class RetryPolicy extends BasePolicy {
       if (rejected) {
         errors?.push(error);
         // After the caller's abort nothing is retried; a permanent error is re-thrown at once.
-        if (signal.aborted || !this.retryOn(error, { attempt, signal })) {
+        if (
+          callerAbort(ctx) !== undefined ||
+          !this.retryOn(error, { attempt, signal: decisionSignal })
+        ) {
           return this.failed(attempt, error);
         }
-      } else if (signal.aborted) {
+      } else if (callerAbort(ctx) !== undefined) {
         return this.succeeded(attempt, value as T);
       }
       const delayMs = this.delayAfter(attempt, previousDelayMs, rejected, error);
@@ -149,7 +154,7 @@ export class RetryPolicy extends BasePolicy {
       // A fallback that answered inside an earlier attempt no longer speaks for the call.
       if (ctx.provenance !== undefined) resetProvenance(ctx.provenance);
       try {
-        value = await invoke(fn, childContext(ctx, signal, attempt));
+        value = await invoke(fn, new NextAttemptContext(ctx, attempt));
         rejected = false;
         error = undefined;
       } catch (thrown) {

@@ -1,3 +1,4 @@
+import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
@@ -135,7 +136,8 @@ export class StaleCache extends BasePolicy {
   }
 
   private serve<T>(error: unknown, key: string, ctx: ExecutionContext): T {
-    if (ctx.signal.aborted || (this.accepts !== undefined && !this.accepts(error))) throw error;
+    if (callerAbort(ctx) !== undefined || (this.accepts !== undefined && !this.accepts(error)))
+      throw error;
     const entry = this.store.get(key);
     if (entry === undefined) throw error;
     const ageMs = this.clock.now() - entry.storedAt;

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { unrefTimer } from '../timers.js';
+import { holdProcess } from '../timers.js';
 
 /** An entry of a {@link DeadlineQueue}; the queue links entries through their own fields. */
 export interface QueuedDeadline {
@@ -15,26 +15,31 @@ export interface QueuedDeadline {
 type TimerHandle = ReturnType<typeof setTimeout>;
 
 /**
- * Deadlines pushed in order (every call of one timeout policy waits the same `ms`), served
- * by ONE timer for the whole queue instead of a timer per call: a setTimeout/clearTimeout
- * pair costs several times a bare call, a push and an unlink cost a few field writes. This
- * pays for the BENCHMARKS.md rows "timeout (cooperative)" / "timeout (aggressive)" and the
- * floor "timeout + retry + breaker pipeline ≤ 12×".
+ * Deadlines kept in order, served by ONE timer for the whole queue instead of a timer per
+ * call: a setTimeout/clearTimeout pair costs several times a bare call, a push and an unlink
+ * cost a few field writes. This pays for the BENCHMARKS.md rows "timeout (cooperative)" /
+ * "timeout (aggressive)" and the floor "timeout + retry + breaker pipeline ≤ 12×". Every call of a fixed timeout waits the same `ms`, so entries
+ * arrive in order and are appended; an adaptive timeout's deadlines vary, and an entry due
+ * before the last is walked back to its place from the end (deadlines move slowly).
  *
  * The queue is an intrusive doubly linked list, so an entry that settles before its
  * deadline leaves in O(1) wherever it is, and no dead entry lingers. The timer is armed for
  * the earliest deadline only. When the queue empties the timer is not cleared (that would be
  * a clearTimeout per call in sequential use): it fires once at its due time, finds nothing
- * due, and re-arms only if entries are waiting. It is unref'd, so it never keeps a process
- * alive. Timers are the global functions (so fake timers work); time is the injected clock.
- * A timer left pending from a call made before fake timers were installed keeps serving the
- * queue until it fires (at most `ms` later): tests install fake timers before the first call.
+ * due, and re-arms only if entries are waiting. While a call waits, the timer holds the
+ * process (a pending deadline is a promise to that caller: a script whose only work is a
+ * call that hangs must see its TimeoutError, not exit); once the queue is empty it lets go,
+ * so an idle policy keeps nothing alive. Timers are the global functions (so fake timers
+ * work); time is the injected clock. A timer left pending from a call made before fake timers were
+ * installed keeps serving the queue until it fires: tests install fake timers first.
  */
 export class DeadlineQueue {
   private first: QueuedDeadline | undefined = undefined;
   private last: QueuedDeadline | undefined = undefined;
   private count = 0;
   private timer: TimerHandle | undefined = undefined;
+  /** The deadline the timer was armed for. */
+  private dueAt = Number.NaN;
   /** Counts arms, so that only the latest timer acts. */
   private generation = 0;
   /** True while expiring entries, so that a push from an abort listener does not arm a second timer. */
@@ -51,17 +56,24 @@ export class DeadlineQueue {
     return this.count;
   }
 
-  /** Appends an entry whose deadline is `delayMs` from now, not earlier than any queued one. */
+  /** Puts in an entry whose deadline is `delayMs` from now, after every entry not due later. */
   push(entry: QueuedDeadline, delayMs: number): void {
-    const last = this.last;
-    entry.earlier = last;
-    if (last === undefined) this.first = entry;
-    else last.later = entry;
-    this.last = entry;
-    this.count++;
-    if (this.timer === undefined && !this.firing) {
+    let earlier = this.last;
+    while (earlier !== undefined && earlier.deadline > entry.deadline) earlier = earlier.earlier;
+    const later = earlier === undefined ? this.first : earlier.later;
+    entry.earlier = earlier;
+    entry.later = later;
+    if (earlier === undefined) this.first = entry;
+    else earlier.later = entry;
+    if (later === undefined) this.last = entry;
+    else later.earlier = entry;
+    if (this.count++ === 0) holdProcess(this.timer, true);
+    if (this.firing) return;
+    if (this.timer === undefined) {
       // The earliest deadline, as a delay from now (`entry` is due in `delayMs`).
       this.arm((this.first as QueuedDeadline).deadline - entry.deadline + delayMs);
+    } else if (earlier === undefined && entry.deadline < this.dueAt) {
+      this.arm(delayMs);
     }
   }
 
@@ -74,13 +86,17 @@ export class DeadlineQueue {
     else later.earlier = earlier;
     entry.earlier = undefined;
     entry.later = undefined;
-    this.count--;
+    if (--this.count === 0) holdProcess(this.timer, false);
   }
 
   private arm(delayMs: number): void {
     const delay = Math.min(Math.max(delayMs, 1), this.maxDelayMs);
     const generation = ++this.generation;
-    this.timer = unrefTimer(setTimeout(() => this.fire(generation), delay));
+    this.dueAt = (this.first as QueuedDeadline).deadline;
+    const timer = setTimeout(() => this.fire(generation), delay);
+    // A timer replaced before it fired is let go of: only the latest may hold the process.
+    holdProcess(this.timer, false);
+    this.timer = holdProcess(timer, this.count > 0);
   }
 
   private fire(generation: number): void {

@@ -1,2 +1,2 @@
 export { TimeoutPolicy, timeout, type TimeoutEvent } from './policy.js';
-export type { TimeoutMode, TimeoutOptions } from './options.js';
+export type { AdaptiveTimeoutOptions, TimeoutMode, TimeoutOptions } from './options.js';

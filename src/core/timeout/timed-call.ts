@@ -1,24 +1,27 @@
-import { abortReason, neverAbortedSignal } from '../abort.js';
-import type { Context, ExecutionContext, Provenance } from '../policy.js';
+import { abortReason } from '../abort.js';
+import {
+  LazyContext,
+  abortSource,
+  callerAbort,
+  followAbort,
+  unfollowAbort,
+  type AbortFollower,
+} from '../call-context.js';
+import type { ExecutionContext, Provenance } from '../policy.js';
 import type { QueuedDeadline } from './deadline-queue.js';
 
 /** What a timed call needs from the policy that runs it. */
 export interface TimedCallOwner {
   /** Takes `call` out of the deadline queue: it settled, or the caller aborted, before its deadline. */
   release(call: TimedCall): void;
+  /** Queues the end of a cut-short call's grace, due in `delayMs`. */
+  startGrace(grace: QueuedDeadline, delayMs: number): void;
+  /** A grace ended: its call settled (`queued`: the entry is still in the queue) or it ran out. */
+  endGrace(grace: QueuedDeadline, queued: boolean): void;
+  /** The policy's clock. */
+  now(): number;
   /** Builds the error for a call that ran past its deadline, and reports the timeout. */
   timedOut(call: TimedCall): unknown;
-}
-
-/**
- * Why the caller of a call has aborted, or undefined while it has not. A timed call is asked
- * directly, so that nested timeouts do not create each other's lazy signals just to look.
- */
-export function callerAbort(ctx: Context): unknown {
-  if (ctx instanceof TimedCall) return ctx.abortedWith();
-  const signal = ctx.signal;
-  // The shared signal of plain calls never aborts: skip its `aborted` accessor.
-  return signal !== neverAbortedSignal && signal.aborted ? abortReason(signal) : undefined;
 }
 
 /**
@@ -31,7 +34,7 @@ export function callerAbort(ctx: Context): unknown {
  * after, it comes already aborted with the reason. Being an accessor, it is not copied by
  * `{ ...ctx }`: pass the context on, or read `ctx.signal`.
  */
-export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
+export abstract class TimedCall extends LazyContext implements QueuedDeadline, AbortFollower {
   readonly attempt: number;
   readonly operation: string | undefined;
   readonly provenance: Provenance | undefined;
@@ -51,7 +54,10 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
     /** The caller's context. */
     protected readonly parent: ExecutionContext,
     readonly deadline: number,
+    /** How long the call was given (its deadline, from when it started). */
+    readonly ms: number,
   ) {
+    super();
     this.attempt = parent.attempt;
     this.operation = parent.operation;
     this.provenance = parent.provenance;
@@ -66,6 +72,15 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
     return this.reason !== undefined ? this.reason : callerAbort(this.parent);
   }
 
+  /** A timed call can always be cut short: by its deadline. */
+  abortSource(): AbortSignal {
+    return this.signal;
+  }
+
+  canAbort(): boolean {
+    return true;
+  }
+
   /** A compact form for logs: the queue links and the policy are no one's business. */
   toJSON(): { attempt: number; operation: string | undefined } {
     return { attempt: this.attempt, operation: this.operation };
@@ -74,28 +89,29 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
   private createSignal(): AbortSignal {
     const aborted = this.abortedWith();
     if (aborted !== undefined) return AbortSignal.abort(aborted);
-    // Settled normally: nothing can abort this call any more.
-    if (!this.pending) return neverAbortedSignal;
+    // Settled normally: nothing can abort this call any more (a signal of its own all the
+    // same, so that listeners added to it go with the call).
+    if (!this.pending) return new AbortController().signal;
     const controller = new AbortController();
     this.controller = controller;
     this.listen();
     return controller.signal;
   }
 
-  /** Follows the caller's signal (this object is the listener: no closure per call). */
+  /** Follows the caller's signal (this object is the follower: no closure per call). */
   protected listen(): void {
     if (this.listenedTo !== undefined) return;
-    const outer = this.parent.signal;
-    if (outer === neverAbortedSignal) return;
+    const outer = abortSource(this.parent);
+    if (outer === undefined) return;
     this.listenedTo = outer;
-    outer.addEventListener('abort', this);
+    followAbort(outer, this);
   }
 
   private unlisten(): void {
     const outer = this.listenedTo;
     if (outer === undefined) return;
     this.listenedTo = undefined;
-    outer.removeEventListener('abort', this);
+    unfollowAbort(outer, this);
   }
 
   /** The caller's signal aborted while the call was pending. */
@@ -130,53 +146,136 @@ export abstract class TimedCall implements ExecutionContext, QueuedDeadline {
 
   /** What the mode does when the call is cut short (aggressive: reject the caller at once). */
   protected abstract onCutShort(reason: unknown): void;
+
+  /** The queue's time `delayMs` from now. */
+  protected deadlineAfter(delayMs: number): number {
+    return this.owner.now() + delayMs;
+  }
 }
 
-/** Cooperative mode: the caller waits for the function to settle, then learns the outcome. */
-export class CooperativeCall extends TimedCall {
-  fulfilled<T>(value: T): T {
-    this.settle();
-    const aborted = this.abortedWith();
-    if (aborted !== undefined) throw aborted;
-    return value;
+/**
+ * How long a cooperative call may still take once cut short: a second, later entry of the
+ * deadline queue, made only for calls that ran out of time.
+ */
+class GraceDeadline implements QueuedDeadline {
+  earlier: QueuedDeadline | undefined = undefined;
+  later: QueuedDeadline | undefined = undefined;
+
+  constructor(
+    readonly deadline: number,
+    private readonly call: CooperativeCall<unknown>,
+  ) {}
+
+  expire(): void {
+    this.call.graceOver();
+  }
+}
+
+/**
+ * A timed call that answers its caller through a promise of its own: at once when cut short
+ * (aggressive), or once the function settled after being cut short but no later than its
+ * grace allows (cooperative).
+ */
+abstract class AnsweringCall<T> extends TimedCall {
+  private resolveCaller: ((value: T) => void) | undefined = undefined;
+  private rejectCaller: ((reason: unknown) => void) | undefined = undefined;
+  /** Set once the caller has its answer. */
+  protected answered = false;
+
+  /** Registers the caller's promise. */
+  start(resolve: (value: T) => void, reject: (reason: unknown) => void): void {
+    this.resolveCaller = resolve;
+    this.rejectCaller = reject;
   }
 
-  rejected(error: unknown): never {
+  protected answer(failed: boolean, outcome: unknown): void {
+    if (this.answered) return;
+    this.answered = true;
+    if (failed) this.rejectCaller?.(outcome);
+    else this.resolveCaller?.(outcome as T);
+  }
+}
+
+/**
+ * Cooperative mode: at the deadline the function's signal aborts and the caller waits for
+ * the function to settle, then learns it timed out. A function that ignores its signal
+ * cannot hold the caller for ever: after `graceMs` the caller is answered all the same.
+ */
+export class CooperativeCall<T> extends AnsweringCall<T> {
+  private grace: GraceDeadline | undefined = undefined;
+
+  constructor(
+    owner: TimedCallOwner,
+    parent: ExecutionContext,
+    deadline: number,
+    ms: number,
+    private readonly graceMs: number,
+  ) {
+    super(owner, parent, deadline, ms);
+  }
+
+  fulfilled(value: T): void {
+    this.finished(false, value);
+  }
+
+  rejected(error: unknown): void {
+    this.finished(true, error);
+  }
+
+  /** The grace after the deadline is over: the caller hears of the timeout now. */
+  graceOver(): void {
+    const grace = this.grace;
+    if (grace === undefined) return;
+    this.grace = undefined;
+    this.owner.endGrace(grace, false);
+    this.answer(true, this.reason);
+  }
+
+  private finished(failed: boolean, outcome: unknown): void {
     this.settle();
+    const grace = this.grace;
+    if (grace !== undefined) {
+      this.grace = undefined;
+      this.owner.endGrace(grace, true);
+    }
     const aborted = this.abortedWith();
-    throw aborted !== undefined ? aborted : error;
+    if (aborted !== undefined) this.answer(true, aborted);
+    else this.answer(failed, outcome);
   }
 
   protected onCutShort(): void {
-    // The function sees its signal abort; the caller keeps waiting for it to settle.
+    // The function sees its signal abort; the caller waits for it, within the grace.
+    if (this.answered || this.graceMs === Infinity) return;
+    const grace = new GraceDeadline(
+      this.deadlineAfter(this.graceMs),
+      this as CooperativeCall<unknown>,
+    );
+    this.grace = grace;
+    this.owner.startGrace(grace, this.graceMs);
   }
 }
 
 /** Aggressive mode: the caller's promise settles at the deadline or the caller's abort. */
-export class AggressiveCall<T> extends TimedCall {
-  private resolveCaller: ((value: T) => void) | undefined = undefined;
-  private rejectCaller: ((reason: unknown) => void) | undefined = undefined;
-
-  /** Registers the caller's promise, and follows the caller's signal from the start. */
-  start(resolve: (value: T) => void, reject: (reason: unknown) => void): void {
-    this.resolveCaller = resolve;
-    this.rejectCaller = reject;
+export class AggressiveCall<T> extends AnsweringCall<T> {
+  /** Follows the caller's signal from the start, to answer an abort at once. */
+  override start(resolve: (value: T) => void, reject: (reason: unknown) => void): void {
+    super.start(resolve, reject);
     this.listen();
   }
 
   fulfilled(value: T): void {
     if (!this.pending) return;
     this.settle();
-    this.resolveCaller?.(value);
+    this.answer(false, value);
   }
 
   rejected(error: unknown): void {
     if (!this.pending) return;
     this.settle();
-    this.rejectCaller?.(error);
+    this.answer(true, error);
   }
 
   protected onCutShort(reason: unknown): void {
-    this.rejectCaller?.(reason);
+    this.answer(true, reason);
   }
 }

@@ -256,17 +256,6 @@ export function migrateLegacyConfig(env: Env): MigrationResult {
   if (!certain) penalty += 0.1;
   if (defaults['strategy'] === presets[preset].defaults?.strategy) delete defaults['strategy'];
   if (Object.keys(defaults).length === 0) delete overrides['defaults'];
-  const legacyOperations = Object.keys(overrides['operations'] ?? {});
-  const added = Object.keys(presets[preset].operations).filter(
-    (op) => !legacyOperations.includes(op),
-  );
-  if (added.length > 0) {
-    warnings.push(
-      `the ${preset} preset also sets strategies for ${added.join(', ')}, which the legacy configuration did not`,
-    );
-    penalty += 0.05;
-  }
-
   const config = {
     preset,
     ...overrides,

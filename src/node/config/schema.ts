@@ -81,9 +81,21 @@ const circuitBreaker = z.strictObject({
     .exactOptional(),
 });
 
+const timeoutMode = z.enum(['cooperative', 'aggressive']).exactOptional();
+
+const adaptiveTimeout = z.strictObject({
+  percentile: z.number().gt(0).max(100).exactOptional(),
+  multiplier: z.number().min(1).exactOptional(),
+  minMs: positive,
+  maxMs: positive,
+  window: positiveInt.exactOptional(),
+  minSamples: positiveInt.exactOptional(),
+});
+
 const timeout = z.union([
   positive,
-  z.strictObject({ ms: positive, mode: z.enum(['cooperative', 'aggressive']).exactOptional() }),
+  z.strictObject({ ms: positive, mode: timeoutMode }),
+  z.strictObject({ adaptive: adaptiveTimeout, mode: timeoutMode }),
 ]);
 
 const bulkhead = z.strictObject({
