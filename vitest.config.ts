@@ -10,8 +10,9 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
-      // Just under what the suite measures (see CHANGELOG): a drop fails CI, a rise is free.
-      thresholds: { statements: 85, branches: 80, functions: 85, lines: 85 },
+      // Just under what the whole suite measured (2026-12-02: statements 90.9 %, branches
+      // 87.0 %, functions 90.5 %, lines 92.3 %): a drop fails CI, a rise is free.
+      thresholds: { statements: 90, branches: 86, functions: 89, lines: 91 },
     },
   },
 });

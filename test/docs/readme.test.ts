@@ -77,6 +77,12 @@ declare const resilience: import('breakwater').Resilience;
 declare const metrics: import('breakwater/http').MetricsSource;
 declare const db: { isReady: boolean };
 declare const token: string;
+declare const model: string;
+declare const openai: {
+  responses: {
+    create(body: { model: string; input: string }, options: { signal: AbortSignal }): Promise<unknown>;
+  };
+};
 declare const expressApp: import('express').Express;
 declare const fastifyApp: import('fastify').FastifyInstance;
 `;
