@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "node $(node --version)"
-bash scripts/ensure-redis.sh
 bash scripts/ensure-tools.sh
 npx prettier --check . --log-level warn
 npx eslint .

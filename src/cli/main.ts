@@ -52,7 +52,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const announce = (line: string) => live.write(`${line}\n`);
   const summary = await runDemo({
     fast: args.fast,
-    onDashboard: (url, token) => announce(`dashboard: ${url}  (admin token: ${token})`),
+    onDashboard: (url, token) => {
+      announce(`dashboard: ${url}  (admin token: ${token})`);
+      announce(`Prometheus metrics: ${url}metrics`);
+    },
     write: announce,
   });
   process.stdout.write(

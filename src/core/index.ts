@@ -103,10 +103,13 @@ export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge
 export { Chaos, chaos } from './chaos/chaos.js';
 export type { ChaosEvents, ChaosOptions } from './chaos/chaos.js';
 export { seededRandom } from './chaos/seeded-random.js';
+export * from './stream/index.js';
+export type { ChunkOf } from './policy.js';
 export type { LatencySummary, OperationMetrics, OperationMetricsJSON } from './metrics/index.js';
 export { Resilience, createResilience } from './orchestrator/resilience.js';
 export type {
   ExecuteOptions,
+  ExecuteStreamOptions,
   ResilienceOptions,
   UpdateOptions,
 } from './orchestrator/resilience.js';
@@ -127,9 +130,14 @@ export type {
   AnyFunction,
   FallbackFor,
   ResultOf,
+  StreamWrapOptions,
+  StreamingFunction,
   WrapOptions,
+  WrappedStream,
   Wrapped,
   WrappedExtras,
 } from './orchestrator/wrap-types.js';
+export type { RejectionReason } from './orchestrator/observer.js';
+export type { Logger, LogMethod } from './logging/logger.js';
 export { presets, presetNames, isPresetName } from './presets/index.js';
 export type { PresetName } from './presets/index.js';

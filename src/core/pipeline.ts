@@ -3,6 +3,7 @@ import { fail } from './option-checks.js';
 import {
   BasePolicy,
   RUN,
+  STREAM_LIMITS,
   childContext,
   isComposable,
   type Context,
@@ -10,7 +11,9 @@ import {
   type Operation,
   type PipelineOf,
   type PipelineLayer,
+  type StreamLimited,
 } from './policy.js';
+import { NO_LIMITS, type StreamLimits } from './stream/options.js';
 
 /**
  * What a pipeline accepts as a layer: a breakwater policy, or any object with an `execute`
@@ -56,6 +59,16 @@ class Pipeline extends BasePolicy {
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     return this.runFrom(0, fn, ctx);
+  }
+
+  /** The limits of the innermost `stream()` layer: they hold for every attempt, wherever it sits. */
+  override [STREAM_LIMITS](): StreamLimits {
+    for (let index = this.innermost; index >= 0; index--) {
+      const layer = this.policies[index] as Partial<StreamLimited>;
+      const limits = layer[STREAM_LIMITS]?.();
+      if (limits !== undefined && limits !== NO_LIMITS) return limits;
+    }
+    return NO_LIMITS;
   }
 
   private runFrom<T>(index: number, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {

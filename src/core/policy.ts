@@ -1,6 +1,9 @@
 import { abortReason } from './abort.js';
 import { CallContext, releasedAfter } from './call-context.js';
 import { systemClock, type Clock } from './clock.js';
+import { streamCall } from './stream/call.js';
+import type { StreamOperation } from './stream/open.js';
+import { NO_LIMITS, type StreamLimits } from './stream/options.js';
 
 /** What every protected function receives. */
 export interface Context {
@@ -40,7 +43,13 @@ export interface DetailedResult<T> {
 export interface Policy {
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T>;
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>>;
+  /** Runs a streaming call (SPEC §9): the policies act until its first chunk, the limits of a `stream()` layer after. */
+  executeStream<T>(fn: StreamOperation<T>, signal?: AbortSignal): AsyncIterable<T>;
 }
+
+/** The chunk type of a stream a fallback answers with. */
+export type ChunkOf<R> =
+  R extends AsyncIterable<infer C> ? C : R extends PromiseLike<AsyncIterable<infer C>> ? C : never;
 
 /** Type-only key carrying the result type of a policy that answers with values of its own. */
 declare const resultBound: unique symbol;
@@ -54,6 +63,8 @@ declare const resultBound: unique symbol;
 export interface TypedPolicy<R> {
   execute<T extends R>(fn: Operation<T>, signal?: AbortSignal): Promise<R>;
   executeDetailed<T extends R>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<R>>;
+  /** A streaming call; the layer's own answers are streams (`R` an `AsyncIterable`), their chunks typed `ChunkOf<R>`. */
+  executeStream<T>(fn: StreamOperation<T>, signal?: AbortSignal): AsyncIterable<T | ChunkOf<R>>;
   /** Never set: carries `R` for `pipeline`'s type. */
   readonly [resultBound]?: R;
 }
@@ -91,6 +102,16 @@ export const RUN: unique symbol = Symbol.for('breakwater.policy.run') as never;
 
 export interface ComposablePolicy extends Policy {
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T>;
+}
+
+/**
+ * How a pipeline finds the limits of its `stream()` layer: a policy that sets stream limits
+ * answers them under this key. A global symbol, like `RUN`.
+ */
+export const STREAM_LIMITS: unique symbol = Symbol.for('breakwater.policy.stream-limits') as never;
+
+export interface StreamLimited {
+  [STREAM_LIMITS](): StreamLimits | undefined;
 }
 
 export function isComposable(policy: object): policy is ComposablePolicy {
@@ -199,5 +220,14 @@ export abstract class BasePolicy implements ComposablePolicy {
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return runDetailed(this, fn, signal, this.clock);
+  }
+
+  executeStream<T>(fn: StreamOperation<T>, signal?: AbortSignal): AsyncIterable<T> {
+    return streamCall((open, ctx) => this[RUN](open, ctx), fn, signal, this[STREAM_LIMITS]());
+  }
+
+  /** A plain policy sets no stream limits; `stream()` does, and a pipeline answers its layer's. */
+  [STREAM_LIMITS](): StreamLimits {
+    return NO_LIMITS;
   }
 }

@@ -1,6 +1,16 @@
 import type { Clock } from '../core/clock.js';
-import { fail, numberOption } from '../core/option-checks.js';
-import type { RedisClient } from './scripts.js';
+import { fail, failChoice, numberOption } from '../core/option-checks.js';
+import type { RedisClient } from './client.js';
+
+/**
+ * What a replica does while it cannot reach the shared state. `local` (default, fail open):
+ * every breaker decides from its local state, half-open probes run on the local slot.
+ * `strict` (fail closed): a half-open probe that cannot claim one of the fleet's `maxCalls`
+ * slots is refused, so an open breaker stays open until Redis answers again — the fleet-wide
+ * probe limit is never exceeded. Closed breakers keep serving under both.
+ */
+export type StoreUnavailablePolicy = 'local' | 'strict';
+const POLICIES: readonly StoreUnavailablePolicy[] = ['local', 'strict'];
 
 export interface RedisStoreOptions {
   /** An ioredis client (or Cluster) of yours; the store duplicates it for pub/sub and never quits it. */
@@ -20,6 +30,8 @@ export interface RedisStoreOptions {
    * how long `close()` waits for commands in flight, in ms. Default 1,000.
    */
   readonly commandTimeoutMs?: number;
+  /** What to do while Redis cannot be reached; see `StoreUnavailablePolicy`. Default `'local'`. */
+  readonly onStoreUnavailable?: StoreUnavailablePolicy;
   /** Time source for the shared window and the probe claims; default `Date.now`. */
   readonly clock?: Clock;
 }
@@ -30,6 +42,7 @@ export interface ResolvedRedisStoreOptions {
   readonly resyncMs: number;
   readonly probeTtlMs: number;
   readonly commandTimeoutMs: number;
+  readonly onStoreUnavailable: StoreUnavailablePolicy;
 }
 
 const OWNER = 'redisStore';
@@ -45,8 +58,11 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
   }
   const prefix = options.prefix ?? 'breakwater:';
   if (typeof prefix !== 'string') fail(OWNER, 'prefix', 'a string', prefix);
+  const policy = options.onStoreUnavailable ?? 'local';
+  if (!POLICIES.includes(policy)) failChoice(OWNER, 'onStoreUnavailable', POLICIES, policy);
   return {
     prefix,
+    onStoreUnavailable: policy,
     flushMs: numberOption(OWNER, 'flushMs', options.flushMs, 100, PERIOD_MS),
     resyncMs: numberOption(OWNER, 'resyncMs', options.resyncMs, 5_000, PERIOD_MS),
     probeTtlMs: numberOption(OWNER, 'probeTtlMs', options.probeTtlMs, 30_000, PERIOD_MS),

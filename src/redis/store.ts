@@ -1,28 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import { Redis, type Cluster } from 'ioredis';
 import type {
   CircuitSnapshot,
   CircuitStore,
-  ProbeRelease,
   StoreLink,
   StoredCircuit,
   TransitionReason,
 } from '../core/breaker/store.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
-import { unrefTimer } from '../core/timers.js';
+import { openClients, quit, type RedisClient } from './client.js';
+import { breakerCommands } from './commands.js';
+import { ConnectionState, type RedisStoreConnection } from './connection.js';
+import type { StoreContext } from './context.js';
+import { Flusher } from './flush.js';
 import { transitionsChannel } from './keys.js';
-import { claimScript, mergeScript, releaseScript, transitionScript } from './lua.js';
-import {
-  resolveOptions,
-  type RedisStoreOptions,
-  type ResolvedRedisStoreOptions,
-} from './options.js';
-import { LuaScript, type RedisClient } from './scripts.js';
+import { snapshotFromJson } from './messages.js';
+import { resolveOptions, type RedisStoreOptions, type StoreUnavailablePolicy } from './options.js';
+import { ProbeClaims, type Attachment } from './probe-claims.js';
+import { Resync } from './resync.js';
 import { SharedCircuit } from './shared-circuit.js';
 
-/** `ready`: connected and in sync; `unreachable`: deciding locally until Redis returns. */
-export type RedisStoreConnection = 'connecting' | 'ready' | 'unreachable' | 'closed';
+export type { RedisStoreConnection } from './connection.js';
 
 /** The store's health, for health endpoints and dashboards. */
 export interface RedisStoreStatus {
@@ -35,6 +32,12 @@ export interface RedisStoreStatus {
   readonly circuits: number;
   /** Breakers with outcomes or transitions waiting for Redis. */
   readonly pending: number;
+  /** The policy while Redis cannot be reached. */
+  readonly onStoreUnavailable: StoreUnavailablePolicy;
+  /** Half-open probes run on the local decision alone because Redis could not be asked (`local`). */
+  readonly localProbes: number;
+  /** Half-open probes refused because Redis could not be asked (`strict`). */
+  readonly refusedProbes: number;
 }
 
 export interface RedisStore extends CircuitStore {
@@ -45,139 +48,90 @@ export interface RedisStore extends CircuitStore {
   sync(): Promise<void>;
 }
 
-const mergeBatch = new LuaScript(mergeScript);
-const transition = new LuaScript(transitionScript);
-const claim = new LuaScript(claimScript);
-const releaseProbe = new LuaScript(releaseScript);
-
 /** Operator commands act on the whole fleet, whatever version Redis holds. */
 const FORCED: ReadonlySet<TransitionReason> = new Set(['isolate', 'reset', 'disable', 'enable']);
-const noRelease: ProbeRelease = () => undefined;
 const ignore = (): void => undefined;
-
-interface MergeReply {
-  snapshot?: CircuitSnapshot;
-}
-interface TransitionReply {
-  applied: boolean;
-  snapshot: CircuitSnapshot;
-}
-interface ClaimReply {
-  granted: boolean;
-  snapshot?: CircuitSnapshot;
-}
-
-/** One attached breaker: the probe claims it holds, released when it is disposed. */
-interface Attachment {
-  detached: boolean;
-  /** Created on the first claim. */
-  claims: Set<string> | undefined;
-}
-
-/** Options for the clients the store creates from a URL: fail fast offline, reconnect forever. */
-const ownClientOptions = {
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  retryStrategy: (times: number) => Math.min(times * 50, 1_000),
-};
+/** While commands fail on a live connection, one check command runs this often at most. */
+const MAX_RETRY_MS = 500;
 
 class SharedRedisStore implements RedisStore {
-  private readonly options: ResolvedRedisStoreOptions;
-  private readonly clock: Clock;
+  private readonly context: StoreContext;
   private readonly client: RedisClient;
   private readonly subscriber: RedisClient;
   private readonly ownsClient: boolean;
-  private readonly channel: string;
-  private readonly replica = randomUUID();
   private readonly circuits = new Map<string, SharedCircuit>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly detach: (() => void)[] = [];
-  private flushQueue: SharedCircuit[] = [];
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private resyncTimer: ReturnType<typeof setInterval> | undefined;
-  private claims = 0;
-  private commandsReady: boolean;
-  private subscribed = false;
-  private connection: RedisStoreConnection;
-  private since: number;
-  private lastError: string | undefined;
+  private readonly flusher: Flusher;
+  private readonly resync: Resync;
+  private readonly claims: ProbeClaims;
   private closing: Promise<void> | undefined;
   private hub: EventHub<{ status: RedisStoreStatus }> | undefined;
 
   constructor(options: RedisStoreOptions) {
-    this.options = resolveOptions(options);
-    this.clock = options.clock ?? systemClock;
-    this.channel = transitionsChannel(this.options.prefix);
-    if (options.client !== undefined) {
-      this.client = options.client;
-      this.ownsClient = false;
-      this.subscriber = options.client.isCluster
-        ? (options.client as Cluster).duplicate()
-        : (options.client as Redis).duplicate();
-    } else {
-      const url = options.url ?? '';
-      this.client = new Redis(url, ownClientOptions);
-      this.ownsClient = true;
-      this.subscriber = new Redis(url, { ...ownClientOptions, enableOfflineQueue: true });
-    }
-    this.connection = 'connecting';
-    this.since = this.clock.now();
-    this.commandsReady = this.client.status === 'ready';
+    const resolved = resolveOptions(options);
+    const clock = options.clock ?? systemClock;
+    ({
+      client: this.client,
+      subscriber: this.subscriber,
+      ownsClient: this.ownsClient,
+    } = openClients(options.client, options.url));
+    const connection = new ConnectionState(
+      clock,
+      this.client.status === 'ready',
+      Math.min(resolved.resyncMs, MAX_RETRY_MS),
+      () => this.checkCommands(),
+      (state) => this.connectionChanged(state),
+    );
+    this.context = {
+      options: resolved,
+      clock,
+      channel: transitionsChannel(resolved.prefix),
+      commands: breakerCommands(this.client, connection),
+      connection,
+      track: (work) => this.track(work),
+    };
+    this.flusher = new Flusher(this.context);
+    this.resync = new Resync(this.context, () => this.circuits.values());
+    this.claims = new ProbeClaims(this.context, this.resync);
     // A client made with lazyConnect waits for a first command; the store's wait for ready.
     if (this.client.status === 'wait') this.client.connect().catch(ignore);
-    this.listen(this.client, 'ready', () => {
-      this.commandsReady = true;
-      this.update();
-    });
-    this.listen(this.client, 'close', () => {
-      this.commandsReady = false;
-      this.update();
-    });
-    this.listen(this.client, 'error', (error: unknown) => {
-      this.lastError = error instanceof Error ? error.message : String(error);
-    });
+    this.listen(this.client, 'ready', () => connection.setClientReady(true));
+    this.listen(this.client, 'close', () => connection.setClientReady(false));
+    this.listen(this.client, 'error', (error: unknown) => connection.clientError(error));
     this.listen(this.subscriber, 'error', ignore);
-    this.listen(this.subscriber, 'message', (channel: string, message: string) => {
-      if (channel === this.channel) this.onMessage(message);
+    this.listen(this.subscriber, 'message', (channel: unknown, message: unknown) => {
+      if (channel === this.context.channel) this.onMessage(message);
     });
     this.listen(this.subscriber, 'ready', () => this.subscribe());
-    this.listen(this.subscriber, 'close', () => {
-      this.subscribed = false;
-      this.update();
-    });
+    this.listen(this.subscriber, 'close', () => connection.setSubscribed(false));
     this.subscribe();
   }
 
   /** Ready means both: commands go through, and no transition published from now on is missed. */
   private subscribe(): void {
-    this.subscriber.subscribe(this.channel).then(() => {
-      this.subscribed = true;
-      this.update();
-    }, ignore);
+    this.subscriber
+      .subscribe(this.context.channel)
+      .then(() => this.context.connection.setSubscribed(true), ignore);
   }
 
   attach(circuit: StoredCircuit): StoreLink {
     let shared = this.circuits.get(circuit.name);
     if (shared === undefined) {
-      shared = new SharedCircuit(this.options.prefix, circuit);
+      shared = new SharedCircuit(this.context.options.prefix, circuit);
       this.circuits.set(circuit.name, shared);
     } else if (!circuit.adopt(shared.snapshot)) {
       shared.adopt(circuit.toJSON());
     }
     shared.peers.add(circuit);
-    if (this.connection === 'ready') this.track(this.reconcile(shared));
-    this.startResync();
+    if (this.context.connection.ready) this.track(this.resync.reconcile(shared));
+    if (this.closing === undefined) this.resync.start();
     const target = shared;
     const attachment: Attachment = { detached: false, claims: undefined };
     return {
-      // The caller's path: O(1), synchronous, never throws.
-      recordOutcome: (failure, slow) => {
-        if (target.snapshot.state !== 'closed') return;
-        target.batch.record(failure, slow, target.needsTime ? this.clock.now() : 0);
-        if (!target.queued) this.enqueue(target);
-      },
+      recordOutcome: (failure, slow) => this.flusher.record(target, failure, slow),
       recordTransition: (snapshot) => this.recordTransition(target, circuit, snapshot),
-      claimProbe: () => this.claimProbe(target, attachment),
+      claimProbe: () => this.claims.claim(target, attachment),
       detach: () => this.detachCircuit(target, circuit, attachment),
     };
   }
@@ -187,12 +141,16 @@ class SharedRedisStore implements RedisStore {
     for (const shared of this.circuits.values()) {
       if (shared.queued || shared.unpushed) pending++;
     }
+    const { connection, options } = this.context;
     return {
-      connection: this.connection,
-      since: this.since,
-      lastError: this.lastError,
+      connection: connection.connection,
+      since: connection.since,
+      lastError: connection.lastError,
       circuits: this.circuits.size,
       pending,
+      onStoreUnavailable: options.onStoreUnavailable,
+      localProbes: this.claims.localProbes,
+      refusedProbes: this.claims.refusedProbes,
     };
   }
 
@@ -200,21 +158,13 @@ class SharedRedisStore implements RedisStore {
     return (this.hub ??= new EventHub()).on('status', listener);
   }
 
-  async sync(): Promise<void> {
-    if (this.connection !== 'ready') return;
-    await Promise.all([...this.circuits.values()].map((shared) => this.reconcile(shared)));
+  sync(): Promise<void> {
+    return this.resync.sync();
   }
 
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
-  }
-
-  private enqueue(shared: SharedCircuit): void {
-    if (this.closing !== undefined) return;
-    shared.queued = true;
-    this.flushQueue.push(shared);
-    this.flushTimer ??= unrefTimer(setTimeout(this.flush, this.options.flushMs));
   }
 
   private recordTransition(
@@ -228,7 +178,7 @@ class SharedRedisStore implements RedisStore {
     // Half-open follows from the open time on every replica; the fleet-wide part of it is
     // the probe claim, so this transition is not published.
     if (snapshot.reason === 'open-time-elapsed') return;
-    this.push(shared, snapshot, FORCED.has(snapshot.reason));
+    this.resync.push(shared, snapshot, FORCED.has(snapshot.reason));
   }
 
   /**
@@ -241,215 +191,33 @@ class SharedRedisStore implements RedisStore {
     circuit: StoredCircuit,
     attachment: Attachment,
   ): void {
-    attachment.detached = true;
-    const claims = attachment.claims;
-    attachment.claims = undefined;
-    if (claims !== undefined) {
-      for (const id of claims) this.release(shared, id, false);
-      claims.clear(); // a probe settling later has nothing left to release
-    }
+    this.claims.releaseAll(shared, attachment);
     shared.peers.delete(circuit);
     if (shared.peers.size > 0 || this.circuits.get(shared.name) !== shared) return;
     this.circuits.delete(shared.name);
-    if (shared.queued) {
-      shared.queued = false;
-      this.flushQueue = this.flushQueue.filter((queued) => queued !== shared);
-      if (this.connection === 'ready') this.merge(shared, this.clock.now());
-    }
-    if (this.circuits.size === 0) {
-      clearInterval(this.resyncTimer);
-      this.resyncTimer = undefined;
-    }
+    this.flusher.forget(shared);
+    if (this.circuits.size === 0) this.resync.pause();
   }
 
-  private claimProbe(
-    shared: SharedCircuit,
-    attachment: Attachment,
-  ): Promise<ProbeRelease | undefined> {
-    if (this.connection !== 'ready') return Promise.resolve(noRelease);
-    const id = `${this.replica}:${++this.claims}`;
-    const argument = {
-      now: this.clock.now(),
-      maxCalls: shared.settings.halfOpen.maxCalls,
-      ttlMs: this.options.probeTtlMs,
-      id,
-    };
-    return new Promise((resolve) => {
-      // A Redis that stopped answering must not hold the call: past the timeout the local
-      // slot decides, and a claim granted too late is handed straight back.
-      let answered = false;
-      const timer = unrefTimer(
-        setTimeout(() => {
-          answered = true;
-          resolve(noRelease);
-        }, this.options.commandTimeoutMs),
-      );
-      claim.run(this.client, shared.keys, argument).then(
-        (reply) => {
-          clearTimeout(timer);
-          const answer = this.claimAnswer(shared, attachment, id, reply as ClaimReply);
-          if (!answered) resolve(answer);
-          else if (answer !== undefined) answer(false);
-          answered = true;
-        },
-        () => {
-          clearTimeout(timer);
-          if (!answered) resolve(noRelease);
-          answered = true;
-        },
-      );
-    });
+  /** The command that tells whether commands answer again: a read of a shared breaker. */
+  private checkCommands(): Promise<unknown> {
+    const first = this.circuits.values().next();
+    if (first.done === true) return this.client.ping();
+    return this.context.commands.readSnapshot(first.value.keys);
   }
 
-  private claimAnswer(
-    shared: SharedCircuit,
-    attachment: Attachment,
-    id: string,
-    { granted, snapshot }: ClaimReply,
-  ): ProbeRelease | undefined {
-    if (granted) {
-      if (attachment.detached) {
-        // Disposed while the claim was on its way: the slot goes straight back.
-        this.release(shared, id, false);
-        return noRelease;
-      }
-      const claims = (attachment.claims ??= new Set());
-      claims.add(id);
-      return (succeeded) => {
-        if (claims.delete(id)) this.release(shared, id, succeeded);
-      };
-    }
-    if (snapshot === undefined || snapshot.version < shared.snapshot.version - 1) {
-      // Redis lost this breaker's state (it restarted empty): decide locally, refill it.
-      this.push(shared, shared.snapshot, false);
-      return noRelease;
-    }
-    shared.adopt(snapshot);
-    return undefined;
-  }
-
-  /**
-   * Hands a probe slot back; a successful probe also counts towards closing the breaker
-   * fleet-wide (`successesToClose` probe successes across every replica).
-   */
-  private release(shared: SharedCircuit, id: string, succeeded: boolean): void {
-    if (this.connection !== 'ready') return;
-    const argument = {
-      id,
-      succeeded,
-      now: this.clock.now(),
-      successesToClose: shared.settings.halfOpen.successesToClose,
-      channel: this.channel,
-    };
-    this.track(
-      releaseProbe
-        .run(this.client, shared.keys, argument)
-        .then((reply) => shared.adopt((reply as MergeReply).snapshot), ignore),
-    );
-  }
-
-  private push(shared: SharedCircuit, snapshot: CircuitSnapshot, force: boolean): void {
-    if (this.connection !== 'ready') {
-      shared.unpushed = true;
-      return;
-    }
-    shared.unpushed = false;
-    const argument = { channel: this.channel, force, snapshot };
-    this.track(
-      transition.run(this.client, shared.keys, argument).then(
-        (reply) => shared.adopt((reply as TransitionReply).snapshot),
-        () => {
-          shared.unpushed = true;
-        },
-      ),
-    );
-  }
-
-  private readonly flush = (): void => {
-    this.flushTimer = undefined;
-    if (this.connection !== 'ready') return; // kept, bounded, until Redis returns
-    const due = this.flushQueue;
-    this.flushQueue = [];
-    const now = this.clock.now();
-    for (const shared of due) {
-      shared.queued = false;
-      this.merge(shared, now);
-    }
-  };
-
-  /** Merges one breaker's batched outcomes into the fleet's window. */
-  private merge(shared: SharedCircuit, now: number): void {
-    if (!shared.batch.pending || shared.snapshot.state !== 'closed') return;
-    const argument = {
-      now,
-      name: shared.name,
-      channel: this.channel,
-      openMs: shared.settings.openMs(shared.snapshot.opens + 1),
-      trip: shared.trip,
-      batch: shared.batch.take(now),
-    };
-    this.track(
-      mergeBatch
-        .run(this.client, shared.keys, argument)
-        .then((reply) => shared.adopt((reply as MergeReply).snapshot), ignore),
-    );
-  }
-
-  /** Brings one breaker and Redis in line: the newer snapshot wins on both sides. */
-  private async reconcile(shared: SharedCircuit): Promise<void> {
-    let raw: string | null;
-    try {
-      raw = await this.client.hget(shared.keys.state, 'snapshot');
-    } catch {
-      return;
-    }
-    const remote = raw === null ? undefined : (JSON.parse(raw) as CircuitSnapshot);
-    if (shared.adopt(remote)) return;
-    const local = shared.snapshot;
-    const derivedFromRemote =
-      local.reason === 'open-time-elapsed' && remote?.version === local.version - 1;
-    if (local.version > (remote?.version ?? 0) && !derivedFromRemote) {
-      this.push(shared, local, false);
-    }
-  }
-
-  private update(): void {
-    if (this.closing !== undefined) return;
-    const ready = this.commandsReady && this.subscribed;
-    if (ready && this.connection !== 'ready') {
-      this.lastError = undefined;
-      this.setConnection('ready');
+  private connectionChanged(connection: RedisStoreConnection): void {
+    if (connection === 'ready' && this.closing === undefined) {
       // Whatever was published while this replica was away is read back here.
-      this.track(this.sync());
-      this.flush();
-    } else if (!ready && this.connection === 'ready') {
-      this.setConnection('unreachable');
-    } else if (!this.commandsReady && this.connection === 'connecting' && this.lastError) {
-      this.setConnection('unreachable');
+      this.track(this.resync.sync());
+      this.flusher.flush();
     }
-  }
-
-  private onMessage(message: string): void {
-    let snapshot: CircuitSnapshot;
-    try {
-      snapshot = JSON.parse(message) as CircuitSnapshot;
-    } catch {
-      return;
-    }
-    this.circuits.get(snapshot.name)?.adopt(snapshot);
-  }
-
-  private setConnection(connection: RedisStoreConnection): void {
-    this.connection = connection;
-    this.since = this.clock.now();
     this.hub?.emit('status', this.status());
   }
 
-  private startResync(): void {
-    if (this.resyncTimer !== undefined || this.closing !== undefined) return;
-    this.resyncTimer = unrefTimer(
-      setInterval(() => this.track(this.sync()), this.options.resyncMs),
-    );
+  private onMessage(message: unknown): void {
+    const snapshot = snapshotFromJson(message);
+    if (snapshot !== undefined) this.circuits.get(snapshot.name)?.adopt(snapshot);
   }
 
   private track(work: Promise<unknown>): void {
@@ -464,30 +232,27 @@ class SharedRedisStore implements RedisStore {
   }
 
   private async settleInFlight(): Promise<void> {
-    const deadline = Date.now() + this.options.commandTimeoutMs;
+    const { commandTimeoutMs } = this.context.options;
+    const deadline = Date.now() + commandTimeoutMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
       await settled(Promise.all(this.inFlight), deadline - Date.now());
     }
   }
 
   private async shutdown(): Promise<void> {
-    clearInterval(this.resyncTimer);
-    this.resyncTimer = undefined;
-    if (this.connection === 'ready') {
-      this.flush();
-      for (const shared of this.circuits.values()) {
-        if (shared.unpushed) this.push(shared, shared.snapshot, false);
-      }
+    this.resync.stop();
+    if (this.context.connection.ready) {
+      this.flusher.flush();
+      this.resync.pushUnpushed();
     }
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.flusher.stop();
     await this.settleInFlight();
     for (const off of this.detach) off();
     this.detach.length = 0;
     await quit(this.subscriber);
     if (this.ownsClient) await quit(this.client);
     this.circuits.clear();
-    this.setConnection('closed');
+    this.context.connection.close();
     this.hub = undefined;
   }
 }
@@ -503,19 +268,12 @@ function settled(work: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
-async function quit(client: RedisClient): Promise<void> {
-  if (client.status === 'ready') {
-    await client.quit().catch(() => client.disconnect());
-  } else {
-    client.disconnect();
-  }
-}
-
 /**
  * A store that shares every breaker across the replicas of a service through Redis
  * (SPEC §6). Decisions stay local and synchronous; outcomes are merged every `flushMs`,
  * transitions are versioned and fanned out over pub/sub, half-open probes are limited
- * fleet-wide, and an unreachable Redis only means each replica decides alone for a while.
+ * fleet-wide, and an unreachable Redis means each replica decides alone for a while
+ * (`onStoreUnavailable: 'local'`) or refuses probes it cannot share (`'strict'`).
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   return new SharedRedisStore(options);

@@ -11,14 +11,16 @@ const allowed: Record<string, readonly string[]> = {
   node: ['core'],
   redis: ['core'],
   prometheus: ['core'],
+  otel: ['core'],
   http: ['core', 'node'],
-  cli: ['core', 'node', 'redis', 'prometheus', 'http'],
+  cli: ['core', 'node', 'redis', 'prometheus', 'otel', 'http'],
 };
 const allowedPackages: Record<string, readonly string[]> = {
   core: [],
   node: ['node:*', 'zod', 'js-yaml'],
   redis: ['ioredis', 'node:*'],
   prometheus: ['prom-client'],
+  otel: ['@opentelemetry/api'],
   http: ['node:*'],
   cli: ['*'],
 };

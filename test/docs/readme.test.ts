@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,8 @@ const entries: Record<string, string> = {
   breakwater: '../../src/core/index.js',
   'breakwater/node': '../../src/node/index.js',
   'breakwater/redis': '../../src/redis/index.js',
+  'breakwater/prometheus': '../../src/prometheus/index.js',
+  'breakwater/otel': '../../src/otel/index.js',
   'breakwater/http': '../../src/http/index.js',
   'breakwater/http/express': '../../src/http/express.js',
   'breakwater/http/fastify': '../../src/http/fastify.js',
@@ -78,6 +79,11 @@ declare const metrics: import('breakwater/http').MetricsSource;
 declare const db: { isReady: boolean };
 declare const token: string;
 declare const model: string;
+declare const anthropic: import('@anthropic-ai/sdk').default;
+declare const messages: import('@anthropic-ai/sdk').default.MessageParam[];
+declare const registry: import('prom-client').Registry;
+declare const otelMetrics: { getMeter(name: string): import('@opentelemetry/api').Meter };
+declare function backupModel(prompt: string, signal: AbortSignal): AsyncIterable<never>;
 declare const openai: {
   responses: {
     create(body: { model: string; input: string }, options: { signal: AbortSignal }): Promise<unknown>;
@@ -91,7 +97,10 @@ describe('README examples type-check', () => {
   it('every ```ts block compiles under the project’s own compiler options', async () => {
     const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
     expect(blocks.length).toBeGreaterThan(5);
-    const dir = mkdtempSync(join(tmpdir(), 'breakwater-readme-'));
+    // Inside node_modules, so the examples' own packages (openai, pino, …) resolve.
+    const cache = join(root, 'node_modules/.cache');
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, 'breakwater-readme-'));
     try {
       writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
       writeFileSync(join(dir, 'free-names.d.ts'), freeNames);

@@ -241,6 +241,9 @@ describe('pipeline with policies from elsewhere', () => {
     const bare: Policy = {
       execute: (fn) => Promise.resolve((fn as () => unknown)()) as never,
       executeDetailed: () => Promise.reject(new Error('unused')),
+      executeStream: () => {
+        throw new Error('unused');
+      },
     };
     const caller = new AbortController();
     let seen: Context | undefined;

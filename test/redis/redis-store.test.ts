@@ -53,23 +53,23 @@ function gate() {
 }
 
 describe('redisStore: a fleet shares one breaker', () => {
-  it('a trip on one replica is seen by all within flushMs + 50 ms', async () => {
+  it('a trip on one replica reaches all over pub/sub (no resync needed)', async () => {
     const flushMs = 100;
+    // No resync within the test: only the published transition can carry the trip; how
+    // fast it arrives is the machine's business and is measured by `npm run bench`.
     const replicas = await startFleet(
       3,
-      { url: server.url, prefix: uniquePrefix(), flushMs },
+      { url: server.url, prefix: uniquePrefix(), flushMs, resyncMs: 600_000 },
       { trip: consecutive(3), openMs: 60_000 },
     );
     const [first] = replicas as [Replica];
     for (let i = 0; i < 3; i++) await first.breaker.execute(failing).catch(() => undefined);
     expect(first.breaker.state).toBe('open');
-    const trippedAt = first.changes[0]!.at;
     await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to open');
     for (const other of replicas.slice(1)) {
       expect(other.changes.map(({ to, remote }) => ({ to, remote }))).toEqual([
         { to: 'open', remote: true },
       ]);
-      expect(other.changes[0]!.at - trippedAt).toBeLessThanOrEqual(flushMs + 50);
     }
     const error = await replicas[2]!.breaker.execute(() => 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CircuitOpenError);
@@ -84,13 +84,11 @@ describe('redisStore: a fleet shares one breaker', () => {
       { trip: consecutive(3), openMs: 60_000 },
     );
     for (const r of replicas) await r.breaker.execute(failing).catch(() => undefined);
-    const lastFailure = Date.now();
     expect(replicas.map((r) => r.breaker.state)).toEqual(['closed', 'closed', 'closed']);
     await waitFor(allIn(replicas, 'open'), 5_000, 'the merged window to trip');
-    // The last failure waits for its replica's next flush (≤ flushMs), then the script trips
-    // the breaker and pub/sub fans it out; the bound leaves room for a busy machine.
+    // The last failure waits for its replica's next flush, then the script trips the breaker
+    // and pub/sub fans it out (the delay is measured in `npm run bench`, not asserted here).
     for (const r of replicas) {
-      expect(r.changes[0]!.at - lastFailure).toBeLessThanOrEqual(2 * flushMs + 50);
       expect(r.breaker.toJSON()).toMatchObject({ reason: 'failures', opens: 1, version: 1 });
     }
   });
@@ -320,9 +318,10 @@ describe('redisStore: a fleet shares one breaker', () => {
     const openUntil = breaker.toJSON().openUntil!;
     await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
     await admin.client('PAUSE', '1500', 'ALL');
-    const started = Date.now();
-    await expect(breaker.execute(() => 'probed')).resolves.toBe('probed');
-    expect(Date.now() - started).toBeLessThan(1_200);
+    // Anything Redis answers comes after the pause: the call must settle before that.
+    const redisAnswers = admin.ping().then(() => 'redis');
+    const call = breaker.execute(() => 'probed');
+    await expect(Promise.race([call, redisAnswers])).resolves.toBe('probed');
     expect(breaker.state).toBe('closed');
   });
 

@@ -12,7 +12,7 @@ export interface RedisServer {
 }
 
 /** Asks the kernel for a free port by binding a throwaway server to port 0. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -41,7 +41,11 @@ function pings(port: number): Promise<boolean> {
   });
 }
 
-async function untilAnswers(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+export async function untilAnswers(
+  port: number,
+  child: ChildProcess,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
@@ -59,7 +63,7 @@ function launch(port: number): ChildProcess {
   );
 }
 
-function exited(child: ChildProcess): Promise<void> {
+export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Resilience } from '../../core/orchestrator/resilience.js';
 import { httpHandler } from '../../http/handler.js';
+import { prometheusMetrics } from '../../prometheus/index.js';
 
 /** The demo's dashboard server: where it listens, the admin token for its buttons, and how to stop it. */
 export interface DemoDashboard {
@@ -11,11 +12,15 @@ export interface DemoDashboard {
   close(): Promise<void>;
 }
 
-/** Serves breakwater/http (dashboard, health, admin) for the demo on 127.0.0.1 and an ephemeral port. */
+/**
+ * Serves breakwater/http (dashboard, health, admin, and the Prometheus metrics at `/metrics`)
+ * for the demo on 127.0.0.1 and an ephemeral port.
+ */
 export async function serveDashboard(resilience: Resilience): Promise<DemoDashboard> {
   // A fresh token per run: the buttons work for whoever ran the demo, and only for them.
   const token = randomBytes(18).toString('base64url');
-  const handler = httpHandler(resilience, { token });
+  const metrics = prometheusMetrics(resilience);
+  const handler = httpHandler(resilience, { token, metrics });
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -25,6 +30,7 @@ export async function serveDashboard(resilience: Resilience): Promise<DemoDashbo
     close: () =>
       new Promise<void>((resolve) => {
         handler.close();
+        metrics.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -3,6 +3,7 @@ import { hasKind } from '../errors/base.js';
 import type { Clock } from '../clock.js';
 import { circuitOpenRejection } from './rejection.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import { SETTLES_LATER, settlesLater, type LateOutcome } from '../late-outcome.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 import { consecutive } from './consecutive.js';
 import type { CircuitBreakerEvents } from './events.js';
@@ -338,21 +339,37 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   // ── closed and disabled ──────────────────────────────────────────────────────────
 
   private settleUntimed(value: unknown): unknown {
-    this.count(false, false);
+    if (settlesLater(value)) {
+      // A stream's verdict is its own, not a caller's abort: judged without the context.
+      value[SETTLES_LATER]((outcome) => {
+        if (outcome.failed) this.failedUntimed(outcome.error, undefined);
+        else this.count(false, false);
+      });
+    } else this.count(false, false);
     return value;
   }
 
   private failUntimed(error: unknown, ctx: ExecutionContext | undefined): never {
+    this.failedUntimed(error, ctx);
+    throw error;
+  }
+
+  private failedUntimed(error: unknown, ctx: ExecutionContext | undefined): void {
     if (this.counts(error, ctx)) this.count(true, false);
     else this.ignored(error);
-    throw error;
   }
 
   private runTimed<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     const started = this.clock.now();
     return invoke(fn, ctx).then(
       (value) => {
-        this.settleTimed(started, false, undefined, ctx);
+        if (settlesLater(value)) {
+          // A stream: its latency is the time to its first chunk, its outcome comes at its end.
+          const answeredMs = this.clock.now() - started;
+          value[SETTLES_LATER]((outcome) =>
+            this.settleTimed(started, outcome.failed, outcome.error, undefined, answeredMs),
+          );
+        } else this.settleTimed(started, false, undefined, ctx);
         return value;
       },
       (error: unknown) => {
@@ -366,10 +383,10 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     started: number,
     threw: boolean,
     error: unknown,
-    ctx: ExecutionContext,
+    ctx: ExecutionContext | undefined,
+    durationMs = this.clock.now() - started,
   ): void {
     if (threw && !this.counts(error, ctx)) return this.ignored(error);
-    const durationMs = this.clock.now() - started;
     const slow = durationMs > this.trip.slowCallMs;
     this.report(threw, error, durationMs, slow);
     this.count(threw, slow);
@@ -425,8 +442,15 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     release: ProbeRelease | undefined,
   ): Promise<T> {
     if (release === undefined) {
-      if (this.version === epoch) this.probes--;
-      return this.reject(HALF_OPEN_RETRY_AFTER_MS);
+      if (this.version === epoch) {
+        this.probes--;
+        return this.reject(HALF_OPEN_RETRY_AFTER_MS);
+      }
+      // Refused because the fleet had moved on (a newer state came with the answer, e.g.
+      // closed): the current state decides, as when a granted claim finds the state changed.
+      const abortedMeanwhile = callerAbort(ctx);
+      if (abortedMeanwhile !== undefined) return Promise.reject(abortedMeanwhile);
+      return this[RUN](fn, ctx);
     }
     const aborted = callerAbort(ctx);
     if (this.version !== epoch || aborted !== undefined) {
@@ -449,7 +473,21 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const started = this.clock.now();
     return invoke(fn, ctx).then(
       (value) => {
-        this.settleProbe(epoch, started, release, false, undefined, ctx);
+        if (settlesLater(value)) {
+          // A streaming probe holds its slot until the stream ends, which decides it.
+          const answeredMs = this.clock.now() - started;
+          value[SETTLES_LATER]((outcome: LateOutcome) =>
+            this.settleProbe(
+              epoch,
+              started,
+              release,
+              outcome.failed,
+              outcome.error,
+              undefined,
+              answeredMs,
+            ),
+          );
+        } else this.settleProbe(epoch, started, release, false, undefined, ctx);
         return value;
       },
       (error: unknown) => {
@@ -465,7 +503,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     release: ProbeRelease | undefined,
     threw: boolean,
     error: unknown,
-    ctx: ExecutionContext,
+    ctx: ExecutionContext | undefined,
+    answeredMs?: number,
   ): void {
     const current = this.version === epoch;
     if (current) this.probes--;
@@ -474,7 +513,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       return this.ignored(error);
     }
     const now = this.clock.now();
-    const durationMs = now - started;
+    const durationMs = answeredMs ?? now - started;
     // A slow probe shows the service still struggling: it reopens like a failure.
     const slow = durationMs > this.trip.slowCallMs;
     if (release !== undefined) safely(release, !threw && !slow);

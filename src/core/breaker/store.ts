@@ -129,4 +129,6 @@ export interface CircuitStore {
 export interface StoreHealth {
   readonly connection: string;
   readonly lastError?: string | undefined;
+  /** What breakers do while the store is not ready (Redis: `'local'` or `'strict'`). */
+  readonly onStoreUnavailable?: string;
 }

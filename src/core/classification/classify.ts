@@ -51,6 +51,7 @@ const TRANSIENT_KINDS = [
   'CircuitOpenError',
   'BulkheadRejectedError',
   'RateLimiterRejectedError',
+  'StreamInterruptedError',
 ] as const;
 const PERMANENT_KINDS = ['PermanentError', 'ConfigError'] as const;
 

@@ -102,6 +102,54 @@ export class RateLimiterRejectedError extends BreakwaterError {
 }
 brandError(RateLimiterRejectedError, 'RateLimiterRejectedError');
 
+/** A stream gave no first chunk within `firstChunkMs`: a failure of the call, retried like a timeout. */
+export class FirstChunkTimeoutError extends TimeoutError {
+  constructor(ms: number) {
+    super(ms);
+    this.message = `no first chunk within ${ms} ms`;
+  }
+}
+brandError(FirstChunkTimeoutError, 'FirstChunkTimeoutError');
+
+/**
+ * A stream failed after its first chunk reached the consumer, so it could be neither retried
+ * nor replaced: it stalled past `idleMs`, its source threw, or it ended without its final
+ * chunk (`isComplete`). `chunks` is how many chunks the consumer received.
+ */
+export class StreamInterruptedError extends BreakwaterError {
+  readonly chunks: number;
+  readonly reason: 'stalled' | 'error' | 'incomplete';
+  constructor(chunks: number, reason: 'stalled' | 'error' | 'incomplete', cause?: unknown) {
+    const why =
+      reason === 'stalled'
+        ? 'stalled'
+        : reason === 'error'
+          ? 'failed'
+          : 'ended without its final chunk';
+    super(
+      `the stream ${why} after ${chunks} chunk${chunks === 1 ? '' : 's'}`,
+      cause === undefined ? {} : { cause },
+    );
+    this.chunks = chunks;
+    this.reason = reason;
+  }
+}
+brandError(StreamInterruptedError, 'StreamInterruptedError');
+
+/** A stream's chunk could not be read (an SSE event whose data is not the JSON it should be). */
+export class MalformedChunkError extends BreakwaterError {
+  /** The offending data, cut to 200 characters. */
+  readonly data: string;
+  constructor(data: string, cause?: unknown) {
+    super(
+      `malformed stream chunk: ${JSON.stringify(data.slice(0, 200))}`,
+      cause === undefined ? {} : { cause },
+    );
+    this.data = data.slice(0, 200);
+  }
+}
+brandError(MalformedChunkError, 'MalformedChunkError');
+
 /** One problem found in a configuration. */
 export interface ConfigProblem {
   readonly path: string;
@@ -140,6 +188,12 @@ export const isBulkheadRejectedError = (e: unknown): e is BulkheadRejectedError 
 export const isRateLimiterRejectedError = (e: unknown): e is RateLimiterRejectedError =>
   hasKind(e, 'RateLimiterRejectedError');
 export const isConfigError = (e: unknown): e is ConfigError => hasKind(e, 'ConfigError');
+export const isFirstChunkTimeoutError = (e: unknown): e is FirstChunkTimeoutError =>
+  hasKind(e, 'FirstChunkTimeoutError');
+export const isStreamInterruptedError = (e: unknown): e is StreamInterruptedError =>
+  hasKind(e, 'StreamInterruptedError');
+export const isMalformedChunkError = (e: unknown): e is MalformedChunkError =>
+  hasKind(e, 'MalformedChunkError');
 
 /**
  * A refusal by one of breakwater's own policies — an open circuit, a full bulkhead, the

@@ -15,6 +15,8 @@ export interface OperationMetricsJSON {
   readonly lastSuccess: string | null;
   readonly lastFailure: string | null;
   readonly latencyMs: LatencySummary;
+  /** Time to first chunk of streaming calls; present once one has streamed. */
+  readonly firstChunkMs?: LatencySummary;
 }
 
 /** Calls timed one by one after a reset, before latency sampling starts. */
@@ -45,6 +47,8 @@ export class OperationMetrics {
    * operation's calls gives the same percentiles.
    */
   readonly latency = new LatencyHistogram();
+  /** Time to first chunk of streaming calls (`wrapStream`), made by the first one. */
+  firstChunk: LatencyHistogram | undefined;
   /** Calls to leave untimed before the next timed one. */
   private skip = 0;
   /** xorshift32 state: picks which calls are timed without lining up with a traffic pattern. */
@@ -101,7 +105,13 @@ export class OperationMetrics {
     this.latency.record(now - started);
   }
 
+  /** A streaming call's first chunk came `ms` after the call started. */
+  recordFirstChunk(ms: number): void {
+    (this.firstChunk ??= new LatencyHistogram()).record(ms);
+  }
+
   reset(): void {
+    this.firstChunk?.reset();
     this.totalCalls = 0;
     this.successfulCalls = 0;
     this.failedCalls = 0;
@@ -130,7 +140,8 @@ export class OperationMetrics {
       cached.fallbackCalls === this.fallbackCalls &&
       cached.rejectedCalls === this.rejectedCalls &&
       cached.circuitOpens === this.circuitOpens &&
-      cached.latencyMs.count === this.latency.count
+      cached.latencyMs.count === this.latency.count &&
+      cached.firstChunkMs?.count === this.firstChunk?.count
     ) {
       return cached;
     }
@@ -147,6 +158,7 @@ export class OperationMetrics {
       lastSuccess: this.lastSuccessAt === undefined ? null : isoTime(this.lastSuccessAt),
       lastFailure: this.lastFailureAt === undefined ? null : isoTime(this.lastFailureAt),
       latencyMs: this.latency.summary(),
+      ...(this.firstChunk === undefined ? {} : { firstChunkMs: this.firstChunk.summary() }),
     });
     return this.json;
   }

@@ -87,6 +87,17 @@ export interface RateLimitConfig {
 }
 
 /**
+ * The limits of the operation's streaming calls (`wrapStream`, SPEC §9); `isComplete`, being
+ * code, is given to `wrapStream` itself.
+ */
+export interface StreamConfig {
+  /** How long an attempt may take to deliver its first chunk. */
+  readonly firstChunkMs?: number;
+  /** After the first chunk, the longest wait for the next one. */
+  readonly idleMs?: number;
+}
+
+/**
  * When an operation's fallback (given in code to `wrap`/`execute`) answers instead of failing.
  * Defaults: when the circuit is open, when transient failures exhaust the retries, and when a
  * bulkhead or rate limit rejects the call — never for a permanent error.
@@ -107,6 +118,7 @@ export interface OperationConfig {
   readonly bulkhead?: BulkheadConfig | false;
   readonly rateLimit?: RateLimitConfig | false;
   readonly fallback?: FallbackConfig | false;
+  readonly stream?: StreamConfig | false;
 }
 
 /**

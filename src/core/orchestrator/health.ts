@@ -67,8 +67,14 @@ export function healthOf(
 function storeHealth(store: CircuitStore | undefined): { store?: StoreHealth } {
   const status = store?.status?.();
   if (status === undefined) return {};
-  const { connection, lastError } = status;
-  return { store: lastError === undefined ? { connection } : { connection, lastError } };
+  const { connection, lastError, onStoreUnavailable: policy } = status;
+  return {
+    store: {
+      connection,
+      ...(lastError === undefined ? {} : { lastError }),
+      ...(policy === undefined ? {} : { onStoreUnavailable: policy }),
+    },
+  };
 }
 
 export function allMetricsOf(entries: Iterable<OperationEntry>): AllMetrics {

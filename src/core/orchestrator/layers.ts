@@ -13,6 +13,7 @@ import { pipeline } from '../pipeline.js';
 import type { ComposablePolicy, Policy } from '../policy.js';
 import { rateLimit } from '../rate-limit/rate-limit.js';
 import { retry, type RetryPolicy } from '../retry/index.js';
+import { streamLimits, type StreamLimits } from '../stream/options.js';
 import { timeout } from '../timeout/index.js';
 import type { BackoffConfig, CircuitBreakerConfig, RetryConfig, TripConfig } from './config.js';
 import { sameData, type ResolvedConfig } from './resolve.js';
@@ -23,6 +24,8 @@ export interface Layers {
   /** rate limit → bulkhead → retry → breaker → timeout, the layers that are on; none when all are off. */
   readonly policy: ComposablePolicy | undefined;
   readonly breaker: CircuitBreaker | undefined;
+  /** The limits of streaming calls (`wrapStream`); none when the configuration sets none. */
+  readonly stream: StreamLimits | undefined;
   /**
    * Retires these layers: removes the listeners they hold on behalf of the operation and
    * disposes their breaker (which detaches it from the store) — unless `successor`, the
@@ -163,6 +166,13 @@ export function buildLayers(
               : { mode: 'aggressive', ...timeoutConfig, clock: env.clock },
           ),
         );
+  const streamConfig = resolved.stream;
+  const streaming =
+    streamConfig === false
+      ? undefined
+      : attempt('stream', streamConfig, () =>
+          streamLimits('stream', { ...streamConfig, clock: env.clock }),
+        );
   if (problems.length > 0) {
     // A breaker built for these layers is already attached to the store: let it go.
     if (breaker !== previous?.breaker) breaker?.dispose();
@@ -187,6 +197,7 @@ export function buildLayers(
     policy:
       policies.length === 0 ? undefined : (pipeline(...policies) as unknown as ComposablePolicy),
     breaker,
+    stream: streaming,
     detach: (successor) => {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       if (breaker !== successor?.breaker) breaker?.dispose();

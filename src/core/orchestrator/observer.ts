@@ -7,19 +7,31 @@ export interface CallStartEvent {
   readonly at: number;
 }
 
+/** Why a call was refused without running. */
+export type RejectionReason = 'circuit_open' | 'bulkhead_full' | 'rate_limited';
+
 /**
  * A call finished: `success` when the operation itself answered, `fallback` when the
  * fallback did, `failure` when the caller got an error. `rejected` marks calls refused
- * without running (open circuit, full bulkhead, rate limit).
+ * without running (open circuit, full bulkhead, rate limit), and `reason` says which.
  */
 export interface CallEndEvent {
   readonly operation: string;
   readonly outcome: 'success' | 'fallback' | 'failure';
   readonly rejected: boolean;
+  /** Present exactly when `rejected`. */
+  readonly reason?: RejectionReason;
+  /** Which fallback answered, when `outcome` is `fallback` (the operation's own: `'fallback'`). */
+  readonly source?: string;
   /** NaN only for a call that started before the observer subscribed. */
   readonly durationMs: number;
   /** The error the operation failed with (also when the fallback answered). */
   readonly error?: unknown;
+  /**
+   * Streaming calls only (`wrapStream`): milliseconds from the call's start to its first
+   * chunk; `durationMs` is then the whole stream, and an interruption is a `failure`.
+   */
+  readonly firstChunkMs?: number;
   readonly at: number;
 }
 

@@ -1,11 +1,16 @@
 import type { Clock } from '../clock.js';
-import { isCircuitOpenError, isLocalRejection } from '../errors/index.js';
+import {
+  isBulkheadRejectedError,
+  isCircuitOpenError,
+  isRateLimiterRejectedError,
+} from '../errors/index.js';
 import type { EventHub } from '../events.js';
+import { SETTLES_LATER, settlesLater, type SettlesLater } from '../late-outcome.js';
 import { releasedAfter } from '../call-context.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
 import { RUN, invoke, rootContext, type Operation, type Provenance } from '../policy.js';
 import type { Layers } from './layers.js';
-import type { ObserverEvents } from './observer.js';
+import type { ObserverEvents, RejectionReason } from './observer.js';
 import type { CodeSettings } from './resolve.js';
 
 /** A fallback as the orchestrator runs it: the caller's arguments are already bound. */
@@ -17,6 +22,14 @@ export interface OperationEnv {
   readonly isTransient: (error: unknown) => boolean;
   /** Created on the first `observe`; undefined while nobody observes. */
   hub: EventHub<ObserverEvents> | undefined;
+}
+
+/** Why `error` refused a call without running it; undefined when the call ran. */
+function rejectionReason(error: unknown): RejectionReason | undefined {
+  if (isCircuitOpenError(error)) return 'circuit_open';
+  if (isBulkheadRejectedError(error)) return 'bulkhead_full';
+  if (isRateLimiterRejectedError(error)) return 'rate_limited';
+  return undefined;
 }
 
 /** `fn`, counting its calls in `provenance.attempts` (only under `executeDetailed`). */
@@ -52,12 +65,15 @@ export class OperationEntry {
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
+    streamed = false,
   ): Promise<T> {
     const { metrics, env } = this;
     metrics.totalCalls++;
     const hub = env.hub;
     // Observers get every call's duration; otherwise only the calls the metrics sample.
+    // Streams are always timed: their time to first chunk is recorded too.
     const timed =
+      streamed ||
       (hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'))) ||
       metrics.timeThisCall();
     const started = timed ? env.clock.now() : Number.NaN;
@@ -81,9 +97,14 @@ export class OperationEntry {
     }
     return pending.then(
       (value) => {
+        if (settlesLater(value)) {
+          this.streamOutcome(value, started, 'success', undefined);
+          return value;
+        }
         const now = env.clock.now();
         metrics.recordSuccess(started, now);
-        if (hub?.has('onCallEnd')) this.emitEnd('success', false, now - started, undefined, now);
+        if (hub?.has('onCallEnd'))
+          this.emitEnd('success', undefined, now - started, undefined, now);
         return value;
       },
       (error: unknown) => this.failed(error, layers, started, signal, fallback, provenance),
@@ -96,9 +117,9 @@ export class OperationEntry {
   }
 
   private failedUntimed(error: unknown): Promise<never> {
-    const rejected = isLocalRejection(error);
-    if (rejected) this.metrics.rejectedCalls++;
-    this.finishFailure(error, rejected, Number.NaN);
+    const reason = rejectionReason(error);
+    if (reason !== undefined) this.metrics.rejectedCalls++;
+    this.finishFailure(error, reason, Number.NaN);
     return Promise.reject(error);
   }
 
@@ -109,8 +130,9 @@ export class OperationEntry {
   ): boolean {
     const when = layers.resolved.fallback;
     if (when === false || signal?.aborted === true) return false;
-    if (isCircuitOpenError(error)) return when.whenOpen !== false;
-    if (isLocalRejection(error)) return when.whenRejected !== false;
+    const reason = rejectionReason(error);
+    if (reason === 'circuit_open') return when.whenOpen !== false;
+    if (reason !== undefined) return when.whenRejected !== false;
     if (this.env.isTransient(error)) return when.whenExhausted !== false;
     return when.whenPermanent === true;
   }
@@ -124,14 +146,19 @@ export class OperationEntry {
     provenance: Provenance | undefined,
   ): Promise<T> {
     const { metrics, env } = this;
-    const rejected = isLocalRejection(error);
-    if (rejected) metrics.rejectedCalls++;
+    const reason = rejectionReason(error);
+    if (reason !== undefined) metrics.rejectedCalls++;
     if (fallback === undefined || !this.fallbackApplies(error, layers, signal)) {
-      this.finishFailure(error, rejected, started);
+      this.finishFailure(error, reason, started);
       return Promise.reject(error);
     }
     return invoke(() => fallback(error), rootContext(signal, this.name)).then(
       (value) => {
+        if (settlesLater(value)) {
+          metrics.fallbackCalls++;
+          this.streamOutcome(value, started, 'fallback', error);
+          return value;
+        }
         const now = env.clock.now();
         metrics.fallbackCalls++;
         metrics.recordFailure(started, now);
@@ -140,38 +167,82 @@ export class OperationEntry {
           provenance.source = 'fallback';
         }
         if (env.hub?.has('onCallEnd')) {
-          this.emitEnd('fallback', rejected, now - started, error, now);
+          this.emitEnd('fallback', reason, now - started, error, now);
         }
         return value;
       },
       (fallbackError: unknown) => {
-        this.finishFailure(fallbackError, rejected, started);
+        this.finishFailure(fallbackError, reason, started);
         return Promise.reject(fallbackError);
       },
     );
   }
 
-  private finishFailure(error: unknown, rejected: boolean, started: number): void {
+  /**
+   * A stream answered at its first chunk; the call ends with the stream. The whole stream is
+   * the call's duration, its first chunk is recorded apart, and an interruption fails it.
+   */
+  private streamOutcome(
+    stream: SettlesLater,
+    started: number,
+    answered: 'success' | 'fallback',
+    primaryError: unknown,
+  ): void {
+    stream[SETTLES_LATER]((outcome) => {
+      const { metrics } = this;
+      const firstChunkMs = outcome.answeredAt - started;
+      metrics.recordFirstChunk(firstChunkMs);
+      const end = outcome.endedAt;
+      if (outcome.failed) {
+        metrics.recordFailure(started, end);
+        if (this.env.hub?.has('onCallEnd')) {
+          this.emitEnd('failure', undefined, end - started, outcome.error, end, firstChunkMs);
+        }
+        return;
+      }
+      if (answered === 'success') metrics.recordSuccess(started, end);
+      else metrics.recordFailure(started, end);
+      if (this.env.hub?.has('onCallEnd')) {
+        this.emitEnd(answered, undefined, end - started, primaryError, end, firstChunkMs);
+      }
+    });
+  }
+
+  private finishFailure(
+    error: unknown,
+    reason: RejectionReason | undefined,
+    started: number,
+  ): void {
     const now = this.env.clock.now();
     this.metrics.recordFailure(started, now);
     if (this.env.hub?.has('onCallEnd')) {
-      this.emitEnd('failure', rejected, now - started, error, now);
+      this.emitEnd('failure', reason, now - started, error, now);
     }
   }
 
   private emitEnd(
     outcome: 'success' | 'fallback' | 'failure',
-    rejected: boolean,
+    reason: RejectionReason | undefined,
     durationMs: number,
     error: unknown,
     at: number,
+    firstChunkMs?: number,
   ): void {
-    this.env.hub?.emit('onCallEnd', {
+    const hub = this.env.hub;
+    if (outcome === 'success' && firstChunkMs === undefined) {
+      // The common event, built without the spreads the others need (this is per call).
+      hub?.emit('onCallEnd', { operation: this.name, outcome, rejected: false, durationMs, at });
+      return;
+    }
+    hub?.emit('onCallEnd', {
       operation: this.name,
       outcome,
-      rejected,
+      rejected: reason !== undefined,
+      ...(reason === undefined ? {} : { reason }),
+      ...(outcome === 'fallback' ? { source: 'fallback' } : {}),
       durationMs,
       ...(error === undefined ? {} : { error }),
+      ...(firstChunkMs === undefined ? {} : { firstChunkMs }),
       at,
     });
   }

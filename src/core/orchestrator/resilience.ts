@@ -5,6 +5,8 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/index.js';
 import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
+import { loggingObserver } from '../logging/log-observer.js';
+import { checkLogger, type Logger } from '../logging/logger.js';
 import { checkFunction, checkName, failChoice } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import {
@@ -32,7 +34,18 @@ import { OperationEntry, type OperationEnv } from './operation.js';
 import { shapeProblems } from './shape.js';
 import { resolveOperation, type CodeSettings } from './resolve.js';
 import { resolveStrategy, strategies, type Strategy } from './strategies.js';
-import type { AnyFunction, ResultOf, WrapOptions, Wrapped } from './wrap-types.js';
+import type { StreamOperation, StreamSource } from '../stream/open.js';
+import { streamLimits, type StreamOptions } from '../stream/options.js';
+import { operationStream, withStreamDeadlines } from './stream-call.js';
+import type {
+  AnyFunction,
+  ResultOf,
+  StreamWrapOptions,
+  StreamingFunction,
+  WrapOptions,
+  Wrapped,
+  WrappedStream,
+} from './wrap-types.js';
 
 export interface ResilienceOptions {
   /**
@@ -55,6 +68,12 @@ export interface ResilienceOptions {
    * security rules here); any problem rejects the change with a `ConfigError`.
    */
   readonly validate?: (config: ResilienceConfig) => readonly ConfigProblem[];
+  /**
+   * A pino-style logger (`info|warn|error(object, message)`, `debug` optional) for
+   * transitions, retries, give-ups, fallbacks, rejections and configuration changes:
+   * stable fields, rate-limited per operation, secrets redacted.
+   */
+  readonly logger?: Logger;
 }
 
 /** `execute`'s options: the operation's settings (used when it is first registered) and the call's. */
@@ -62,6 +81,16 @@ export interface ExecuteOptions<T> {
   readonly strategy?: StrategyName | Strategy;
   readonly config?: OperationConfig;
   readonly fallback?: (error: unknown) => T | PromiseLike<T>;
+  readonly signal?: AbortSignal;
+}
+
+/** `executeStream`'s options: the operation's settings and the call's, as for `execute`. */
+export interface ExecuteStreamOptions<T> {
+  readonly strategy?: StrategyName | Strategy;
+  readonly config?: OperationConfig;
+  readonly stream?: Omit<StreamOptions<T>, 'clock'>;
+  /** Answers with another stream; `ctx` is its attempt's context. */
+  readonly fallback?: (error: unknown, ctx: Context) => StreamSource<T>;
   readonly signal?: AbortSignal;
 }
 
@@ -104,6 +133,8 @@ export class Resilience {
     const shape = shapeProblems(this.current);
     const problems = shape.length > 0 ? shape : (this.validateConfig?.(this.current) ?? []);
     if (problems.length > 0) throw new ConfigError(problems);
+    const logger = checkLogger('createResilience', options.logger);
+    if (logger !== undefined) this.observe(loggingObserver(logger, this.clock));
   }
 
   /** The configuration in force (preset, file and runtime updates applied). */
@@ -147,6 +178,58 @@ export class Resilience {
     };
     Object.defineProperty(wrapped, 'name', { value: fn.name || operation });
     return Object.assign(wrapped, { operation, detailed }) as unknown as Wrapped<F>;
+  }
+
+  /**
+   * Wraps a streaming function as the operation `operation` (SPEC §9): the returned function
+   * takes `fn`'s parameters after its context and returns an `AsyncIterable` of its chunks.
+   * Until the first chunk the operation's layers act as for `wrap` (retries, breaker,
+   * timeout, fallback); after it, a stall, an error or an incomplete end is thrown as
+   * `StreamInterruptedError` and counted as the call's failure. Pass `ctx.signal` to the
+   * SDK, so that a stopped stream closes its request.
+   */
+  wrapStream<A extends unknown[], T>(
+    operation: string,
+    fn: StreamingFunction<A, T>,
+    options: StreamWrapOptions<A, T> = {},
+  ): WrappedStream<A, T> {
+    checkFunction('resilience.wrapStream', 'fn', fn);
+    const isComplete = this.checkStream('resilience.wrapStream', options.stream);
+    const code = codeSettings(streamSettings(options));
+    let entry = this.register(operation, code);
+    const entryOf = (): OperationEntry =>
+      entry.retired ? (entry = this.register(operation, code)) : entry;
+    const { fallback } = options;
+    const clock = this.clock;
+    const wrapped = (...args: A): AsyncIterable<T> =>
+      operationStream(
+        entryOf,
+        (ctx) => fn(ctx, ...args),
+        undefined,
+        fallback === undefined ? undefined : (error, ctx) => fallback(error, ctx, ...args),
+        isComplete,
+        clock,
+      );
+    Object.defineProperty(wrapped, 'name', { value: fn.name || operation });
+    return Object.assign(wrapped, { operation });
+  }
+
+  /** Streams `fn` once as the operation `operation`, registering the operation on first use. */
+  executeStream<T>(
+    operation: string,
+    fn: StreamOperation<T>,
+    options: ExecuteStreamOptions<T> = {},
+  ): AsyncIterable<T> {
+    const isComplete = this.checkStream('resilience.executeStream', options.stream);
+    const settings = streamSettings(options);
+    return operationStream(
+      () => this.entryFor(operation, settings),
+      fn,
+      options.signal,
+      options.fallback,
+      isComplete,
+      this.clock,
+    );
   }
 
   /**
@@ -254,9 +337,10 @@ export class Resilience {
     const hub = (this.operationEnv.hub ??= new EventHub<ObserverEvents>());
     const subscribe = <K extends keyof ObserverEvents>(name: K): Unsubscribe[] => {
       if (typeof observer[name] !== 'function') return [];
-      // Called as a method of the observer, so a class instance keeps its `this`.
-      const methods = observer as unknown as Record<K, (event: ObserverEvents[K]) => void>;
-      return [hub.on(name, (event) => methods[name](event))];
+      // Called as a method of the observer, so a class instance keeps its `this`; looked up
+      // once, as this runs on every call.
+      const method = (observer as unknown as Record<K, (event: ObserverEvents[K]) => void>)[name];
+      return [hub.on(name, (event) => method.call(observer, event))];
     };
     const unsubscribers = observerMethods.flatMap(subscribe);
     return () => {
@@ -387,6 +471,15 @@ export class Resilience {
     return { next: withOperations(applyComposed(presetBase, laidOver)), presetBase, laidOver };
   }
 
+  /** Checks code-given stream limits at once; answers their `isComplete`. */
+  private checkStream<T>(
+    owner: string,
+    stream: Omit<StreamOptions<T>, 'clock'> | undefined,
+  ): ((chunk: T) => boolean) | undefined {
+    if (stream === undefined) return undefined;
+    return streamLimits(owner, stream).isComplete as ((chunk: T) => boolean) | undefined;
+  }
+
   /** The operation's entry; the options only matter when this call registers it. */
   private entryFor(
     operation: string,
@@ -451,6 +544,19 @@ function codeSettings(options: {
   return {
     ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
     ...(options.config === undefined ? {} : { config: options.config }),
+  };
+}
+
+/** A streaming call's code settings: its stream deadlines under the `stream` config key. */
+function streamSettings(options: {
+  strategy?: StrategyName | Strategy;
+  config?: OperationConfig;
+  stream?: Omit<StreamOptions<never>, 'clock'>;
+}): { strategy?: StrategyName | Strategy; config?: OperationConfig } {
+  const config = withStreamDeadlines(options.config, options.stream);
+  return {
+    ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+    ...(config === undefined ? {} : { config }),
   };
 }
 

@@ -7,6 +7,7 @@ import type {
   ResilienceConfig,
   RetryConfig,
   StrategyName,
+  StreamConfig,
   TimeoutConfig,
 } from './config.js';
 import { resolveStrategy, type Strategy } from './strategies.js';
@@ -21,6 +22,7 @@ export interface ResolvedConfig {
   readonly bulkhead: BulkheadConfig | false;
   readonly rateLimit: RateLimitConfig | false;
   readonly fallback: FallbackConfig | false;
+  readonly stream: StreamConfig | false;
 }
 
 /** What the code said about an operation when it wrapped it. */
@@ -42,7 +44,15 @@ function overlay(base: unknown, over: unknown): unknown {
   return merged;
 }
 
-const LAYERS = ['retry', 'circuitBreaker', 'timeout', 'bulkhead', 'rateLimit', 'fallback'] as const;
+const LAYERS = [
+  'retry',
+  'circuitBreaker',
+  'timeout',
+  'bulkhead',
+  'rateLimit',
+  'fallback',
+  'stream',
+] as const;
 
 /**
  * An operation's settings, from general to specific: its strategy, the configuration's
@@ -70,6 +80,7 @@ export function resolveOperation(
     bulkhead: false,
     rateLimit: false,
     fallback: {},
+    stream: false,
   };
   for (const source of [config.defaults, code.config, own]) {
     if (source === undefined) continue;

@@ -1,4 +1,6 @@
-import type { DetailedResult } from '../policy.js';
+import type { Context, DetailedResult } from '../policy.js';
+import type { StreamSource } from '../stream/open.js';
+import type { StreamOptions } from '../stream/options.js';
 import type { OperationConfig, StrategyName } from './config.js';
 import type { Strategy } from './strategies.js';
 
@@ -41,3 +43,32 @@ export type Wrapped<F extends AnyFunction> = (ReturnType<F> extends PromiseLike<
   ? F
   : (this: ThisParameterType<F>, ...args: Parameters<F>) => Promise<ResultOf<F>>) &
   WrappedExtras<F>;
+
+/** `wrapStream`'s options; `A` are the wrapped function's own parameters, `T` its chunks. */
+export interface StreamWrapOptions<A extends unknown[], T> {
+  readonly strategy?: StrategyName | Strategy;
+  /** Per-operation settings laid over the strategy, `stream: { firstChunkMs, idleMs }` included. */
+  readonly config?: OperationConfig;
+  /**
+   * The stream's limits from code: `isComplete`, and deadlines that the operation's `stream`
+   * config (a file, a runtime update) may override. `openAIStream(…)` and
+   * `anthropicStream(…)` make them for those SDKs.
+   */
+  readonly stream?: Omit<StreamOptions<T>, 'clock'>;
+  /**
+   * Answers with another stream, called as `fallback(error, ctx, ...args)`: like `fn`, it
+   * gets its attempt's context, whose signal closes its request when the stream stops.
+   */
+  readonly fallback?: (error: unknown, ctx: Context, ...args: A) => StreamSource<T>;
+}
+
+/** A function that streams through an operation: the caller's parameters in, a stream out. */
+export type StreamingFunction<A extends unknown[], T> = (
+  ctx: Context,
+  ...args: A
+) => StreamSource<T>;
+
+/** What `wrapStream` returns: `fn`'s parameters (after the context), an `AsyncIterable` of its chunks. */
+export type WrappedStream<A extends unknown[], T> = ((...args: A) => AsyncIterable<T>) & {
+  readonly operation: string;
+};

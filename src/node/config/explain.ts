@@ -20,7 +20,13 @@ export interface ExplainedOperation {
 }
 
 /** What an operation has before any source speaks: layers beyond retry and breaker are off. */
-const builtIn = { timeout: false, bulkhead: false, rateLimit: false, fallback: {} } as const;
+const builtIn = {
+  timeout: false,
+  bulkhead: false,
+  rateLimit: false,
+  fallback: {},
+  stream: false,
+} as const;
 
 function flatten(value: unknown, path: string, sources: Sources, out: ExplainedSetting[]): void {
   if (isPlainObject(value) && Object.keys(value).length > 0) {

@@ -117,6 +117,12 @@ const fallback = z.strictObject({
   whenPermanent: z.boolean().exactOptional(),
 });
 
+/** Streaming calls' deadlines (SPEC §9); `isComplete` is code, given to `wrapStream`. */
+const stream = z.strictObject({
+  firstChunkMs: positive.max(2_147_483_647).exactOptional(),
+  idleMs: positive.max(2_147_483_647).exactOptional(),
+});
+
 /** `false` turns a layer off for the operation (and then no breaker exists for it). */
 const orOff = <S extends z.ZodType>(schema: S) => z.union([z.literal(false), schema]);
 
@@ -128,6 +134,7 @@ export const operationSchema = z.strictObject({
   bulkhead: orOff(bulkhead).exactOptional(),
   rateLimit: orOff(rateLimit).exactOptional(),
   fallback: orOff(fallback).exactOptional(),
+  stream: orOff(stream).exactOptional(),
 });
 
 export const configSchema = z.strictObject({

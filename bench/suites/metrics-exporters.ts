@@ -1,0 +1,121 @@
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import { createResilience } from '../../src/core/index.js';
+import { openTelemetryMetrics } from '../../src/otel/index.js';
+import { prometheusMetrics } from '../../src/prometheus/index.js';
+import { timeCall, type BenchMeasurement, type BenchSuite } from '../harness.js';
+
+const answer = (): Promise<number> => Promise.resolve(1);
+const OPERATIONS = 1_000;
+
+/** A balanced `wrap` on an orchestrator of its own, with `attach` applied to that orchestrator. */
+function wrapped(attach: (resilience: ReturnType<typeof createResilience>) => void) {
+  const resilience = createResilience();
+  attach(resilience);
+  return resilience.wrap('bench', answer, { strategy: 'balanced' });
+}
+
+/** Milliseconds of `fn` over `rounds` runs: the median and the best. */
+async function timedMs(
+  fn: () => Promise<unknown>,
+  rounds = 15,
+): Promise<{ median: number; best: number }> {
+  const samples: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const started = process.hrtime.bigint();
+    await fn();
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    median: samples[Math.floor(samples.length / 2)] ?? Number.NaN,
+    best: samples[0] ?? Number.NaN,
+  };
+}
+
+/** The exporters' cost on the call path (against the same call without them) and per scrape. */
+const suite: BenchSuite = {
+  title: 'metrics exporters',
+  measure: async (): Promise<BenchMeasurement[]> => {
+    const plain = wrapped(() => undefined);
+    const withPrometheus = wrapped((resilience) => prometheusMetrics(resilience));
+    const provider = new MeterProvider({
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+          exportIntervalMillis: 3_600_000,
+        }),
+      ],
+    });
+    const meter = provider.getMeter('bench');
+    const withOtel = wrapped((resilience) => openTelemetryMetrics(resilience, { meter }));
+    // Interleaved passes, the best of each kept, so that drift on a shared machine hits every
+    // variant alike and a pass slowed by a neighbour does not decide the ratio.
+    const ns = { plain: Infinity, prometheus: Infinity, otel: Infinity };
+    for (let pass = 0; pass < 4; pass++) {
+      ns.plain = Math.min(ns.plain, await timeCall(plain));
+      ns.prometheus = Math.min(ns.prometheus, await timeCall(withPrometheus));
+      ns.otel = Math.min(ns.otel, await timeCall(withOtel));
+    }
+
+    const scraped = createResilience();
+    const metrics = prometheusMetrics(scraped);
+    const otelScraped = createResilience();
+    const otelReader = new PeriodicExportingMetricReader({
+      exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+      exportIntervalMillis: 3_600_000,
+    });
+    const otelProvider = new MeterProvider({ readers: [otelReader] });
+    openTelemetryMetrics(otelScraped, { meter: otelProvider.getMeter('bench') });
+    for (let i = 0; i < OPERATIONS; i++) {
+      const a = scraped.wrap(`operation-${i}`, answer);
+      const b = otelScraped.wrap(`operation-${i}`, answer);
+      for (let call = 0; call < 5; call++) await Promise.all([a(), b()]);
+    }
+    const scrapeMs = await timedMs(() => metrics.registry.metrics());
+    const collectMs = await timedMs(() => otelReader.forceFlush());
+    await provider.shutdown();
+    await otelProvider.shutdown();
+    return [
+      {
+        name: 'wrap, balanced, without an exporter',
+        library: 'breakwater',
+        value: ns.plain,
+        unit: 'ns/call',
+      },
+      {
+        name: 'wrap, balanced, Prometheus exporter attached (× the same call without)',
+        library: 'breakwater',
+        value: ns.prometheus / ns.plain,
+        unit: `× (${ns.prometheus.toFixed(0)} ns/call)`,
+        target: '≤ 1.3×',
+      },
+      {
+        name: 'wrap, balanced, OpenTelemetry exporter attached, SDK meter (× the same call without)',
+        library: 'breakwater',
+        value: ns.otel / ns.plain,
+        unit: `× (${ns.otel.toFixed(0)} ns/call)`,
+        target: '≤ 1.3×',
+      },
+      {
+        name: `Prometheus scrape (registry.metrics()) of ${OPERATIONS} operations, median`,
+        library: 'breakwater',
+        value: scrapeMs.median,
+        unit: `ms (best ${scrapeMs.best.toFixed(1)} ms)`,
+        target: '≤ 20 ms',
+      },
+      {
+        name: `OpenTelemetry collection of ${OPERATIONS} operations, median`,
+        library: 'breakwater',
+        value: collectMs.median,
+        unit: `ms (best ${collectMs.best.toFixed(1)} ms)`,
+      },
+    ];
+  },
+};
+
+export default suite;

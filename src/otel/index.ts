@@ -1,0 +1,3 @@
+export { openTelemetryMetrics } from './exporter.js';
+export type { OpenTelemetryMetrics } from './exporter.js';
+export type { OpenTelemetryMetricsOptions } from './options.js';
