@@ -11,7 +11,7 @@ npx tsc -p tsconfig.json --noEmit
 rm -rf dist && npx tsc -p tsconfig.build.json && node scripts/check-exports.mjs
 report="$(mktemp)"
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+npx vitest run --coverage --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 # the reliability suites with their quick counts (`npm run proof` runs them in full)
 node --import tsx proof/main.ts --quick || status=$?
 node scripts/summarize-tests.mjs "$report"

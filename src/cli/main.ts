@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseDemoArgs } from './args.js';
 import { runBench } from './bench/command.js';
 import { startBenchGateway } from './bench/gateway.js';
@@ -6,11 +7,13 @@ import { runConfigCommand } from './config/command.js';
 import { runDemo, summaryTable } from './demo/run.js';
 import { runServe } from './serve/command.js';
 
-const USAGE = `usage: breakwater <command>
+const USAGE = `usage: breakwater <command> | --version
 
 commands:
   demo [--fast] [--json]   run the whole story on this machine (about a minute; --fast: ~10 s);
-                           --json prints the summary as JSON instead of the live view
+                           --json prints the summary as JSON on stdout (the live view goes to
+                           stderr); run it as \`npx breakwater demo --json\`, since npm run
+                           prints its own banner on stdout
   config validate|migrate|explain
                            check a config file, migrate legacy env vars, show effective settings
   serve --config <file>    run the resilience gateway described by a gateway file
@@ -23,6 +26,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   if (command === 'config') {
     const io = {
@@ -59,21 +66,30 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`breakwater: ${args}\n\n${USAGE}`);
     return 2;
   }
-  // With --json, stdout carries the summary alone; the address goes to stderr.
-  const announce = (line: string) =>
-    (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+  // With --json, stdout carries the summary alone; the live view (progress) and the
+  // dashboard's address go to stderr.
+  const live = args.json ? process.stderr : process.stdout;
+  const announce = (line: string) => live.write(`${line}\n`);
   const summary = await runDemo({
     fast: args.fast,
     onDashboard: (url, token) => {
       announce(`dashboard: ${url}  (admin token: ${token})`);
       announce(`Prometheus metrics: ${url}metrics`);
     },
-    ...(args.json ? {} : { write: (line: string) => process.stdout.write(`${line}\n`) }),
+    write: announce,
   });
   process.stdout.write(
     args.json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${summaryTable(summary)}\n`,
   );
   return 0;
+}
+
+/** The installed package's version: package.json sits two levels up from src/cli and dist/cli. */
+function packageVersion(): string {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version?: unknown };
+  return String(manifest.version);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,11 +1,9 @@
 export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
-export { sleep } from './abort.js';
-export type { Listener, Unsubscribe } from './events.js';
-export { onListenerError } from './events.js';
+export type { EventHub, Listener, Unsubscribe } from './events.js';
 export type { Context, DetailedResult, Operation, Policy, Provenance } from './policy.js';
 export { pipeline } from './pipeline.js';
-export * from './errors/index.js';
+export * from './errors/classes.js';
+export { BreakwaterError, isBreakwaterError } from './errors/base.js';
 export type { CircuitState } from './breaker/state.js';
 export type { CheckFunction, HealthCheckable } from './health/checkable.js';
 export { isHealthCheckable } from './health/checkable.js';
@@ -63,6 +61,7 @@ export type {
   TripWindowOptions,
 } from './breaker/trip.js';
 export { memoryStore } from './breaker/memory-store.js';
+export { parseSnapshot } from './breaker/snapshot.js';
 export type {
   CircuitSettings,
   CircuitSnapshot,
@@ -96,9 +95,8 @@ export type {
   FallbackChainEvents,
   FallbackChainOptions,
 } from './fallback-chain/fallback-chain.js';
-export { StaleCache, StaleCacheView, staleCache } from './stale-cache/stale-cache.js';
+export { StaleCache, staleCache } from './stale-cache/stale-cache.js';
 export type { CacheKey, StaleCacheEvents, StaleCacheOptions } from './stale-cache/stale-cache.js';
-export { LruStore } from './stale-cache/store.js';
 export type { CacheEntry, StaleCacheStore } from './stale-cache/store.js';
 export { Hedge, hedge } from './hedge/hedge.js';
 export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge.js';
@@ -107,8 +105,7 @@ export type { ChaosEvents, ChaosOptions } from './chaos/chaos.js';
 export { seededRandom } from './chaos/seeded-random.js';
 export * from './stream/index.js';
 export type { ChunkOf } from './policy.js';
-export { LatencyHistogram, OperationMetrics } from './metrics/index.js';
-export type { LatencySummary, OperationMetricsJSON } from './metrics/index.js';
+export type { LatencySummary, OperationMetrics, OperationMetricsJSON } from './metrics/index.js';
 export { Resilience, createResilience } from './orchestrator/resilience.js';
 export type {
   ExecuteOptions,
@@ -116,7 +113,6 @@ export type {
   ResilienceOptions,
   UpdateOptions,
 } from './orchestrator/resilience.js';
-export { resilience } from './orchestrator/default.js';
 export { strategies, strategyNames } from './orchestrator/strategies.js';
 export type { Strategy } from './orchestrator/strategies.js';
 export type * from './orchestrator/config.js';

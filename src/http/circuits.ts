@@ -1,23 +1,11 @@
 import type { CircuitBreaker } from '../core/breaker/circuit-breaker.js';
-import type { CircuitState } from '../core/breaker/state.js';
+import type { CircuitStats } from '../core/breaker/stats.js';
 import type { Resilience } from '../core/orchestrator/resilience.js';
 
 /** One breaker as `GET /circuits` shows it: `breaker.stats()` with times as ISO strings. */
-export interface CircuitView {
-  readonly name: string;
-  readonly state: CircuitState;
-  readonly enabled: boolean;
-  readonly failureRate: number;
-  readonly threshold: number;
-  readonly trip: 'consecutive' | 'failure-rate';
-  readonly bufferedCalls: number;
-  readonly failedCalls: number;
-  readonly rejectedCalls: number;
-  readonly consecutiveFailures: number;
+export interface CircuitView extends Omit<CircuitStats, 'lastFailureAt' | 'openedAt'> {
   readonly lastFailureAt: string | null;
   readonly openedAt: string | null;
-  readonly retryAfterMs: number | null;
-  readonly opens: number;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

@@ -6,8 +6,8 @@ export interface MetricsSource {
 }
 
 export interface HttpHandlerOptions {
-  /** Bearer token for the admin routes; without one, admin is refused (403 "admin disabled"). */
-  readonly token?: string;
+  /** Bearer token for the admin routes; without one (or `undefined`, so `process.env.ADMIN_TOKEN` fits), admin is refused (403 "admin disabled"). */
+  readonly token?: string | undefined;
   /** Serves `GET /metrics` (what `prometheusMetrics()` returned). */
   readonly metrics?: MetricsSource;
   /** `GET /readyz` answers 503 while this returns false (or throws). */

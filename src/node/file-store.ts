@@ -17,7 +17,7 @@ export interface FileStoreOptions {
    * flapping breaker or a thousand breakers opening at once cost one write, not a storm.
    */
   readonly debounceMs?: number;
-  /** Told when the file is missing, unreadable or corrupt, or a write fails. Default `console.warn`. */
+  /** Told when the file is unreadable or corrupt, or a write fails (not when it does not exist yet). Default `console.warn`. */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -160,11 +160,12 @@ class JsonFileStore implements FileStore {
       text = readFileSync(this.path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      this.warn(
-        code === 'ENOENT'
-          ? 'no state file yet; every breaker starts closed'
-          : `cannot read the state file (${code ?? (error as Error).message}); every breaker starts closed`,
-      );
+      // No file yet is a normal first start, not something to warn about.
+      if (code !== 'ENOENT') {
+        this.warn(
+          `cannot read the state file (${code ?? (error as Error).message}); every breaker starts closed`,
+        );
+      }
       return new Map();
     }
     const { breakers, problems } = parse(text);

@@ -15,8 +15,8 @@ const POLICIES: readonly StoreUnavailablePolicy[] = ['local', 'strict'];
 export interface RedisStoreOptions {
   /** An ioredis client (or Cluster) of yours; the store duplicates it for pub/sub and never quits it. */
   readonly client?: RedisClient;
-  /** Or a Redis URL: the store creates its clients and quits them on `close()`. */
-  readonly url?: string;
+  /** Or a Redis URL: the store creates its clients and quits them on `close()` (`undefined` counts as not given, so `process.env.REDIS_URL` fits). */
+  readonly url?: string | undefined;
   /** Prefix of every key and of the pub/sub channel. Default `'breakwater:'`. */
   readonly prefix?: string;
   /** How often batched outcomes are merged into the shared window, in ms. Default 100. */

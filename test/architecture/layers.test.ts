@@ -19,7 +19,7 @@ const allowed: Record<string, readonly string[]> = {
 };
 const allowedPackages: Record<string, readonly string[]> = {
   core: [],
-  node: ['node:*', 'zod', 'yaml'],
+  node: ['node:*', 'zod', 'js-yaml'],
   redis: ['ioredis', 'node:*'],
   prometheus: ['prom-client'],
   otel: ['@opentelemetry/api'],

@@ -1,11 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  PermanentError,
-  circuitBreaker,
-  consecutive,
-  failureRate,
-  onListenerError,
-} from '../../src/core/index.js';
+import { PermanentError, circuitBreaker, consecutive, failureRate } from '../../src/core/index.js';
+import { onListenerError } from '../../src/core/events.js';
 import { boom, ok } from './helpers.js';
 import { ManualClock } from '../support/clock.js';
 

@@ -27,7 +27,7 @@ describe('breakwater demo', () => {
   it('parses demo [--fast] [--json] and refuses anything else', () => {
     expect(parseDemoArgs([])).toEqual({ fast: false, json: false });
     expect(parseDemoArgs(['--json', '--fast'])).toEqual({ fast: true, json: true });
-    expect(parseDemoArgs(['--slow'])).toBe('unknown option for demo: --slow');
+    expect(parseDemoArgs(['--slow'])).toBe("Unknown option '--slow'");
   });
 
   it('an unknown command exits 2 with the usage', async () => {
@@ -49,6 +49,9 @@ describe('breakwater demo', () => {
     const started = Date.now();
     const { code, stdout, stderr } = await runCli(['demo', '--fast', '--json']);
     expect(stderr).not.toMatch(/error/i);
+    // stdout is the JSON alone; the progress, with each window's failed share, is on stderr
+    expect(stderr).toMatch(/── down:/);
+    expect(stderr).toMatch(/sentiment .* failed +\d+%/);
     expect(code).toBe(0);
     // --json keeps stdout for the summary: the dashboard's address goes to stderr.
     expect(stderr).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/ /m);

@@ -73,7 +73,7 @@ describe('breakwater config validate <file>', () => {
     const broken = dir.write('broken.yaml', 'operations:\n  qa: 1\n  qa: 2\n');
     const parse = run(['validate', broken]);
     expect(parse.code).toBe(1);
-    expect(parse.stdout).toMatch(/not valid YAML: Map keys must be unique at line 3, column 3/);
+    expect(parse.stdout).toMatch(/not valid YAML: duplicated mapping key at line 3, column 3/);
     const missing = run(['validate', `${dir.dir}/nope.json`]);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('no such file');
@@ -93,7 +93,9 @@ describe('breakwater config validate <file>', () => {
   it('exits 2 on misuse', () => {
     expect(run(['validate']).code).toBe(2);
     expect(run(['validate', good, '--env', 'moon']).code).toBe(2);
-    expect(run(['validate', good, '--frobnicate']).stderr).toContain('unknown option --frobnicate');
+    expect(run(['validate', good, '--frobnicate']).stderr).toContain(
+      "Unknown option '--frobnicate'",
+    );
     expect(run(['frobnicate']).code).toBe(2);
   });
 

@@ -3,10 +3,10 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
   createResilience,
-  onListenerError,
   ServiceUnavailableError,
   type OperationConfig,
 } from '../../src/core/index.js';
+import { onListenerError } from '../../src/core/events.js';
 import { ManualClock } from '../support/clock.js';
 
 interface LogRecord {

@@ -137,11 +137,4 @@ describe('wrap and @resilient', () => {
     expect((error as Error).message).toBe('caller gave up');
     expect(fn).not.toHaveBeenCalled();
   });
-
-  it('a shared default instance is exported', async () => {
-    const { resilience } = await import('../../src/core/orchestrator/default.js');
-    const again = await import('../../src/core/orchestrator/default.js');
-    expect(resilience).toBe(again.resilience);
-    expect(resilience.strategies.critical.retry.maxAttempts).toBe(7);
-  });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import { createResilience } from '../../src/core/index.js';
 import { prometheusMetrics } from '../../src/prometheus/index.js';
 
@@ -18,7 +18,7 @@ interface Panel {
   targets?: { expr: string }[];
 }
 
-const rules = (parse(readFileSync(join(root, 'alerts/breakwater.rules.yml'), 'utf8')) as RuleFile)
+const rules = (load(readFileSync(join(root, 'alerts/breakwater.rules.yml'), 'utf8')) as RuleFile)
   .groups[0]?.rules;
 const dashboard = JSON.parse(readFileSync(join(root, 'dashboards/breakwater.json'), 'utf8')) as {
   panels: Panel[];

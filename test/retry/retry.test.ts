@@ -4,10 +4,10 @@ import {
   BulkheadRejectedError,
   CircuitOpenError,
   RateLimitError,
+  RateLimiterRejectedError,
   RetryExhaustedError,
   constant,
   exponential,
-  onListenerError,
   pipeline,
   retry,
   type Context,
@@ -16,6 +16,7 @@ import {
   createClassifier,
   fallback,
 } from '../../src/core/index.js';
+import { onListenerError } from '../../src/core/events.js';
 import { neverAbortedSignal } from '../../src/core/abort.js';
 import {
   BasePolicy,
@@ -138,8 +139,13 @@ describe('retry: what is retried', () => {
     expect(fn).toHaveBeenCalledTimes(3);
   });
 
-  it('does not retry rejections by a breaker or a bulkhead by default (SPEC §7)', async () => {
-    for (const error of [new CircuitOpenError('db', 'open', 5), new BulkheadRejectedError(1, 0)]) {
+  it('does not retry local rejections by default: breaker, bulkhead, rate limiter (SPEC §7)', async () => {
+    const rejections = [
+      new CircuitOpenError('db', 'open', 5),
+      new BulkheadRejectedError(1, 0),
+      new RateLimiterRejectedError(100),
+    ];
+    for (const error of rejections) {
       const { fn } = failing([error], 'ok');
       expect(await settle(retry({ backoff: constant(1) }).execute(fn))).toEqual({
         ok: false,

@@ -162,19 +162,6 @@ describe.each(modes)('timeout deadlines (%s): one timer per policy', (mode) => {
     expect(cutShort(waiting)).toBe(true);
   });
 
-  it('keeps working when fake timers are installed while its real timer is pending', async () => {
-    vi.useRealTimers();
-    const policy = timeout({ ms: 5_000, mode });
-    await policy.execute(() => 1); // arms a real timer, due in 5 s
-    vi.useFakeTimers();
-    const waiting = start(policy);
-    expect(vi.getTimerCount()).toBe(1); // armed again, on the fake clock
-    await vi.advanceTimersByTimeAsync(4_999);
-    expect(cutShort(waiting)).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(cutShort(waiting)).toBe(true);
-  });
-
   it('its timer holds the process while a call waits, and lets go once none does', async () => {
     vi.useRealTimers();
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');

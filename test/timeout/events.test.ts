@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TimeoutError, onListenerError, timeout, type TimeoutEvent } from '../../src/core/index.js';
+import { TimeoutError, timeout, type TimeoutEvent } from '../../src/core/index.js';
+import { onListenerError } from '../../src/core/events.js';
 import { flush, observe } from '../support/promises.js';
 
 beforeEach(() => {

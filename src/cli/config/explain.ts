@@ -1,7 +1,7 @@
 import { isConfigError } from '../../core/errors/index.js';
 import { explainConfig } from '../../node/config/explain.js';
 import { loadConfig } from '../../node/config/load.js';
-import { parseArgs } from './args.js';
+import { parseCommandArgs } from '../args.js';
 import { formatProblems, showValue } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CommandIo } from './io.js';
 
@@ -12,7 +12,7 @@ export const explainUsage = `breakwater config explain [file] [--json]
 
 /** `breakwater config explain [file]`. */
 export function runExplain(args: readonly string[], io: CommandIo): number {
-  const parsed = parseArgs(args, { flags: ['json'] });
+  const parsed = parseCommandArgs(args, { flags: ['json'] });
   if (typeof parsed === 'string' || parsed.positionals.length > 1) {
     io.stderr(
       `breakwater config explain: ${typeof parsed === 'string' ? parsed : 'expects at most one file'}\n\n${explainUsage}\n`,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import { parseDotenv } from '../../node/config/dotenv.js';
 import { migrateLegacyConfig } from '../../node/config/migrate.js';
-import { parseArgs } from './args.js';
+import { parseCommandArgs } from '../args.js';
 import { formatProblems, showValue } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CommandIo } from './io.js';
 
@@ -15,7 +15,7 @@ export const migrateUsage = `breakwater config migrate [--env-file <file>] [--js
 
 /** `breakwater config migrate`. */
 export function runMigrate(args: readonly string[], io: CommandIo): number {
-  const parsed = parseArgs(args, { flags: ['json'], options: ['env-file'] });
+  const parsed = parseCommandArgs(args, { flags: ['json'], options: ['env-file'] });
   if (typeof parsed === 'string' || parsed.positionals.length > 0) {
     io.stderr(
       `breakwater config migrate: ${typeof parsed === 'string' ? parsed : 'takes no file argument (use --env-file)'}\n\n${migrateUsage}\n`,
@@ -48,7 +48,7 @@ export function runMigrate(args: readonly string[], io: CommandIo): number {
   }
   const lines = [
     '# breakwater configuration migrated from legacy variables',
-    stringify(result.config).trimEnd(),
+    dump(result.config).trimEnd(),
     '',
     `# preset:     ${result.preset}`,
     `# confidence: ${result.confidence}`,

@@ -4,7 +4,7 @@ import { isGatewayDocument, parseGatewayText, validateGatewayConfig } from '../.
 import { environments, type Environment } from '../../node/config/environment.js';
 import { readConfigFile } from '../../node/config/file.js';
 import { validateConfig } from '../../node/config/validate.js';
-import { parseArgs } from './args.js';
+import { parseCommandArgs } from '../args.js';
 import { formatProblems } from './format.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, type CommandIo } from './io.js';
 
@@ -16,7 +16,7 @@ export const validateUsage = `breakwater config validate <file> [--env <environm
 
 /** `breakwater config validate <file>`. */
 export function runValidate(args: readonly string[], io: CommandIo): number {
-  const parsed = parseArgs(args, { flags: ['json'], options: ['env'] });
+  const parsed = parseCommandArgs(args, { flags: ['json'], options: ['env'] });
   if (typeof parsed === 'string' || parsed.positionals.length !== 1) {
     io.stderr(
       `breakwater config validate: ${typeof parsed === 'string' ? parsed : 'expects one file'}\n\n${validateUsage}\n`,

@@ -3,7 +3,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Resilience } from '../../core/orchestrator/resilience.js';
 import { httpHandler } from '../../http/handler.js';
-import { prometheusMetrics } from '../../prometheus/index.js';
 
 /** The demo's dashboard server: where it listens, the admin token for its buttons, and how to stop it. */
 export interface DemoDashboard {
@@ -19,8 +18,10 @@ export interface DemoDashboard {
 export async function serveDashboard(resilience: Resilience): Promise<DemoDashboard> {
   // A fresh token per run: the buttons work for whoever ran the demo, and only for them.
   const token = randomBytes(18).toString('base64url');
-  const metrics = prometheusMetrics(resilience);
-  const handler = httpHandler(resilience, { token, metrics });
+  // prom-client is an optional peer: without it the demo serves everything but /metrics.
+  const prometheus = await import('../../prometheus/index.js').catch(() => undefined);
+  const metrics = prometheus?.prometheusMetrics(resilience);
+  const handler = httpHandler(resilience, { token, ...(metrics === undefined ? {} : { metrics }) });
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -30,7 +31,7 @@ export async function serveDashboard(resilience: Resilience): Promise<DemoDashbo
     close: () =>
       new Promise<void>((resolve) => {
         handler.close();
-        metrics.close();
+        metrics?.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -213,6 +213,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       write(
         `${seconds(elapsed())}  ${phaseName.padEnd(12)} ${op.name.padEnd(10)} ${state.padEnd(9)}` +
           ` ok ${percent(stats.direct, stats.requests)}  fallback ${percent(stats.fallback, stats.requests)}` +
+          `  failed ${percent(stats.failed, stats.requests)}` +
           `  p95 ${String(Math.round(p95)).padStart(5)} ms  (${stats.requests} requests)`,
       );
       stats.reset();

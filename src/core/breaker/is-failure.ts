@@ -1,8 +1,5 @@
 import { isTransient } from '../classification/index.js';
-import { hasKind } from '../errors/base.js';
-
-/** breakwater's own rejections of a call that never ran: they say nothing about the service. */
-const LOCAL_REJECTIONS = ['CircuitOpenError', 'BulkheadRejectedError', 'RateLimiterRejectedError'];
+import { isLocalRejection } from '../errors/classes.js';
 
 /**
  * The default `isFailure`: transient errors and timeouts count against the service;
@@ -10,6 +7,5 @@ const LOCAL_REJECTIONS = ['CircuitOpenError', 'BulkheadRejectedError', 'RateLimi
  * asked; nor does a local rejection by another policy.
  */
 export function countsAsFailure(error: unknown): boolean {
-  for (const kind of LOCAL_REJECTIONS) if (hasKind(error, kind)) return false;
-  return isTransient(error);
+  return !isLocalRejection(error) && isTransient(error);
 }

@@ -194,3 +194,14 @@ export const isStreamInterruptedError = (e: unknown): e is StreamInterruptedErro
   hasKind(e, 'StreamInterruptedError');
 export const isMalformedChunkError = (e: unknown): e is MalformedChunkError =>
   hasKind(e, 'MalformedChunkError');
+
+/**
+ * A refusal by one of breakwater's own policies — an open circuit, a full bulkhead, the
+ * local rate limiter: the call never ran, so it says nothing about the service. The one
+ * check everything uses: a breaker does not count it as a failure, retry does not retry it
+ * by default, the orchestrator reports it as a rejection.
+ */
+export const isLocalRejection = (
+  e: unknown,
+): e is CircuitOpenError | BulkheadRejectedError | RateLimiterRejectedError =>
+  isCircuitOpenError(e) || isBulkheadRejectedError(e) || isRateLimiterRejectedError(e);

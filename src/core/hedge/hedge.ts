@@ -90,21 +90,6 @@ function checkDelay(delay: unknown): number | LatencyWindowSettings {
 type LatencyWindowSettings = Required<LatencyPercentile>;
 
 /**
- * The settling functions of the promise made last. A promise's executor runs synchronously,
- * so one shared executor hands them over without a closure per call.
- */
-let capturedResolve: (value: unknown) => void = () => undefined;
-let capturedReject: (error: unknown) => void = () => undefined;
-type SettlerSink<T> = (resolve: (value: T) => void, reject: (error: unknown) => void) => void;
-const captureSettlers = (
-  resolve: (value: unknown) => void,
-  reject: (error: unknown) => void,
-): void => {
-  capturedResolve = resolve;
-  capturedReject = reject;
-};
-
-/**
  * Hedging: when the first attempt has not answered after the delay, start another (up to
  * `maxHedges`); the first success wins and the others' signals abort. An attempt that fails
  * does not fail the call while another runs; when every attempt has run and failed, the
@@ -167,15 +152,11 @@ export class Hedge extends BasePolicy {
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     const aborted = callerAbort(ctx);
     if (aborted !== undefined) return Promise.reject(aborted);
-    const answer = new Promise<T>(captureSettlers as SettlerSink<T>);
-    const resolve = capturedResolve as (value: T) => void;
-    const reject = capturedReject;
-    try {
-      new HedgedCall(this.host, fn, ctx, resolve, reject).start();
-    } catch (error) {
-      reject(error);
-    }
-    return answer;
+    const host = this.host;
+    // A throw from start() rejects the promise: the executor catches it.
+    return new Promise<T>((resolve, reject) => {
+      new HedgedCall(host, fn, ctx, resolve, reject).start();
+    });
   }
 
   private makeHost(): HedgeHost {

@@ -1,3 +1,4 @@
+import { isPlainObject } from '../plain-object.js';
 /** One setting that changed: its path in the configuration (`operations.qa.retry.maxAttempts`). */
 export interface AuditChange {
   readonly path: string;
@@ -20,9 +21,6 @@ export interface AuditEntry {
   readonly command?: BreakerCommand;
   readonly changes: readonly AuditChange[];
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Every leaf path whose value differs between `before` and `after`. */
 export function diffPaths(before: unknown, after: unknown, path = ''): AuditChange[] {

@@ -1,7 +1,5 @@
 import { mergePatch } from './audit.js';
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isPlainObject } from '../plain-object.js';
 
 /** In a composed patch: a value that replaces what lies below it instead of merging into it. */
 class Replacement {

@@ -8,12 +8,7 @@ import type { TripStrategy } from '../breaker/trip.js';
 import { bulkhead } from '../bulkhead/bulkhead.js';
 import type { CircuitState } from '../breaker/state.js';
 import type { Clock } from '../clock.js';
-import {
-  isBulkheadRejectedError,
-  isCircuitOpenError,
-  isRateLimiterRejectedError,
-  type ConfigProblem,
-} from '../errors/index.js';
+import { isLocalRejection, type ConfigProblem } from '../errors/index.js';
 import type { Unsubscribe } from '../events.js';
 import { pipeline } from '../pipeline.js';
 import type { ComposablePolicy, Policy } from '../policy.js';
@@ -52,9 +47,6 @@ export interface LayerEnv {
   /** The caller's own classification, when given; the policies' defaults apply otherwise. */
   readonly isTransient: ((error: unknown) => boolean) | undefined;
 }
-
-const isRefusal = (error: unknown): boolean =>
-  isCircuitOpenError(error) || isBulkheadRejectedError(error) || isRateLimiterRejectedError(error);
 
 /** Where the layers report to the operation's metrics and observers. */
 export interface LayerHooks {
@@ -101,7 +93,7 @@ function buildRetry(config: RetryConfig, env: LayerEnv): RetryPolicy {
       : { respectRetryAfter: config.respectRetryAfter }),
     ...(isTransient === undefined
       ? {}
-      : { retryOn: (error: unknown) => isTransient(error) && !isRefusal(error) }),
+      : { retryOn: (error: unknown) => isTransient(error) && !isLocalRejection(error) }),
     clock: env.clock,
   });
 }

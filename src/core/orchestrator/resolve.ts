@@ -11,6 +11,7 @@ import type {
   TimeoutConfig,
 } from './config.js';
 import { resolveStrategy, type Strategy } from './strategies.js';
+import { blends, isPlainObject } from '../plain-object.js';
 
 /** An operation's settings once every source is applied: each layer is on (its options) or off. */
 export interface ResolvedConfig {
@@ -30,9 +31,6 @@ export interface CodeSettings {
   readonly config?: OperationConfig;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Lays `over` on `base`: objects merge key by key (a nested object whose `kind` changes is
  * replaced, not merged, so exponential options never leak into a constant backoff);
@@ -40,8 +38,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  */
 function overlay(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
-  if (!isPlainObject(over) || !isPlainObject(base)) return over;
-  if ('kind' in over && 'kind' in base && over['kind'] !== base['kind']) return over;
+  if (!blends(base, over) || !isPlainObject(over)) return over;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) merged[key] = overlay(base[key], value);
   return merged;

@@ -1,7 +1,5 @@
 import type { ConfigProblem } from '../errors/index.js';
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isPlainObject } from '../plain-object.js';
 
 const problem = (path: string, value: unknown, expected: string): ConfigProblem => ({
   path,

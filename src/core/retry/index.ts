@@ -9,5 +9,4 @@ export type {
   SuccessEvent,
 } from './events.js';
 export type { RetryDecision, RetryOptions, RetryPredicate } from './options.js';
-export { retryTransient } from './options.js';
 export { RetryPolicy, retry } from './policy.js';

@@ -3,7 +3,7 @@ import { customBackoff, exponential } from '../backoff/strategies.js';
 import { isTransient } from '../classification/classify.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
-import { isBulkheadRejectedError, isCircuitOpenError } from '../errors/classes.js';
+import { isLocalRejection } from '../errors/classes.js';
 import { fail } from '../option-checks.js';
 import type { RetryBudget } from './budget.js';
 
@@ -44,9 +44,12 @@ export interface RetryOptions {
   readonly clock?: Clock;
 }
 
-/** The default `retryOn`: transient errors, but not a breaker's or a bulkhead's refusal (SPEC §7). */
+/**
+ * The default `retryOn`: transient errors, but not a local rejection — an open circuit, a
+ * full bulkhead or the local rate limiter (SPEC §7) — the same rule as the orchestrator's.
+ */
 export const retryTransient: RetryPredicate = (error) =>
-  isTransient(error) && !isCircuitOpenError(error) && !isBulkheadRejectedError(error);
+  isTransient(error) && !isLocalRejection(error);
 
 export function toRetryPredicate(retryOn: RetryOptions['retryOn']): RetryPredicate {
   return errorPredicate('retry', 'retryOn', retryOn) ?? retryTransient;

@@ -17,7 +17,8 @@ type TimerHandle = ReturnType<typeof setTimeout>;
 /**
  * Deadlines kept in order, served by ONE timer for the whole queue instead of a timer per
  * call: a setTimeout/clearTimeout pair costs several times a bare call, a push and an unlink
- * cost a few field writes. Every call of a fixed timeout waits the same `ms`, so entries
+ * cost a few field writes. This pays for the BENCHMARKS.md rows "timeout (cooperative)" /
+ * "timeout (aggressive)" and the floor "timeout + retry + breaker pipeline ≤ 12×". Every call of a fixed timeout waits the same `ms`, so entries
  * arrive in order and are appended; an adaptive timeout's deadlines vary, and an entry due
  * before the last is walked back to its place from the end (deadlines move slowly).
  *
@@ -29,7 +30,8 @@ type TimerHandle = ReturnType<typeof setTimeout>;
  * process (a pending deadline is a promise to that caller: a script whose only work is a
  * call that hangs must see its TimeoutError, not exit); once the queue is empty it lets go,
  * so an idle policy keeps nothing alive. Timers are the global functions (so fake timers
- * work); time is the injected clock.
+ * work); time is the injected clock. A timer left pending from a call made before fake timers were
+ * installed keeps serving the queue until it fires: tests install fake timers first.
  */
 export class DeadlineQueue {
   private first: QueuedDeadline | undefined = undefined;
@@ -38,12 +40,6 @@ export class DeadlineQueue {
   private timer: TimerHandle | undefined = undefined;
   /** The deadline the timer was armed for. */
   private dueAt = Number.NaN;
-  /**
-   * The `setTimeout` the timer was armed with. When a test installs or removes fake timers
-   * between calls, the pending timer belongs to the other clock and would never fire there,
-   * so the next push arms a new one; the old one, if it fires, is recognised and ignored.
-   */
-  private armedWith: typeof setTimeout | undefined = undefined;
   /** Counts arms, so that only the latest timer acts. */
   private generation = 0;
   /** True while expiring entries, so that a push from an abort listener does not arm a second timer. */
@@ -73,7 +69,7 @@ export class DeadlineQueue {
     else later.earlier = entry;
     if (this.count++ === 0) holdProcess(this.timer, true);
     if (this.firing) return;
-    if (this.timer === undefined || this.armedWith !== setTimeout) {
+    if (this.timer === undefined) {
       // The earliest deadline, as a delay from now (`entry` is due in `delayMs`).
       this.arm((this.first as QueuedDeadline).deadline - entry.deadline + delayMs);
     } else if (earlier === undefined && entry.deadline < this.dueAt) {
@@ -96,7 +92,6 @@ export class DeadlineQueue {
   private arm(delayMs: number): void {
     const delay = Math.min(Math.max(delayMs, 1), this.maxDelayMs);
     const generation = ++this.generation;
-    this.armedWith = setTimeout;
     this.dueAt = (this.first as QueuedDeadline).deadline;
     const timer = setTimeout(() => this.fire(generation), delay);
     // A timer replaced before it fired is let go of: only the latest may hold the process.

@@ -1,7 +1,13 @@
+import { parseEnv } from 'node:util';
+
+/** `NAME=…` or `export NAME=…`: what a line must start with to be a variable. */
+const assignment = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*=/;
+
 /**
- * Reads a `.env` file's text: `NAME=value` lines, `export NAME=value`, `#` comments,
- * values in single quotes (literal) or double quotes (`\n` escapes), trailing comments
- * after unquoted values. Lines that are none of these are returned as `invalid`.
+ * Reads a `.env` file's text with Node's own parser (`util.parseEnv`: quotes, `\n` escapes in
+ * double quotes, trailing comments, `export`). Each line is handed over on its own, because
+ * Node 20's parser folds a malformed line into the next variable's name; lines that are not
+ * `NAME=value`, a comment or blank are returned as `invalid` instead.
  */
 export function parseDotenv(text: string): { env: Record<string, string>; invalid: number[] } {
   const env: Record<string, string> = {};
@@ -9,23 +15,11 @@ export function parseDotenv(text: string): { env: Record<string, string>; invali
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/.exec(line);
-    if (match === null) {
+    if (!assignment.test(line)) {
       invalid.push(index + 1);
       return;
     }
-    const [, name = '', rest = ''] = match;
-    env[name] = unquote(rest);
+    Object.assign(env, parseEnv(line));
   });
   return { env, invalid };
-}
-
-function unquote(value: string): string {
-  const quote = value[0];
-  if ((quote === '"' || quote === "'") && value.lastIndexOf(quote) > 0) {
-    const inner = value.slice(1, value.lastIndexOf(quote));
-    return quote === '"' ? inner.replace(/\\n/g, '\n').replace(/\\"/g, '"') : inner;
-  }
-  const comment = value.search(/\s#/);
-  return (comment === -1 ? value : value.slice(0, comment)).trim();
 }

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { ConfigProblem } from '../../core/errors/index.js';
 import { isReservedKey } from '../../core/orchestrator/document-limits.js';
 import { closest } from './suggest.js';
@@ -31,20 +32,25 @@ const integer: Parse = (raw) =>
     : unbounded.test(raw.trim())
       ? good(Infinity)
       : bad('an integer');
-const number: Parse = (raw) => {
-  const value = Number(raw);
-  return raw.trim() !== '' && Number.isFinite(value) ? good(value) : bad('a number');
-};
+/** A parser from a zod schema that coerces the raw text; `expected` names what it wants. */
+const coerced =
+  (schema: z.ZodType, expected: string): Parse =>
+  (raw) => {
+    const result = schema.safeParse(raw);
+    return result.success ? good(result.data) : bad(expected);
+  };
+const number = coerced(z.string().trim().min(1).pipe(z.coerce.number()), 'a number');
 const seconds: Parse = (raw) => {
   const parsed = number(raw);
   return parsed.ok ? good(Math.round((parsed.value as number) * 1000)) : bad('a number of seconds');
 };
-const boolean: Parse = (raw) => {
-  const value = raw.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(value)) return good(true);
-  if (['false', '0', 'no', 'off'].includes(value)) return good(false);
-  return bad('true or false');
-};
+const boolean = coerced(
+  z
+    .string()
+    .trim()
+    .pipe(z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] })),
+  'true or false',
+);
 const text: Parse = (raw) => good(raw.trim().toLowerCase());
 const jitter: Parse = (raw) => {
   const parsed = number(raw);
@@ -200,13 +206,6 @@ const OP_PREFIX = 'BREAKWATER_OP_';
 const controlVariables = ['BREAKWATER_ENV', 'BREAKWATER_PRESET', 'BREAKWATER_CONFIG_FILE'];
 const suffixes = Object.keys(settings).sort((a, b) => b.length - a.length);
 const knownNames = [...controlVariables, ...Object.keys(settings).map((s) => PREFIX + s)];
-
-/** The env var names this module reads, for documentation and suggestions. */
-export const envVariableNames: readonly string[] = [
-  ...Object.keys(legacy),
-  ...knownNames,
-  `${OP_PREFIX}<OPERATION>_<SETTING>`,
-];
 
 export interface EnvConfig {
   /** A raw (not yet validated) configuration: `preset`, `defaults`, `operations`. */

@@ -1,7 +1,8 @@
 import type { OperationConfig, StrategyName } from '../../core/orchestrator/config.js';
 import { strategies } from '../../core/orchestrator/strategies.js';
-import { isTree, mergeInto, type Sources } from './merge.js';
+import { mergeInto, type Sources } from './merge.js';
 import type { LoadedConfig } from './load.js';
+import { isPlainObject } from '../../core/plain-object.js';
 
 /** One effective setting and the source it came from. */
 export interface ExplainedSetting {
@@ -28,7 +29,7 @@ const builtIn = {
 } as const;
 
 function flatten(value: unknown, path: string, sources: Sources, out: ExplainedSetting[]): void {
-  if (isTree(value) && Object.keys(value).length > 0) {
+  if (isPlainObject(value) && Object.keys(value).length > 0) {
     for (const [key, child] of Object.entries(value)) {
       flatten(child, path === '' ? key : `${path}.${key}`, sources, out);
     }

@@ -1,30 +1,81 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { loadAll, YAMLException, type LoadOptions } from 'js-yaml';
 import { ConfigError } from '../../core/errors/index.js';
-import { parseSimpleYaml } from './fast-yaml.js';
 import { DOCUMENT_LIMITS, documentProblems } from '../../core/orchestrator/document-limits.js';
+
+/** A configuration file is a few kilobytes of text; anything near this is a mistake or an attack. */
+export const MAX_CONFIG_CHARS = 1024 * 1024;
+/** Anchors are fine for sharing a block; hundreds of `*alias` references are a YAML bomb. */
+export const MAX_YAML_ALIASES = 100;
+/** What a file may expand to once its aliases are followed (a 50-operation file is ~2 000). */
+export const MAX_YAML_EXPANDED_NODES = 100_000;
+const MAX_YAML_DEPTH = 32;
+
+/** js-yaml 4.3 reads these limits; @types/js-yaml predates them. */
+interface BoundedLoadOptions extends LoadOptions {
+  readonly maxDepth: number;
+}
 
 const fileProblem = (file: string, message: string, expected: string, value: unknown = file) =>
   new ConfigError([{ path: '', value, expected, message: `${file}: ${message}` }]);
 
-/** The longest configuration text read, in characters (a megabyte of settings is no configuration). */
-export const MAX_CONFIG_TEXT = 1_048_576;
+/** Parses YAML with `js-yaml` (its default schema: no code-running tags), bounded in depth. */
+function parseYaml(text: string, file: string): unknown {
+  const options: BoundedLoadOptions = { filename: file, maxDepth: MAX_YAML_DEPTH };
+  const documents = loadAll(text, undefined, options);
+  if (documents.length > 1) {
+    throw fileProblem(file, `holds ${documents.length} YAML documents`, 'one YAML document');
+  }
+  refuseAliasBombs(documents[0], file);
+  return documents[0];
+}
+
+/**
+ * js-yaml hands an alias back as the very object its anchor built, so a "billion laughs"
+ * file parses small and explodes only in whoever walks it. Refused: more than
+ * MAX_YAML_ALIASES references to an already-seen mapping or list, or a document that would
+ * expand to more than MAX_YAML_EXPANDED_NODES values. Each object's expanded size is
+ * computed once, so the check stays linear in the file's size.
+ */
+function refuseAliasBombs(document: unknown, file: string): void {
+  const sizes = new Map<object, number>();
+  let aliases = 0;
+  const expandedSize = (node: unknown): number => {
+    if (typeof node !== 'object' || node === null) return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) {
+      aliases += 1;
+      if (aliases > MAX_YAML_ALIASES) {
+        throw fileProblem(
+          file,
+          `uses more than ${MAX_YAML_ALIASES} YAML aliases`,
+          `at most ${MAX_YAML_ALIASES} aliases`,
+        );
+      }
+      return known;
+    }
+    let size = 1;
+    for (const child of Object.values(node)) size += expandedSize(child);
+    if (size > MAX_YAML_EXPANDED_NODES) {
+      throw fileProblem(
+        file,
+        `expands to more than ${MAX_YAML_EXPANDED_NODES} values through YAML aliases`,
+        `at most ${MAX_YAML_EXPANDED_NODES} values`,
+      );
+    }
+    sizes.set(node, size);
+    return size;
+  };
+  expandedSize(document);
+}
 
 /**
  * Parses a configuration document: JSON for `.json`, YAML (a superset of JSON) otherwise.
- * The text, then the parsed document, are held to the document limits (size, depth,
- * reserved keys) before anything else walks them.
+ * The text, then the parsed document, are held to the document limits (size, depth, reserved
+ * keys) before anything else walks them.
  */
 export function parseConfigText(text: string, file: string): unknown {
-  if (text.length > MAX_CONFIG_TEXT) {
-    throw fileProblem(
-      file,
-      `too large: ${text.length} characters, at most ${MAX_CONFIG_TEXT}`,
-      `a document of at most ${MAX_CONFIG_TEXT} characters`,
-      text.length,
-    );
-  }
   const document = parseDocument(text, file);
   const problems = documentProblems(document);
   if (problems.length > 0) {
@@ -34,14 +85,19 @@ export function parseConfigText(text: string, file: string): unknown {
 }
 
 function parseDocument(text: string, file: string): unknown {
+  if (text.length > MAX_CONFIG_CHARS) {
+    throw fileProblem(
+      file,
+      `is ${text.length} characters, more than ${MAX_CONFIG_CHARS}`,
+      `at most ${MAX_CONFIG_CHARS} characters`,
+    );
+  }
   try {
     const value: unknown =
-      extname(file).toLowerCase() === '.json'
-        ? JSON.parse(text)
-        : (parseSimpleYaml(text) ??
-          parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'error' }));
+      extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text, file);
     return value ?? {};
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw fileProblem(
         file,
@@ -49,13 +105,18 @@ function parseDocument(text: string, file: string): unknown {
         `at most ${DOCUMENT_LIMITS.maxDepth} levels of nesting`,
       );
     }
-    if (error instanceof YAMLParseError) {
-      const first = (error.message.split('\n')[0] ?? '').replace(/:$/, '');
-      throw fileProblem(file, `not valid YAML: ${first}`, 'a YAML document');
+    if (error instanceof YAMLException) {
+      throw fileProblem(file, `not valid YAML: ${error.reason}${where(error)}`, 'a YAML document');
     }
     const reason = error instanceof Error ? error.message : String(error);
     throw fileProblem(file, `not valid JSON: ${reason}`, 'a JSON document');
   }
+}
+
+/** ` at line L, column C` from a js-yaml error's mark (0-based there). */
+function where(error: YAMLException): string {
+  const { mark } = error;
+  return ` at line ${mark.line + 1}, column ${mark.column + 1}`;
 }
 
 /** Reads and parses a configuration file; any failure is a `ConfigError` saying why. */

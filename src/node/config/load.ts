@@ -9,7 +9,6 @@ import {
 import { readEnvConfig } from './env-vars.js';
 import { readConfigFile } from './file.js';
 import {
-  isTree,
   labeller,
   mergeInto,
   overrideExisting,
@@ -24,6 +23,7 @@ import type { OperationConfig, ResilienceConfig } from '../../core/orchestrator/
 import { checkSecurity } from './security.js';
 import { constructionProblems } from './construct.js';
 import { documentProblems } from '../../core/orchestrator/document-limits.js';
+import { isPlainObject } from '../../core/plain-object.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -60,7 +60,7 @@ export interface LoadedConfig {
 export const builtinDefaults = { defaults: { strategy: 'balanced' }, operations: {} } as const;
 
 const section = (config: unknown, key: 'defaults' | 'operations'): Tree =>
-  isTree(config) && isTree(config[key]) ? config[key] : {};
+  isPlainObject(config) && isPlainObject(config[key]) ? config[key] : {};
 
 /** Adds the source to a problem's message, so the reader knows where to fix it. */
 function from(problem: ConfigProblem, source: string): ConfigProblem {
@@ -78,7 +78,7 @@ function schemaProblems(layer: Layer): ConfigProblem[] {
 
 function choosePreset(layers: readonly Layer[], environment: Environment): PresetName {
   for (const layer of [...layers].reverse()) {
-    const preset = isTree(layer.config) ? layer.config['preset'] : undefined;
+    const preset = isPlainObject(layer.config) ? layer.config['preset'] : undefined;
     if (typeof preset === 'string' && (presetNames as readonly string[]).includes(preset)) {
       return preset as PresetName;
     }

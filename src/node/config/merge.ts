@@ -1,3 +1,4 @@
+import { blends, isPlainObject } from '../../core/plain-object.js';
 /**
  * Layered merging with provenance: each layer is a raw configuration from one source, and
  * every leaf of the result remembers which source set it.
@@ -15,9 +16,6 @@ export type Tree = Record<string, unknown>;
 /** Configuration path → the source (and origin) that set it. */
 export type Sources = Map<string, string>;
 
-export const isTree = (value: unknown): value is Tree =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
 
 function forget(sources: Sources, path: string): void {
@@ -32,7 +30,7 @@ function record(
   label: (path: string) => string,
   sources: Sources,
 ): void {
-  if (isTree(value) && Object.keys(value).length > 0) {
+  if (isPlainObject(value) && Object.keys(value).length > 0) {
     for (const [key, child] of Object.entries(value))
       record(child, join(path, key), label, sources);
   } else {
@@ -53,16 +51,15 @@ export function mergeInto(
   sources: Sources,
 ): unknown {
   if (over === undefined) return under;
-  const blend =
-    isTree(under) && isTree(over) && (over['kind'] === undefined || over['kind'] === under['kind']);
+  const blend = blends(under, over);
   if (!blend) {
     // Only a replaced object leaves sources of its own below `path` to drop.
-    if (isTree(under)) forget(sources, path);
+    if (isPlainObject(under)) forget(sources, path);
     record(over, path, label, sources);
-    return isTree(over) ? structuredCloneTree(over) : over;
+    return isPlainObject(over) ? structuredCloneTree(over) : over;
   }
   const out: Tree = { ...under };
-  for (const [key, value] of Object.entries(over)) {
+  for (const [key, value] of Object.entries(over as Tree)) {
     out[key] = mergeInto(under[key], value, join(path, key), label, sources);
   }
   return out;
@@ -72,7 +69,7 @@ export function mergeInto(
 function structuredCloneTree(tree: Tree): Tree {
   const out: Tree = {};
   for (const [key, value] of Object.entries(tree))
-    out[key] = isTree(value) ? structuredCloneTree(value) : value;
+    out[key] = isPlainObject(value) ? structuredCloneTree(value) : value;
   return out;
 }
 
@@ -97,12 +94,11 @@ export function overrideExisting(
   sources: Sources,
 ): unknown {
   if (over === undefined || under === undefined) return under;
-  const blend =
-    isTree(under) && isTree(over) && (over['kind'] === undefined || over['kind'] === under['kind']);
+  const blend = blends(under, over);
   if (!blend) return mergeInto(under, over, path, label, sources);
   const out: Tree = { ...under };
   for (const key of Object.keys(under)) {
-    out[key] = overrideExisting(under[key], over[key], join(path, key), label, sources);
+    out[key] = overrideExisting(under[key], (over as Tree)[key], join(path, key), label, sources);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { ConfigProblem } from '../../core/errors/index.js';
 import { formatPath } from './problems.js';
+import { isPlainObject } from '../../core/plain-object.js';
 
 /**
  * Settings that make a resilience layer harmful (seed 002: the wrong settings cause retry
@@ -29,8 +30,6 @@ const LONG_BACKOFF_MS = 5 * 60_000;
 
 type Section = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Section =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const num = (value: unknown): number | undefined =>
   typeof value === 'number' && !Number.isNaN(value) ? value : undefined;
 
@@ -54,7 +53,7 @@ function checkSection(
   const breaker = section['circuitBreaker'];
   let retries = false;
 
-  if (isObject(retry)) {
+  if (isPlainObject(retry)) {
     const attemptsPath = [...path, 'retry', 'maxAttempts'];
     const attempts = num(retry['maxAttempts']);
     retries = attempts === undefined || attempts > 1;
@@ -90,7 +89,7 @@ function checkSection(
     }
   }
 
-  if (isObject(breaker)) checkBreaker(breaker, [...path, 'circuitBreaker'], options, out);
+  if (isPlainObject(breaker)) checkBreaker(breaker, [...path, 'circuitBreaker'], options, out);
   if (breaker === false && options.production) {
     out.warnings.push(
       finding(
@@ -103,7 +102,7 @@ function checkSection(
   }
 
   const bulkhead = section['bulkhead'];
-  if (isObject(bulkhead)) {
+  if (isPlainObject(bulkhead)) {
     const queue = num(bulkhead['maxQueue']);
     const queuePath = [...path, 'bulkhead', 'maxQueue'];
     if (queue !== undefined && !Number.isFinite(queue)) {
@@ -128,7 +127,7 @@ function checkSection(
   }
 
   const limiter = section['rateLimit'];
-  if (isObject(limiter)) checkRateLimit(limiter, [...path, 'rateLimit'], options, out);
+  if (isPlainObject(limiter)) checkRateLimit(limiter, [...path, 'rateLimit'], options, out);
 
   if (section['timeout'] === false) {
     out.warnings.push(
@@ -188,7 +187,7 @@ function checkBackoff(
   retries: boolean,
   out: SecurityFindings,
 ): void {
-  if (!isObject(backoff) || !retries) return;
+  if (!isPlainObject(backoff) || !retries) return;
   const kind = backoff['kind'];
   const zero =
     (kind === 'constant' && num(backoff['delayMs']) === 0) ||
@@ -235,7 +234,7 @@ function checkBreaker(
   out: SecurityFindings,
 ): void {
   const trip = breaker['trip'];
-  if (isObject(trip)) {
+  if (isPlainObject(trip)) {
     const tripPath = [...path, 'trip'];
     const never = (field: string, value: unknown, expected: string, why: string): void => {
       out.errors.push(
@@ -273,7 +272,8 @@ function checkBreaker(
       }
       const minimumCalls = num(trip['minimumCalls']);
       const window = trip['window'];
-      const size = isObject(window) && window['kind'] === 'count' ? num(window['size']) : undefined;
+      const size =
+        isPlainObject(window) && window['kind'] === 'count' ? num(window['size']) : undefined;
       if (minimumCalls !== undefined && !Number.isFinite(minimumCalls)) {
         never(
           'minimumCalls',
@@ -306,13 +306,13 @@ function checkBreaker(
 /** Every security finding of a configuration (as given, before defaults are applied). */
 export function checkSecurity(config: unknown, options: SecurityOptions): SecurityFindings {
   const out: SecurityFindings = { errors: [], warnings: [] };
-  if (!isObject(config)) return out;
+  if (!isPlainObject(config)) return out;
   const defaults = config['defaults'];
-  if (isObject(defaults)) checkSection(defaults, ['defaults'], options, out);
+  if (isPlainObject(defaults)) checkSection(defaults, ['defaults'], options, out);
   const operations = config['operations'];
-  if (isObject(operations)) {
+  if (isPlainObject(operations)) {
     for (const [name, section] of Object.entries(operations)) {
-      if (isObject(section)) checkSection(section, ['operations', name], options, out);
+      if (isPlainObject(section)) checkSection(section, ['operations', name], options, out);
     }
   }
   return out;

@@ -5,7 +5,7 @@ import type { AuditEntry } from '../../core/orchestrator/audit.js';
 import type { ResilienceConfig } from '../../core/orchestrator/config.js';
 import { unrefTimer } from '../../core/timers.js';
 import { loadConfig, type LoadOptions } from './load.js';
-import { isTree } from './merge.js';
+import { blends, isPlainObject } from '../../core/plain-object.js';
 
 /** What `watchConfig` needs of a resilience instance. */
 export interface Reconfigurable {
@@ -45,14 +45,14 @@ export interface ConfigWatcher {
  * other settings.
  */
 export function mergePatchBetween(from: unknown, to: unknown): unknown {
-  if (!isTree(from) || !isTree(to)) return to;
+  if (!isPlainObject(from) || !isPlainObject(to)) return to;
   const patch: Record<string, unknown> = {};
   for (const key of Object.keys(from)) if (!(key in to)) patch[key] = null;
   for (const [key, value] of Object.entries(to)) {
     const before = from[key];
-    if (isTree(before) && isTree(value) && before['kind'] === value['kind']) {
+    if (blends(before, value)) {
       const inner = mergePatchBetween(before, value);
-      if (isTree(inner) && Object.keys(inner).length > 0) patch[key] = inner;
+      if (isPlainObject(inner) && Object.keys(inner).length > 0) patch[key] = inner;
     } else if (!Object.is(before, value)) {
       patch[key] = value;
     }
@@ -103,7 +103,7 @@ export function watchConfig(
         const next = loadConfig({ ...loadOptions, file: path }).config;
         const patch = mergePatchBetween(applied, next);
         const entry =
-          isTree(patch) && Object.keys(patch).length === 0
+          isPlainObject(patch) && Object.keys(patch).length === 0
             ? undefined
             : resilience.updateConfig(patch, { source: 'file', actor: path });
         applied = next;
