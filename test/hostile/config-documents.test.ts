@@ -142,7 +142,7 @@ describe('defect 3: depth and size limits say so', () => {
     );
     const file = files.write('huge.json', `{"operations":{},"x":"${'y'.repeat(2_000_000)}"}`);
     expect(messages(configError(() => loadConfig({ env: {}, file }))).join('\n')).toMatch(
-      /too large: 2000\d+ characters, at most 1048576/,
+      /is 2000\d+ characters, more than 1048576/,
     );
   });
 

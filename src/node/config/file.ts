@@ -105,6 +105,13 @@ function parseDocument(text: string, file: string): unknown {
         `at most ${DOCUMENT_LIMITS.maxDepth} levels of nesting`,
       );
     }
+    if (error instanceof YAMLException && /maxDepth/.test(error.reason)) {
+      throw fileProblem(
+        file,
+        `nested too deeply to parse (at most ${MAX_YAML_DEPTH} levels)${where(error)}`,
+        `at most ${MAX_YAML_DEPTH} levels of nesting`,
+      );
+    }
     if (error instanceof YAMLException) {
       throw fileProblem(file, `not valid YAML: ${error.reason}${where(error)}`, 'a YAML document');
     }
