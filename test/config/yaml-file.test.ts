@@ -80,7 +80,7 @@ describe('configuration files in YAML', () => {
     expect(problem('a: !!js/function "function () {}"')).toMatch(/not valid YAML: unknown tag/);
     expect(problem('a: 1\n---\nb: 2\n')).toMatch(/holds 2 YAML documents/);
     expect(problem(`${'['.repeat(40)}${']'.repeat(40)}`)).toMatch(
-      /not valid YAML: nesting exceeded/,
+      /nested too deeply to parse \(at most 32 levels\)/,
     );
     expect(problem(`a: "${'x'.repeat(MAX_CONFIG_CHARS)}"`)).toMatch(/more than 1048576/);
   });
