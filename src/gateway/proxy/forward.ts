@@ -92,7 +92,13 @@ class Journey {
   lastStatusError: UpstreamStatusError | undefined;
   lastError: unknown;
   soonestProbeMs: number | undefined;
-  readonly progress: StreamProgress = { chunks: 0, text: '', toolCall: false, framing: undefined };
+  readonly progress: StreamProgress = {
+    chunks: 0,
+    text: '',
+    keepsText: false,
+    toolCall: false,
+    framing: undefined,
+  };
 
   summary(): ForwardSummary {
     return {
@@ -133,6 +139,7 @@ export async function forward(
   const idleMs = config.stream?.idleMs ?? DEFAULT_IDLE_MS;
   const maxAttempts = config.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const resumes = config.stream?.resume === 'prefill';
+  journey.progress.keepsText = resumes;
   const cacheKey =
     route.cache === undefined
       ? undefined

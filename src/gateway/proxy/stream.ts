@@ -17,8 +17,13 @@ import type { TryTimer } from './try-timer.js';
 export interface StreamProgress {
   /** Content events sent. */
   chunks: number;
-  /** The answer's text sent so far (what a prefill resume continues from). */
+  /** The answer's text sent so far (what a prefill resume continues from), when kept. */
   text: string;
+  /**
+   * Whether `text` is kept: only for a route that resumes (`resume: prefill`), so a long answer
+   * costs no memory beyond the relay's buffers elsewhere.
+   */
+  keepsText: boolean;
   /** Whether a tool call was sent (then the answer cannot be continued from text). */
   toolCall: boolean;
   /** How the client's answer is framed once sent: events (an in-band error can end it) or bytes. */
@@ -104,7 +109,7 @@ export async function pumpEvents(
       if (!hooks.continuation || continues(plan.kind, meaning, event)) out.push(event.raw);
       if (meaning.content) {
         progress.chunks++;
-        progress.text += meaning.text;
+        if (progress.keepsText) progress.text += meaning.text;
         if (meaning.toolCall) progress.toolCall = true;
       }
       if (meaning.done) {
