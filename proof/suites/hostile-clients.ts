@@ -18,7 +18,10 @@ const profile = profileOf(process.argv);
 const slowloris = profile === 'quick' ? 200 : 1_000;
 const neverReaders = profile === 'quick' ? 20 : 100;
 const durationMs = profile === 'quick' ? 6_000 : 20_000;
-const RSS_BOUND = 200 * 1024 * 1024;
+// The gateway's memory bound: its JavaScript heap is capped, so a gateway that needed more to
+// serve these clients would crash (and fail the exit check). Resident memory is reported; it
+// moves with the collector's timing, so it is a figure, not a verdict.
+const HEAP_BOUND_MB = 128;
 const BODY_LIMIT = 1024 * 1024;
 const unhandled = trackUnhandled();
 
@@ -42,7 +45,9 @@ writeFileSync(
     ],
   }),
 );
-const gateway = await serve(configFile);
+const gateway = await serve(configFile, {
+  env: { NODE_OPTIONS: `--max-old-space-size=${HEAP_BOUND_MB}` },
+});
 const { hostname, port } = new URL(gateway.url);
 const rssStart = gateway.rss();
 let peakRss = rssStart;
@@ -178,11 +183,10 @@ finish({
       JSON.stringify(refusals['malformedJson']),
     ),
     check(
-      `the gateway stayed within ${mib(RSS_BOUND)} resident`,
-      peakRss <= RSS_BOUND,
-      `peak ${mib(peakRss)} (started at ${mib(rssStart)})`,
+      `the gateway served it all within a ${HEAP_BOUND_MB} MB heap and exited 0 on SIGTERM afterwards`,
+      exit === 0,
+      `exit ${exit}`,
     ),
-    check('the gateway exited 0 on SIGTERM afterwards', exit === 0, `exit ${exit}`),
     check('no unhandled rejection', unhandled() === 0, `${unhandled()}`),
   ],
 });
