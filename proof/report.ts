@@ -57,6 +57,17 @@ export function activeResources(): Record<string, number> {
   return counts;
 }
 
+/**
+ * Whether `after` holds no resource kind more often than `before` did: nothing was left behind.
+ * (Something still settling when `before` was read, such as a module's file read, may be gone.)
+ */
+export function nothingAdded(
+  after: Readonly<Record<string, number>>,
+  before: Readonly<Record<string, number>>,
+): boolean {
+  return Object.entries(after).every(([kind, count]) => count <= (before[kind] ?? 0));
+}
+
 export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 export function percentile(sorted: readonly number[], p: number): number {

@@ -13,6 +13,7 @@ import {
   finish,
   heapAfterGc,
   mib,
+  nothingAdded,
   profileOf,
   trackUnhandled,
 } from '../report.js';
@@ -91,7 +92,7 @@ await gateway.close({ graceMs: 1_000 });
 await upstream.close();
 await new Promise((resolve) => setTimeout(resolve, 50));
 const resourcesAtEnd = activeResources();
-const sameAsStart = JSON.stringify(resourcesAtEnd) === JSON.stringify(resourcesAtStart);
+const sameAsStart = nothingAdded(resourcesAtEnd, resourcesAtStart);
 const measured = whole - warmWhole;
 
 finish({

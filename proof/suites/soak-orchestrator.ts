@@ -10,6 +10,7 @@ import {
   finish,
   heapAfterGc,
   mib,
+  nothingAdded,
   profileOf,
   trackUnhandled,
 } from '../report.js';
@@ -94,7 +95,7 @@ for (let i = 0; i < churnOperations; i++) {
 const churnHeapAfter = heapAfterGc();
 const leftOperations = resilience.operations().length;
 const resourcesAfter = activeResources();
-const sameResources = JSON.stringify(resourcesAfter) === JSON.stringify(resourcesBefore);
+const sameResources = nothingAdded(resourcesAfter, resourcesBefore);
 
 finish({
   suite: 'soak-orchestrator',
