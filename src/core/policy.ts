@@ -88,7 +88,8 @@ export type PipelineOf<P extends readonly PipelineLayer[]> =
 
 /**
  * The context as policies see it: the public fields plus the call's provenance record,
- * present only under `executeDetailed` so the plain path allocates nothing for it.
+ * present only under `executeDetailed` so the plain path allocates nothing for it
+ * (BENCHMARKS.md "`wrap`, balanced strategy").
  */
 export interface ExecutionContext extends Context {
   readonly provenance: Provenance | undefined;
@@ -129,7 +130,8 @@ export function childContext(
 
 /**
  * The context a call starts with: its own, with a signal made on first read (see
- * `CallContext`). Give one with a caller's signal back with `releasedAfter` once it settled.
+ * `CallContext`; BENCHMARKS.md "retry, fn never reads its signal (no timeout)" against
+ * "retry, fn reads its own signal (no timeout)"). Give one with a caller's signal back with `releasedAfter` once it settled.
  */
 export function rootContext(
   signal: AbortSignal | undefined,

@@ -1,7 +1,7 @@
 import { abortReason } from '../abort.js';
 import { abortSource, callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
-import { BulkheadRejectedError, withoutStack } from '../errors/index.js';
+import { BulkheadRejectedError } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { checkInteger, checkOptions, checkClock } from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
@@ -63,9 +63,7 @@ export class Bulkhead extends BasePolicy {
     if (aborted !== undefined) return Promise.reject(aborted);
     if (this.waiters.size < this.maxQueue) return this.wait(fn, ctx);
     this.events?.emit('rejected', { executing: this.running, queued: this.waiters.size });
-    return Promise.reject(
-      withoutStack(() => new BulkheadRejectedError(this.maxConcurrent, this.maxQueue)),
-    );
+    return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
   }
 
   private hub(): EventHub<BulkheadEvents> {

@@ -41,17 +41,3 @@ export function hasKind(error: unknown, kind: string): boolean {
 export function isBreakwaterError(error: unknown): error is BreakwaterError {
   return hasKind(error, 'BreakwaterError');
 }
-
-/**
- * Builds an error without capturing a stack trace: used for rejections on hot paths (an open
- * circuit, a full bulkhead) where the stack says nothing and capturing it costs microseconds.
- */
-export function withoutStack<E extends Error>(build: () => E): E {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return build();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}

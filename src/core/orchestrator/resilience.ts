@@ -176,7 +176,8 @@ export class Resilience {
     let entry = this.register(operation, code);
     const fallback = options.fallback;
     const register = (): OperationEntry => (entry = this.register(operation, code));
-    // One function per call path, kept small and flat: this is the hot path of every call.
+    // One function per call path, kept small and flat: this is the hot path of every call
+    // (BENCHMARKS.md "`wrap`, balanced strategy").
     const run = (
       self: ThisParameterType<F>,
       args: Parameters<F>,

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { RateLimiterRejectedError, withoutStack } from '../errors/index.js';
+import { RateLimiterRejectedError } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { checkClock, checkInteger, checkPositive, checkOptions } from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
@@ -52,7 +52,7 @@ export class RateLimit extends BasePolicy {
     const retryAfterMs = this.bucket.take(this.clock.now());
     if (retryAfterMs === 0) return invoke(fn, ctx);
     this.events?.emit('rejected', { retryAfterMs });
-    return Promise.reject(withoutStack(() => new RateLimiterRejectedError(retryAfterMs)));
+    return Promise.reject(new RateLimiterRejectedError(retryAfterMs));
   }
 }
 
