@@ -38,6 +38,9 @@ export function hasKind(error: unknown, kind: string): boolean {
   return kinds !== undefined && kinds.includes(kind);
 }
 
-export function isBreakwaterError(error: unknown): error is BreakwaterError {
-  return hasKind(error, 'BreakwaterError');
+/** The `isX()` guard of a kind: true for errors of that kind or a subclass, from any copy. */
+export function kindGuard<E extends Error>(kind: string): (error: unknown) => error is E {
+  return (error: unknown): error is E => hasKind(error, kind);
 }
+
+export const isBreakwaterError = kindGuard<BreakwaterError>('BreakwaterError');
