@@ -174,16 +174,28 @@ export function runDetailed<T>(
       provenance.attempts++;
       return fn(ctx);
     };
-    const ctx = rootContext(signal, operation, provenance);
-    let pending: Promise<T>;
-    try {
-      pending = policy[RUN](counted, ctx);
-    } catch (error) {
-      // A user callback (a clock, a key, a random source) that threw: the call's rejection.
-      pending = Promise.reject(error);
-    }
-    return signal === undefined ? pending : releasedAfter(ctx, pending);
+    return runFrom(policy, counted, rootContext(signal, operation, provenance), signal);
   });
+}
+
+/**
+ * Runs `fn` through `policy` from the call's root context. A policy that throws at once (a
+ * user callback did: a clock, a key, a random source) rejects instead, and a context made
+ * for a caller's signal is released once the call settled.
+ */
+function runFrom<T>(
+  policy: ComposablePolicy,
+  fn: Operation<T>,
+  ctx: CallContext,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  let pending: Promise<T>;
+  try {
+    pending = policy[RUN](fn, ctx);
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return signal === undefined ? pending : releasedAfter(ctx, pending);
 }
 
 /** Runs `run` with a fresh provenance record, then reports its value with where it came from and how long it took. */
@@ -221,15 +233,7 @@ export abstract class BasePolicy implements ComposablePolicy {
 
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const ctx = rootContext(signal);
-    let pending: Promise<T>;
-    try {
-      pending = this[RUN](fn, ctx);
-    } catch (error) {
-      // A user callback (a clock, a key, a random source) that threw: the call's rejection.
-      pending = Promise.reject(error);
-    }
-    return signal === undefined ? pending : releasedAfter(ctx, pending);
+    return runFrom(this, fn, rootContext(signal), signal);
   }
 
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {

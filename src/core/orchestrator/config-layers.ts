@@ -1,9 +1,8 @@
 import { ConfigError } from '../errors/index.js';
 import { failChoice } from '../option-checks.js';
 import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
-import { mergePatch } from './audit.js';
 import type { ResilienceConfig } from './config.js';
-import { applyComposed, composePatches, withoutPreset } from './layered-config.js';
+import { composePatches, mergePatch, withoutPreset } from './layered-config.js';
 
 const EMPTY_CONFIG: ResilienceConfig = { operations: {} };
 
@@ -58,11 +57,7 @@ export class ConfigLayers {
       ]);
     }
     const presetBase = named === null ? EMPTY_CONFIG : presetConfig(named);
-    return new ConfigLayers(
-      withOperations(applyComposed(presetBase, laidOver)),
-      presetBase,
-      laidOver,
-    );
+    return new ConfigLayers(withOperations(mergePatch(presetBase, laidOver)), presetBase, laidOver);
   }
 }
 
