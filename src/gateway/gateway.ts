@@ -206,11 +206,7 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
     }
     const json = jsonObject(read.body);
     const model = typeof json?.['model'] === 'string' ? json['model'] : undefined;
-    const route = findRoute(
-      routes.map((r) => r.matcher),
-      { method, path, model },
-    );
-    const served = routes.find((r) => r.matcher === route);
+    const served = findRoute(routes, { method, path, model });
     if (served === undefined) {
       jsonError(res, 404, 'no_route', `no route matches ${method} ${path}`);
       log.info({ event: 'request', method, path, status: 404 }, 'no route');
