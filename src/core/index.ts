@@ -93,8 +93,13 @@ export type {
   FallbackChainEvents,
   FallbackChainOptions,
 } from './fallback-chain/fallback-chain.js';
-export { StaleCache, staleCache } from './stale-cache/stale-cache.js';
-export type { CacheKey, StaleCacheEvents, StaleCacheOptions } from './stale-cache/stale-cache.js';
+export { staleCache } from './stale-cache/stale-cache.js';
+export type {
+  CacheKey,
+  StaleCache,
+  StaleCacheEvents,
+  StaleCacheOptions,
+} from './stale-cache/stale-cache.js';
 export type { CacheEntry, StaleCacheStore } from './stale-cache/store.js';
 export { Hedge, hedge } from './hedge/hedge.js';
 export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge.js';
