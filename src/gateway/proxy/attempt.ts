@@ -31,6 +31,8 @@ export interface AttemptPlan {
   readonly tryPhase: 'response' | 'first-chunk';
   /** The limit for each gap between chunks once a stream has started. */
   readonly idleMs: number;
+  /** When the route's total budget ends (epoch ms): no try, nor any stream, outlives it. */
+  readonly deadlineAt: number;
   /** Largest body held in memory; a larger plain answer is passed through as it comes. */
   readonly responseBytes: number;
   readonly clientSignal: AbortSignal;
@@ -77,7 +79,7 @@ export async function attempt(
   // One controller per try, aborted by the client, by the layers or by the timer. (Node 20's
   // AbortSignal.any keeps its sources alive far longer than a try lasts.)
   const controller = new AbortController();
-  const timer = new TryTimer(controller);
+  const timer = new TryTimer(controller, plan.deadlineAt);
   const forward = (): void => controller.abort();
   for (const source of [plan.clientSignal, attemptSignal]) {
     if (source.aborted) controller.abort();
