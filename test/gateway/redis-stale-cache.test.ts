@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, type GatewayConfig } from '../../src/gateway/index.js';
 import { fakeUpstream, type FakeUpstream } from '../support/fake-llm.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { waitFor } from '../support/wait-for.js';
@@ -148,5 +149,46 @@ describe('stale answers shared through redis-server by two breakwater serve proc
 
     for (const child of [b, c, d]) child.process.kill('SIGTERM');
     expect(await Promise.all([b.exited, c.exited, d.exited])).toEqual([0, 0, 0]);
+  });
+
+  it('a reload that changes a route’s cache closes the old store’s connections; close() leaves none', async () => {
+    const clients = async (): Promise<number> =>
+      String(await client.call('CLIENT', 'LIST'))
+        .split('\n')
+        .filter((line) => line.trim() !== '').length;
+    const baseline = await clients();
+    const configWith = (ttlMs: number): GatewayConfig => ({
+      listen: { port: 0 },
+      store: { redis: { url: redis.url, prefix: 'gw-reload:' } },
+      upstreams: { api: { url: upstream.url } },
+      routes: [
+        {
+          name: 'api',
+          match: { method: 'GET', path: '/api/' },
+          targets: [{ upstream: 'api' }],
+          staleCache: { ttlMs },
+        },
+      ],
+    });
+    const gateway = createGateway(configWith(60_000), { env: {} });
+    const { url } = await gateway.listen();
+    up = true;
+    expect((await fetch(`${url}/api/reload`)).status).toBe(200);
+    const serving = await clients();
+    expect(serving).toBeGreaterThan(baseline);
+
+    gateway.reload(configWith(30_000));
+    up = false;
+    await waitFor(async () => (await clients()) === serving, 10_000, 'the old store to close');
+    // The new store loaded the answer the old one wrote.
+    await waitFor(
+      async () =>
+        (await fetch(`${url}/api/reload`)).headers.get('x-breakwater-fallback') === 'cache',
+      10_000,
+      'the new store to serve the stored answer',
+    );
+
+    await gateway.close({ graceMs: 500 });
+    await waitFor(async () => (await clients()) === baseline, 10_000, 'every connection to close');
   });
 });
