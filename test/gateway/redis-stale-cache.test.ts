@@ -128,7 +128,7 @@ describe('stale answers shared through redis-server by two breakwater serve proc
     const index = `${PREFIX}cache:api:{cache}:index`;
     await waitFor(
       async () => {
-        const members = await client.zrange(index, 0, -1);
+        const members = await client.zrange(index, '0', '-1');
         return members.length === 3 && members.some((member) => member.includes('/api/five'));
       },
       10_000,

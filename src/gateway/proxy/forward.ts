@@ -138,6 +138,10 @@ export async function forward(
   const journey = new Journey();
   const perTryMs = config.timeout?.perTryMs ?? DEFAULT_PER_TRY_MS;
   const deadline = request.startedAt + (config.timeout?.totalMs ?? DEFAULT_TOTAL_MS);
+  // A route's own totalMs bounds a stream after its first byte too; the default bounds only
+  // the tries before it, so a long answer is not cut at a limit nobody chose.
+  const answerDeadline =
+    config.timeout?.totalMs === undefined ? Number.POSITIVE_INFINITY : deadline;
   const firstChunkMs = Math.min(config.stream?.firstChunkMs ?? perTryMs, perTryMs);
   const idleMs = config.stream?.idleMs ?? DEFAULT_IDLE_MS;
   const maxAttempts = config.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -213,7 +217,7 @@ export async function forward(
     let previousDelayMs = 0;
     const attemptsHere = continuation ? 1 : maxAttempts;
     for (let attemptNo = 1; attemptNo <= attemptsHere; attemptNo++) {
-      const remaining = deadline - env.now();
+      const remaining = (continuation ? answerDeadline : deadline) - env.now();
       // Nor does a continuation start once the total budget is spent.
       if (remaining <= 0) break targets;
       const limit = request.streaming ? firstChunkMs : perTryMs;
@@ -227,7 +231,7 @@ export async function forward(
         tryMs: Math.max(1, Math.min(limit, remaining)),
         tryPhase: request.streaming ? 'first-chunk' : 'response',
         idleMs,
-        deadlineAt: deadline,
+        deadlineAt: answerDeadline,
         responseBytes: env.responseBytes,
         clientSignal: request.signal,
       };
