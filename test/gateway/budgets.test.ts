@@ -23,11 +23,14 @@ afterEach(async () => {
 
 type Route = GatewayConfig['routes'][number];
 
+/** Breakers that stay closed, so what is measured is the retry budget alone. */
+const CLOSED = { threshold: 1_000, openMs: 60_000 };
+
 function configOf(route: Partial<Route>): GatewayConfig {
   return {
     listen: { port: 0 },
     admin: { port: 0 },
-    upstreams: upstreamsOf(fakes),
+    upstreams: upstreamsOf(fakes, CLOSED),
     routes: [
       {
         name: 'chat',
@@ -119,6 +122,25 @@ describe('retry budget (retry.budget, SPEC §2 names): a failing upstream is not
     expect(metrics).toContain(
       'breakwater_gateway_retries_denied_total{route="chat",upstream="primary"} 11',
     );
+  });
+
+  it('under 100 concurrent requests a dead primary gets at most 1.2 tries per request, not 3', async () => {
+    await setUp(
+      { primary: () => failing, backup: () => ok },
+      {
+        retry: {
+          maxAttempts: 3,
+          backoff: { initialMs: 1, maxMs: 5 },
+          budget: { ratio: 0.2, minRetriesPerSecond: 0, windowMs: 60_000 },
+        },
+      },
+    );
+    const answers = await Promise.all(Array.from({ length: 100 }, () => chat()));
+    expect(answers.map((answer) => answer.res.status)).toEqual(Array(100).fill(200));
+    const tries = countsOf(fakes);
+    expect(tries['backup']).toBe(100);
+    expect(tries['primary']).toBeGreaterThanOrEqual(100);
+    expect(tries['primary']).toBeLessThanOrEqual(120);
   });
 
   it('the floor per second lets a quiet route retry in full', async () => {
