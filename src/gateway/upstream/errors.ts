@@ -1,4 +1,4 @@
-import { brandError, hasKind } from '../../core/errors/base.js';
+import { brandError, kindGuard } from '../../core/errors/base.js';
 import {
   BreakwaterError,
   PermanentError,
@@ -85,11 +85,7 @@ export class ClientGoneError extends PermanentError {
 }
 brandError(ClientGoneError, 'ClientGoneError');
 
-export const isUpstreamStatusError = (e: unknown): e is UpstreamStatusError =>
-  hasKind(e, 'UpstreamStatusError');
-export const isUpstreamTimeoutError = (e: unknown): e is UpstreamTimeoutError =>
-  hasKind(e, 'UpstreamTimeoutError');
-export const isStreamBrokenError = (e: unknown): e is StreamBrokenError =>
-  hasKind(e, 'StreamBrokenError');
-export const isClientGoneError = (e: unknown): e is ClientGoneError =>
-  hasKind(e, 'ClientGoneError');
+export const isUpstreamStatusError = kindGuard<UpstreamStatusError>('UpstreamStatusError');
+export const isUpstreamTimeoutError = kindGuard<UpstreamTimeoutError>('UpstreamTimeoutError');
+export const isStreamBrokenError = kindGuard<StreamBrokenError>('StreamBrokenError');
+export const isClientGoneError = kindGuard<ClientGoneError>('ClientGoneError');
