@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import {
   circuitBreaker,
   type CircuitBreaker,
@@ -24,7 +23,7 @@ export interface Replica {
 /** `count` replicas of one service: each its own store (own Redis clients) and breaker. */
 export async function fleet(
   count: number,
-  storeOptions: Omit<RedisStoreOptions, 'client'>,
+  storeOptions: RedisStoreOptions,
   breakerOptions: Omit<CircuitBreakerOptions, 'store'>,
 ): Promise<Replica[]> {
   const replicas = Array.from({ length: count }, () => replica(storeOptions, breakerOptions));
@@ -37,7 +36,7 @@ export async function fleet(
 }
 
 export function replica(
-  storeOptions: Omit<RedisStoreOptions, 'client'>,
+  storeOptions: RedisStoreOptions,
   breakerOptions: Omit<CircuitBreakerOptions, 'store'>,
 ): Replica {
   const store = redisStore(storeOptions);
@@ -53,12 +52,4 @@ export async function closeAll(replicas: readonly Replica[]): Promise<void> {
   await Promise.all(replicas.map((r) => r.store.close()));
 }
 
-/** Total calls of Redis commands so far, from INFO commandstats. */
-export async function commandCount(admin: Redis): Promise<number> {
-  const info = await admin.info('commandstats');
-  let total = 0;
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (match[1] !== 'info') total += Number(match[2]);
-  }
-  return total;
-}
+export { commandCount } from '../support/redis-backends.js';
