@@ -1,4 +1,3 @@
-import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CircuitOpenError,
@@ -7,12 +6,11 @@ import {
   createResilience,
   type CircuitBreakerOptions,
 } from '../../src/core/index.js';
-import { prometheusMetrics } from '../../src/prometheus/index.js';
 import { redisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { clusterBackend } from '../support/redis-backends.js';
 import type { RedisCluster } from '../support/redis-cluster.js';
 import { waitFor } from '../support/wait-for.js';
-import { failing, uniquePrefix, type Replica } from './helpers.js';
+import { failing, scrapedStoreMetrics, uniquePrefix, type Replica } from './helpers.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
 import { sharedStoreSuite } from './suites/shared-store.js';
 
@@ -153,14 +151,12 @@ describe('redisStore on a real Redis Cluster: what only a cluster has', () => {
           { trip: consecutive(1), openMs: 50 },
         )) as [Replica];
         const resilience = createResilience({ store: r.store });
-        const metrics = prometheusMetrics(resilience, { registry: new Registry() });
-        const storeUp = async (): Promise<string> =>
-          /^breakwater_store_up (\d)$/m.exec(await metrics.registry.metrics())?.[1] ?? 'none';
-        return { policy, prefix, r, resilience, metrics, storeUp };
+        const metrics = scrapedStoreMetrics(resilience);
+        return { policy, prefix, r, resilience, metrics };
       }),
     );
     const [local, strict] = sides as [(typeof sides)[0], (typeof sides)[0]];
-    for (const side of sides) expect(await side.storeUp()).toBe('1');
+    for (const side of sides) expect(await side.metrics.storeUp()).toBe(1);
     // Kill a master that serves neither breaker: the cluster fails as a whole.
     const owners = await Promise.all(
       sides.map(async (s) => cluster.owner(await keySlot(s.prefix))),
@@ -189,7 +185,7 @@ describe('redisStore on a real Redis Cluster: what only a cluster has', () => {
         lastError: expect.stringMatching(/CLUSTERDOWN|redirections|no answer|fail/i) as unknown,
       });
       expect(side.resilience.healthStatus().healthy).toBe(true);
-      expect(await side.storeUp()).toBe('0');
+      expect(await side.metrics.storeUp()).toBe(0);
       // Into half-open: a trip (if the last call closed it), then the 50 ms open time.
       await side.r.breaker.execute(failing).catch(() => undefined);
       const openUntil = side.r.breaker.toJSON().openUntil ?? Date.now();
@@ -199,10 +195,12 @@ describe('redisStore on a real Redis Cluster: what only a cluster has', () => {
     // 'local': the probe runs at once on the local slot (no claim waits out commandTimeoutMs).
     const localBefore = local.r.store.status().localProbes;
     await expect(local.r.breaker.execute(() => 'local')).resolves.toBe('local');
-    expect(local.r.store.status()).toMatchObject({
+    expect(local.resilience.healthStatus().store).toMatchObject({
       localProbes: localBefore + 1,
       refusedProbes: 0,
     });
+    expect(await local.metrics.unshared('local')).toBe(localBefore + 1);
+    expect(await local.metrics.unshared('refused')).toBe(0);
     expect(local.r.breaker.state).toBe('closed');
     // 'strict': no fleet-wide slot can be claimed, so no probe runs; the breaker stays open.
     const refusedBefore = strict.r.store.status().refusedProbes;
@@ -215,17 +213,19 @@ describe('redisStore on a real Redis Cluster: what only a cluster has', () => {
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CircuitOpenError);
     expect(ran).toBe(false);
-    expect(strict.r.store.status()).toMatchObject({
+    expect(strict.resilience.healthStatus().store).toMatchObject({
       refusedProbes: refusedBefore + 1,
       localProbes: 0,
     });
+    expect(await strict.metrics.unshared('refused')).toBe(refusedBefore + 1);
+    expect(await strict.metrics.unshared('local')).toBe(0);
     expect(strict.r.breaker.state).not.toBe('closed');
 
     await cluster.revive(victim);
     for (const side of sides) {
       await waitFor(() => side.r.store.status().connection === 'ready', 20_000, 'ready again');
       expect(side.resilience.healthStatus().store).toMatchObject({ connection: 'ready' });
-      expect(await side.storeUp()).toBe('1');
+      expect(await side.metrics.storeUp()).toBe(1);
       side.metrics.close();
     }
     // With the cluster back, the strict replica's probe claims a fleet-wide slot and runs.

@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CircuitOpenError,
@@ -8,11 +7,10 @@ import {
   createResilience,
   type CircuitBreakerOptions,
 } from '../../src/core/index.js';
-import { prometheusMetrics } from '../../src/prometheus/index.js';
 import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { startSentinel, type SentinelSetup } from '../support/redis-sentinel.js';
 import { waitFor } from '../support/wait-for.js';
-import { failing, uniquePrefix, type Replica } from './helpers.js';
+import { failing, scrapedStoreMetrics, uniquePrefix, type Replica } from './helpers.js';
 
 /**
  * A real failover: a primary, a replica and redis-sentinel; every replica of the service
@@ -127,10 +125,8 @@ describe("redisStore through Sentinel: 'local' and 'strict' while the primary is
         { trip: consecutive(1), openMs: 100 },
       );
       const resilience = createResilience({ store: r.store });
-      const metrics = prometheusMetrics(resilience, { registry: new Registry() });
-      const storeUp = async (): Promise<string> =>
-        /^breakwater_store_up (\d)$/m.exec(await metrics.registry.metrics())?.[1] ?? 'none';
-      return { policy, r, resilience, metrics, storeUp };
+      const metrics = scrapedStoreMetrics(resilience);
+      return { policy, r, resilience, metrics };
     });
     const [local, strict] = sides as [(typeof sides)[0], (typeof sides)[0]];
     await waitFor(
@@ -139,7 +135,7 @@ describe("redisStore through Sentinel: 'local' and 'strict' while the primary is
       'both connected through Sentinel',
     );
     for (const side of sides) {
-      expect(await side.storeUp()).toBe('1');
+      expect(await side.metrics.storeUp()).toBe(1);
       await side.r.breaker.execute(failing).catch(() => undefined);
       await side.r.store.sync();
       const openUntil = side.r.breaker.toJSON().openUntil!;
@@ -159,11 +155,16 @@ describe("redisStore through Sentinel: 'local' and 'strict' while the primary is
         connection: 'unreachable',
         onStoreUnavailable: side.policy,
       });
-      expect(await side.storeUp()).toBe('0');
+      expect(await side.metrics.storeUp()).toBe(0);
     }
     // 'local': the half-open probe runs on the replica's own slot.
     await expect(local.r.breaker.execute(() => 'local')).resolves.toBe('local');
-    expect(local.r.store.status()).toMatchObject({ localProbes: 1, refusedProbes: 0 });
+    expect(local.resilience.healthStatus().store).toMatchObject({
+      localProbes: 1,
+      refusedProbes: 0,
+    });
+    expect(await local.metrics.unshared('local')).toBe(1);
+    expect(await local.metrics.unshared('refused')).toBe(0);
     expect(local.r.breaker.state).toBe('closed');
     // 'strict': no fleet-wide slot can be claimed, so the probe does not run.
     let ran = false;
@@ -175,7 +176,12 @@ describe("redisStore through Sentinel: 'local' and 'strict' while the primary is
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CircuitOpenError);
     expect(ran).toBe(false);
-    expect(strict.r.store.status()).toMatchObject({ localProbes: 0, refusedProbes: 1 });
+    expect(strict.resilience.healthStatus().store).toMatchObject({
+      localProbes: 0,
+      refusedProbes: 1,
+    });
+    expect(await strict.metrics.unshared('refused')).toBe(1);
+    expect(await strict.metrics.unshared('local')).toBe(0);
     // All of that happened before the promotion.
     expect(await setup.primaryPort()).toBe(old);
 
@@ -188,7 +194,7 @@ describe("redisStore through Sentinel: 'local' and 'strict' while the primary is
     );
     for (const side of sides) {
       expect(side.resilience.healthStatus().store).toMatchObject({ connection: 'ready' });
-      expect(await side.storeUp()).toBe('1');
+      expect(await side.metrics.storeUp()).toBe(1);
       side.metrics.close();
     }
     // The strict replica's probe now claims its fleet-wide slot on the promoted primary.

@@ -1,8 +1,11 @@
+import { Registry } from 'prom-client';
 import {
   circuitBreaker,
+  type Resilience,
   type CircuitBreaker,
   type CircuitBreakerOptions,
 } from '../../src/core/index.js';
+import { prometheusMetrics } from '../../src/prometheus/index.js';
 import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -53,3 +56,21 @@ export async function closeAll(replicas: readonly Replica[]): Promise<void> {
 }
 
 export { commandCount } from '../support/redis-backends.js';
+
+/** The store's metrics as a scrape reads them: the Prometheus exporter on a registry of its own. */
+export function scrapedStoreMetrics(resilience: Resilience) {
+  const metrics = prometheusMetrics(resilience, { registry: new Registry() });
+  const read = async (pattern: RegExp): Promise<number> =>
+    Number(pattern.exec(await metrics.registry.metrics())?.[1] ?? Number.NaN);
+  return {
+    storeUp: () => read(/^breakwater_store_up (\d+)$/m),
+    unshared: (decision: 'local' | 'refused') =>
+      read(
+        new RegExp(
+          `^breakwater_store_unshared_probes_total\\{decision="${decision}"\\} (\\d+)$`,
+          'm',
+        ),
+      ),
+    close: () => metrics.close(),
+  };
+}
