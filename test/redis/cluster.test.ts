@@ -13,10 +13,12 @@ import { waitFor } from '../support/wait-for.js';
 import { failing, scrapedStoreMetrics, uniquePrefix, type Replica } from './helpers.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
 import { sharedStoreSuite } from './suites/shared-store.js';
+import { staleCacheSuite } from './suites/stale-cache.js';
 
 /**
  * The store against a real 3-master Redis Cluster, each replica with its own ioredis
- * `Cluster` client: the store's whole suite (the same cases as on one redis-server), then
+ * `Cluster` client: the store's whole suite and the shared stale cache's (the same cases as
+ * on one redis-server), then
  * what only a cluster has: a slot moved mid-run, and a cluster in `cluster_state:fail` under
  * both `onStoreUnavailable` policies. One cluster for the file.
  */
@@ -34,6 +36,7 @@ afterAll(async () => {
 
 sharedStoreSuite('a 3-master Redis Cluster', () => backend);
 lifecycleSuite('a 3-master Redis Cluster', () => backend);
+staleCacheSuite('a 3-master Redis Cluster', () => backend);
 
 async function clusterFleet(
   count: number,
