@@ -11,7 +11,12 @@ import { assertGatewayConfig, type Env } from './config/validate.js';
 import type { GatewayEvents } from './events.js';
 import { errorField, silentLogger, type GatewayLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
-import { DEFAULT_BODY_BYTES, DEFAULT_DRAIN_MS, DEFAULT_RESPONSE_BYTES } from './proxy/defaults.js';
+import {
+  DEFAULT_BODY_BYTES,
+  DEFAULT_DRAIN_MS,
+  DEFAULT_IDLE_MS,
+  DEFAULT_RESPONSE_BYTES,
+} from './proxy/defaults.js';
 import { forward, type ForwardEnv } from './proxy/forward.js';
 import { jsonObject, readRequestBody } from './proxy/read-body.js';
 import { findRoute } from './proxy/routing.js';
@@ -239,7 +244,7 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
         signal: controller.signal,
         startedAt,
       },
-      new ResponseSink(res),
+      new ResponseSink(res, served.config.stream?.idleMs ?? DEFAULT_IDLE_MS),
     );
     const durationMs = Date.now() - startedAt;
     const firstByteMs = (summary.firstByteAt ?? Date.now()) - startedAt;
