@@ -21,12 +21,14 @@ interface Histogram {
 /**
  * The gateway's own series in the Prometheus text format (no prom-client needed):
  * `breakwater_upstream_requests_total{route,upstream,status}` and
- * `breakwater_gateway_added_latency_seconds{route}`. Their label values come from the
+ * `breakwater_gateway_added_latency_seconds{route}` and
+ * `breakwater_gateway_retries_denied_total{route,upstream}`. Their label values come from the
  * configuration (routes, upstreams) and from HTTP statuses, so their number is bounded.
  */
 export class GatewayMetrics {
   private readonly requests = new Map<string, { labels: string; value: number }>();
   private readonly added = new Map<string, Histogram>();
+  private readonly denied = new Map<string, { labels: string; value: number }>();
   private readonly unsubscribe: Unsubscribe[];
   private readonly extra: { registry: { metrics(): Promise<string> }; close?(): void }[] = [];
   readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
@@ -34,9 +36,18 @@ export class GatewayMetrics {
   constructor(hub: EventHub<GatewayEvents>) {
     this.unsubscribe = [
       hub.on('upstreamResult', ({ route, upstream, status }) => {
-        const key = labels({ route, upstream, status });
+        // Keyed by the raw values: the escaped label text is built once per series, not per
+        // request (the gateway rows of BENCHMARKS.md).
+        const key = `${route}\u0000${upstream}\u0000${status}`;
         const entry = this.requests.get(key);
-        if (entry === undefined) this.requests.set(key, { labels: key, value: 1 });
+        if (entry === undefined) {
+          this.requests.set(key, { labels: labels({ route, upstream, status }), value: 1 });
+        } else entry.value++;
+      }),
+      hub.on('retryDenied', ({ route, upstream }) => {
+        const key = labels({ route, upstream });
+        const entry = this.denied.get(key);
+        if (entry === undefined) this.denied.set(key, { labels: key, value: 1 });
         else entry.value++;
       }),
       hub.on('request', ({ route, addedMs, upstream }) => {
@@ -47,9 +58,11 @@ export class GatewayMetrics {
           this.added.set(route, histogram);
         }
         const seconds = addedMs / 1000;
-        BUCKETS.forEach((bound, index) => {
-          if (seconds <= bound) histogram.counts[index] = (histogram.counts[index] ?? 0) + 1;
-        });
+        for (let index = 0; index < BUCKETS.length; index++) {
+          if (seconds <= (BUCKETS[index] ?? 0)) {
+            histogram.counts[index] = (histogram.counts[index] ?? 0) + 1;
+          }
+        }
         histogram.sum += seconds;
         histogram.count++;
       }),
@@ -68,6 +81,11 @@ export class GatewayMetrics {
       '# TYPE breakwater_upstream_requests_total counter',
       ...[...this.requests.values()].map(
         (entry) => `breakwater_upstream_requests_total{${entry.labels}} ${entry.value}`,
+      ),
+      '# HELP breakwater_gateway_retries_denied_total Retries on the same target refused by the route retry budget.',
+      '# TYPE breakwater_gateway_retries_denied_total counter',
+      ...[...this.denied.values()].map(
+        (entry) => `breakwater_gateway_retries_denied_total{${entry.labels}} ${entry.value}`,
       ),
       '# HELP breakwater_gateway_added_latency_seconds Time the gateway added before the first byte.',
       '# TYPE breakwater_gateway_added_latency_seconds histogram',
