@@ -122,6 +122,50 @@ async function convergenceAt(url: string, replicas: number, perProcess: number, 
   return samples.sort((a, b) => a - b);
 }
 
+/**
+ * A trip decided by the merged window: one failure on each of 3 replicas in 3 processes (the
+ * trip is `consecutive(3)`), so no replica trips alone; from the last failure until the last
+ * replica sees it open: a flush, the script, and the fan-out. `trips` times; sorted ms.
+ */
+async function mergedConvergenceAt(
+  url: string,
+  replicas: number,
+  perProcess: number,
+  trips: number,
+) {
+  const children = await fleetOf(url, replicas, perProcess);
+  const failers = [0, 1, 2].map((i) => children[i % children.length]!);
+  const samples: number[] = [];
+  try {
+    for (let trip = 0; trip < trips; trip++) {
+      const started = performance.timeOrigin + performance.now();
+      const since = (event: string, to?: string) =>
+        children.flatMap((c) =>
+          c.messages.filter(
+            (m) =>
+              m.event === event && (to === undefined || m.to === to) && (m.at as number) >= started,
+          ),
+        );
+      failers.forEach((child, i) => child.send({ cmd: 'fail', replica: i, n: 1 }));
+      await waitFor(() => since('state', 'open').length === replicas, 20_000, 'open', 2);
+      const lastFailure = Math.max(...since('failed').map((m) => m.at as number));
+      samples.push(Math.max(...since('state', 'open').map((m) => m.at as number)) - lastFailure);
+      const closed = transitionsTo(children, 'closed').length;
+      children[0]!.send({ cmd: 'reset', replica: 0 });
+      await waitFor(
+        () => transitionsTo(children, 'closed').length === closed + replicas,
+        20_000,
+        'closed',
+        2,
+      );
+      await sleep(20);
+    }
+  } finally {
+    await stopReplicaFleet(children);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
 /** What Redis sees while every replica makes `rate` successful calls a second for `ms`. */
 async function underLoad(
   url: string,
@@ -224,6 +268,8 @@ async function successPath(url: string, others: number, perProcess: number): Pro
 export interface FleetFigures {
   readonly flushMs: number;
   readonly convergence: Record<3 | 10 | 50, readonly number[]>;
+  /** A trip decided by the merged window of 3 replicas' failures, 50 replicas listening. */
+  readonly mergedConvergence50: readonly number[];
   readonly load: {
     replicas: number;
     rate: number;
@@ -246,6 +292,7 @@ export async function measureFleet(trips = 20): Promise<FleetFigures> {
       10: await convergenceAt(server.url, 10, 5, trips),
       50: await convergenceAt(server.url, 50, 10, trips),
     };
+    const mergedConvergence50 = await mergedConvergenceAt(server.url, 50, 10, trips);
     const load = {
       replicas: 50,
       rate: 1_000,
@@ -262,7 +309,15 @@ export async function measureFleet(trips = 20): Promise<FleetFigures> {
       used: await perTransition(server.url, admin, 9, 20),
     };
     const successPathPercent = await successPath(server.url, 49, 10);
-    return { flushMs: FLUSH_MS, convergence, load, flush, transition, successPathPercent };
+    return {
+      flushMs: FLUSH_MS,
+      convergence,
+      mergedConvergence50,
+      load,
+      flush,
+      transition,
+      successPathPercent,
+    };
   } finally {
     admin.disconnect();
     await server.stop();

@@ -37,14 +37,18 @@ export function fleetMarkdown(
   };
   const outPerListener = perTransition.bytesOut / listeners;
   const conv = (n: 3 | 10 | 50, p: number) => percentile(m.convergence[n], p);
+  const merged = (p: number) => percentile(m.mergedConvergence50, p);
+  const held = (p99: number) => (p99 <= m.flushMs + 100 ? 'held' : 'missed');
   // The model: 1,000 replicas, 10,000 calls/s each, one hot breaker (its keys share a slot).
   const replicas = 1_000;
   const flushesPerSecond = 1_000 / m.flushMs;
-  // A replica merges a busy breaker at most once per flush; the measured rate sits just under.
-  const merges = replicas * Math.min(flushesPerSecond, scriptsPerReplica);
+  // A replica merges a busy breaker at most once per flush. The measured rate sits under that
+  // bound; at 10,000 calls/s every flush has outcomes, so the model takes the bound itself.
+  const mergesPerReplica = flushesPerSecond;
+  const merges = replicas * mergesPerReplica;
   const busyUsec = merges * usecPerScript;
   const core = busyUsec / 1e6;
-  const maxReplicas = (0.7 * 1e6) / (usecPerScript * scriptsPerReplica);
+  const maxReplicas = (0.7 * 1e6) / (usecPerScript * mergesPerReplica);
   const inMBs = (replicas * bytesInPerReplica) / 1e6;
   const fanoutKB = (replicas * outPerListener) / 1e3;
   const slope = (conv(50, 99) - conv(10, 99)) / 40;
@@ -83,19 +87,25 @@ Redis spent ${f1(usecPerScript)} µs per script call.
 | 3 | ${f1(conv(3, 50))} ms | ${f1(conv(3, 99))} ms | ${m.convergence[3].length} |
 | 10 | ${f1(conv(10, 50))} ms | ${f1(conv(10, 99))} ms | ${m.convergence[10].length} |
 | 50 | ${f1(conv(50, 50))} ms | ${f1(conv(50, 99))} ms | ${m.convergence[50].length} |
+| 50, merged trip | ${f1(merged(50))} ms | ${f1(merged(99))} ms | ${m.mergedConvergence50.length} |
 
 A local trip is published at once, so it reaches the fleet in a pub/sub round trip, not a
-flush. A trip decided by the merged window (failures spread over replicas) waits for the
-last replica's flush first: add up to \`flushMs\`. The floor for 50 replicas is
-\`flushMs\` + 100 ms = ${m.flushMs + 100} ms at p99 for either.
+flush. A trip decided by the merged window (the last row: one failure on each of 3 replicas,
+the breaker trips on 3 in a row fleet-wide, so none trips alone) waits for the last failing
+replica's flush first, then the script and the fan-out: from the last failure, up to
+\`flushMs\` more. The floor for 50 replicas is \`flushMs\` + 100 ms = ${m.flushMs + 100} ms
+at p99 for either; in this run the local trip ${held(conv(50, 99))} it and the merged trip
+${held(merged(99))} it (p99 of ${m.mergedConvergence50.length} samples is their slowest, so one
+scheduling hiccup on a loaded machine decides it).
 
 ## A model: 1,000 replicas × 10,000 calls/s
 
-Inputs, all from above: ${f2(scriptsPerReplica)} merges per replica per second per busy breaker (bounded by
-one per \`flushMs\` = ${f0(flushesPerSecond)}/s, whatever the call rate: 10,000 calls/s cost what ${f0(callsPerReplicaSecond)} do), ${f1(usecPerScript)} µs of Redis time per merge,
+Inputs, all from above: ${f0(mergesPerReplica)} merges per replica per second per busy breaker (one per
+\`flushMs\`, whatever the call rate; ${f2(scriptsPerReplica)} were measured at ${f0(callsPerReplicaSecond)} calls/s, the bound is
+taken for 10,000 calls/s), ${f1(usecPerScript)} µs of Redis time per merge,
 ${f0(bytesInPerReplica)} bytes/s in per replica, ${f0(outPerListener)} bytes per transition per listening replica.
 
-- **Merges.** 1,000 replicas × ${f2(scriptsPerReplica)} = ${f0(merges)} script calls per second on the slot of
+- **Merges.** 1,000 replicas × ${f0(mergesPerReplica)} = ${f0(merges)} script calls per second on the slot of
   a breaker every replica uses. Its keys share one hash tag, so one master runs all of
   them: ${f0(busyUsec)} µs of work per second, **${f2(core)} of that master's one core**. The
   10,000 calls/s per replica (10 million calls/s in all) do not appear: they are batched.
@@ -125,7 +135,9 @@ slot): the limit is per breaker, not per cluster. What to do then:
 
 Losing the master of a breaker's slot: with \`onStoreUnavailable: 'local'\` (default) every
 replica decides alone until failover completes (tested with Sentinel and with a Cluster in
-\`cluster_state:fail\`); with \`'strict'\` half-open probes wait for Redis, so the fleet never
-probes more than \`maxCalls\` at once.
+\`cluster_state:fail\`); with \`'strict'\` a half-open probe that cannot claim a fleet-wide
+slot is refused (the breaker stays open until Redis answers), so the fleet never probes more
+than \`maxCalls\` at once. Each shows in \`healthStatus().store\` (\`unreachable\`, the policy)
+and in \`breakwater_store_up\` 0; the probes decided without Redis are counted by policy.
 `;
 }

@@ -2,7 +2,7 @@ import type { Attributes, BatchObservableCallback, Meter, Observable } from '@op
 import { circuitStates } from '../core/breaker/state.js';
 import { checkBuckets } from '../core/metrics/bucket-bounds.js';
 import { CallTally, callOutcomes } from '../core/metrics/call-tally.js';
-import { readCircuits, storeUp } from '../core/metrics/circuit-readings.js';
+import { readCircuits, storeProbes, storeUp } from '../core/metrics/circuit-readings.js';
 import { OperationLabels } from '../core/metrics/operation-labels.js';
 import type { Resilience } from '../core/orchestrator/resilience.js';
 import { DurationReplay } from './duration-replay.js';
@@ -53,6 +53,11 @@ function instruments(meter: Meter, buckets: readonly number[]) {
     }),
     storeUp: meter.createObservableGauge('breakwater.store.up', {
       description: 'Whether the breaker store is reachable (1) or breakers decide locally (0)',
+    }),
+    storeUnsharedProbes: meter.createObservableCounter('breakwater.store.unshared_probes', {
+      description:
+        "Half-open probes decided without the shared store: run alone ('local') or refused ('strict')",
+      unit: '{probe}',
     }),
   };
 }
@@ -109,6 +114,13 @@ export function openTelemetryMetrics(
       result.observe(made.failureRate, reading.failureRate, { [OPERATION]: operation });
     }
     result.observe(made.storeUp, storeUp(resilience));
+    const probes = storeProbes(resilience);
+    if (probes !== undefined) {
+      result.observe(made.storeUnsharedProbes, probes.local, { 'breakwater.decision': 'local' });
+      result.observe(made.storeUnsharedProbes, probes.refused, {
+        'breakwater.decision': 'refused',
+      });
+    }
   };
   const observables: Observable[] = [
     made.calls,
@@ -119,6 +131,7 @@ export function openTelemetryMetrics(
     made.state,
     made.failureRate,
     made.storeUp,
+    made.storeUnsharedProbes,
   ];
   meter.addBatchObservableCallback(collect, observables);
 

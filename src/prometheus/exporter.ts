@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { circuitStates } from '../core/breaker/state.js';
 import { CallTally, callOutcomes, type OperationTally } from '../core/metrics/call-tally.js';
-import { readCircuits, storeUp } from '../core/metrics/circuit-readings.js';
+import { readCircuits, storeProbes, storeUp } from '../core/metrics/circuit-readings.js';
 import { OperationLabels } from '../core/metrics/operation-labels.js';
 import type { Resilience } from '../core/orchestrator/resilience.js';
 import { LabelSetCache, type LabelSet, type OperationLabelSets } from './label-sets.js';
@@ -20,6 +20,9 @@ export interface PrometheusMetrics {
   /** Stops observing and removes these metrics from the registry. Idempotent. */
   close(): void;
 }
+
+const LOCAL: LabelSet = { decision: 'local' };
+const REFUSED: LabelSet = { decision: 'refused' };
 
 /**
  * Exports the orchestrator's calls, retries, fallbacks, rejections and breakers as
@@ -210,6 +213,20 @@ export function prometheusMetrics(
     labelNames: [],
     registry,
     read: () => [{ value: storeUp(resilience), labels: NO_LABELS }],
+  });
+  new ScrapedCounter({
+    name: name('store_unshared_probes_total'),
+    help: "Half-open probes decided without the shared store while it was unreachable: run alone (onStoreUnavailable 'local') or refused ('strict').",
+    labelNames: ['decision'],
+    registry,
+    read: () => {
+      const probes = storeProbes(resilience);
+      if (probes === undefined) return [];
+      return [
+        { value: probes.local, labels: LOCAL },
+        { value: probes.refused, labels: REFUSED },
+      ];
+    },
   });
 
   let closed = false;

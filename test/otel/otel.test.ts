@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createResilience,
   ServiceUnavailableError,
+  type CircuitStore,
   type OperationConfig,
 } from '../../src/core/index.js';
 import { openTelemetryMetrics } from '../../src/otel/index.js';
@@ -159,6 +160,21 @@ describe('openTelemetryMetrics (SPEC §8.1), collected by the OpenTelemetry SDK'
       pointValue(isolated, { 'breakwater.operation': 'guarded', 'breakwater.state': 'isolated' }),
     ).toBe(1);
     expect(pointValue((await collect()).get('breakwater.store.up'), {})).toBe(1);
+    handle.close();
+  });
+
+  it('counts the half-open probes a store decided without the fleet, by decision', async () => {
+    const { meter, collect } = start();
+    const store: CircuitStore = {
+      attach: () => ({ recordTransition: () => undefined }),
+      close: () => Promise.resolve(),
+      status: () => ({ connection: 'unreachable', localProbes: 0, refusedProbes: 3 }),
+    };
+    const handle = openTelemetryMetrics(createResilience({ store }), { meter });
+    const probes = (await collect()).get('breakwater.store.unshared_probes');
+    expect(pointValue(probes, { 'breakwater.decision': 'refused' })).toBe(3);
+    expect(pointValue(probes, { 'breakwater.decision': 'local' })).toBe(0);
+    expect(pointValue((await collect()).get('breakwater.store.up'), {})).toBe(0);
     handle.close();
   });
 

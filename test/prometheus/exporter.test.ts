@@ -37,6 +37,7 @@ describe('prometheusMetrics (SPEC §8.1)', () => {
       'breakwater_circuit_failure_rate gauge',
       'breakwater_circuit_failure_rate_threshold gauge',
       'breakwater_store_up gauge',
+      'breakwater_store_unshared_probes_total counter',
     ]);
     expect(text).not.toMatch(/process_|nodejs_/);
     metrics.close();
@@ -219,6 +220,30 @@ describe('prometheusMetrics (SPEC §8.1)', () => {
     connection = 'unreachable';
     expect(sampleValue(await scrape(metrics.registry), 'breakwater_store_up')).toBe(0);
     metrics.close();
+  });
+
+  it('counts the half-open probes a store decided without the fleet, by decision (onStoreUnavailable)', async () => {
+    const status = { connection: 'unreachable', localProbes: 2, refusedProbes: 0 };
+    const store: CircuitStore = {
+      attach: () => ({ recordTransition: () => undefined }),
+      close: () => Promise.resolve(),
+      status: () => status,
+    };
+    const metrics = prometheusMetrics(createResilience({ store }));
+    const probes = (decision: string) => async () =>
+      sampleValue(await scrape(metrics.registry), 'breakwater_store_unshared_probes_total', {
+        decision,
+      });
+    expect(await probes('local')()).toBe(2);
+    expect(await probes('refused')()).toBe(0);
+    status.refusedProbes = 5;
+    expect(await probes('refused')()).toBe(5);
+    metrics.close();
+    // A store that keeps state in this process has none to report.
+    const local = prometheusMetrics(createResilience());
+    const text = await local.registry.metrics();
+    expect(text).not.toMatch(/^breakwater_store_unshared_probes_total\{/m);
+    local.close();
   });
 
   it('close() stops counting and removes its metrics, so the registry can take them again', async () => {

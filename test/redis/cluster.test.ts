@@ -1,47 +1,42 @@
-import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CircuitOpenError,
   circuitBreaker,
   consecutive,
-  failureRate,
+  createResilience,
   type CircuitBreakerOptions,
 } from '../../src/core/index.js';
 import { redisStore, type RedisStoreOptions } from '../../src/redis/index.js';
-import { startCluster, type RedisCluster } from '../support/redis-cluster.js';
+import { clusterBackend } from '../support/redis-backends.js';
+import type { RedisCluster } from '../support/redis-cluster.js';
 import { waitFor } from '../support/wait-for.js';
-import { failing, uniquePrefix, type Replica } from './helpers.js';
+import { failing, scrapedStoreMetrics, uniquePrefix, type Replica } from './helpers.js';
+import { lifecycleSuite } from './suites/lifecycle.js';
+import { sharedStoreSuite } from './suites/shared-store.js';
+import { staleCacheSuite } from './suites/stale-cache.js';
 
 /**
  * The store against a real 3-master Redis Cluster, each replica with its own ioredis
- * `Cluster` client: hash tags keep a breaker in one slot, pub/sub crosses nodes, a slot
- * moves mid-run, and a cluster that fails is reported as it is.
+ * `Cluster` client: the store's whole suite and the shared stale cache's (the same cases as
+ * on one redis-server), then
+ * what only a cluster has: a slot moved mid-run, and a cluster in `cluster_state:fail` under
+ * both `onStoreUnavailable` policies. One cluster for the file.
  */
+let backend: Awaited<ReturnType<typeof clusterBackend>>;
 let cluster: RedisCluster;
-let admin: Cluster;
-const clients: Cluster[] = [];
 const stores: Replica['store'][] = [];
 
-const newClient = (): Cluster => {
-  const client = new Cluster(cluster.startup, {
-    redisOptions: { maxRetriesPerRequest: 1 },
-    clusterRetryStrategy: (times) => Math.min(times * 50, 500),
-  });
-  client.on('error', () => undefined); // the store reports errors; a node dies on purpose below
-  clients.push(client);
-  return client;
-};
-
 beforeAll(async () => {
-  cluster = await startCluster(3);
-  admin = newClient();
+  backend = await clusterBackend();
+  cluster = backend.cluster;
 }, 40_000);
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-  await cluster.stop();
+  await backend.stop();
 });
+
+sharedStoreSuite('a 3-master Redis Cluster', () => backend);
+lifecycleSuite('a 3-master Redis Cluster', () => backend);
+staleCacheSuite('a 3-master Redis Cluster', () => backend);
 
 async function clusterFleet(
   count: number,
@@ -49,7 +44,7 @@ async function clusterFleet(
   breakerOptions: Omit<CircuitBreakerOptions, 'store'>,
 ): Promise<Replica[]> {
   const replicas = Array.from({ length: count }, (): Replica => {
-    const store = redisStore({ client: newClient(), ...storeOptions });
+    const store = redisStore({ ...backend.connection(), ...storeOptions });
     stores.push(store);
     const breaker = circuitBreaker({ name: 'svc', ...breakerOptions, store });
     const changes: Replica['changes'] = [];
@@ -67,75 +62,13 @@ async function clusterFleet(
 const allIn = (replicas: readonly Replica[], state: string) => () =>
   replicas.every((r) => r.breaker.state === state);
 
-describe('redisStore on a real Redis Cluster (3 masters, ioredis Cluster)', () => {
-  it('a trip on one replica reaches the others; failures spread over the fleet trip it', async () => {
-    const replicas = await clusterFleet(
-      3,
-      { prefix: uniquePrefix(), flushMs: 20 },
-      { trip: consecutive(3), openMs: 60_000 },
-    );
-    for (const r of replicas) await r.breaker.execute(failing).catch(() => undefined);
-    await waitFor(allIn(replicas, 'open'), 5_000, 'the merged window to trip');
-    for (const r of replicas) expect(r.breaker.toJSON()).toMatchObject({ version: 1, opens: 1 });
-  });
+const keySlot = async (prefix: string): Promise<number> =>
+  Number(await cluster.nodes[0]!.admin.cluster('KEYSLOT', `${prefix}{svc}:state`));
 
-  it('merges failure-rate windows by count and by time', async () => {
-    for (const window of [
-      { kind: 'count', size: 20 },
-      { kind: 'time', ms: 10_000 },
-    ] as const) {
-      const replicas = await clusterFleet(
-        3,
-        { prefix: uniquePrefix(), flushMs: 20 },
-        { trip: failureRate({ threshold: 0.5, minimumCalls: 6, window }), openMs: 60_000 },
-      );
-      for (const r of replicas) {
-        await r.breaker.execute(() => 'ok');
-        await r.breaker.execute(failing).catch(() => undefined);
-      }
-      await waitFor(allIn(replicas, 'open'), 5_000, `the ${window.kind} window to trip`);
-    }
-  });
-
-  it('3 replicas × 50 concurrent callers in half-open: exactly maxCalls probes, then the fleet closes', async () => {
-    const maxCalls = 2;
-    const replicas = await clusterFleet(
-      3,
-      { prefix: uniquePrefix(), flushMs: 20 },
-      { trip: consecutive(1), openMs: 300, halfOpen: { maxCalls, successesToClose: 2 } },
-    );
-    await replicas[0]!.breaker.execute(failing).catch(() => undefined);
-    await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to open');
-    const openUntil = replicas[0]!.breaker.toJSON().openUntil!;
-    await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
-    let probes = 0;
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const results = replicas.flatMap((r) =>
-      Array.from({ length: 50 }, () =>
-        r.breaker
-          .execute(async () => {
-            probes++;
-            await gate;
-            return 'probed';
-          })
-          .catch((e: unknown) => (e as Error).name),
-      ),
-    );
-    await waitFor(() => probes === maxCalls, 5_000, 'the probes to start');
-    release();
-    const settled = await Promise.all(results);
-    expect(probes).toBe(maxCalls);
-    expect(settled.filter((r) => r === 'probed')).toHaveLength(maxCalls);
-    await waitFor(allIn(replicas, 'closed'), 5_000, 'the fleet to close');
-  });
-
-  it('operator commands on one replica act on the whole fleet', async () => {
-    const replicas = await clusterFleet(2, { prefix: uniquePrefix(), flushMs: 20 }, {});
-    replicas[0]!.breaker.isolate();
-    await waitFor(allIn(replicas, 'isolated'), 5_000, 'the fleet isolated');
-    replicas[1]!.breaker.reset();
-    await waitFor(allIn(replicas, 'closed'), 5_000, 'the fleet reset');
+describe('redisStore on a real Redis Cluster: what only a cluster has', () => {
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await backend.releaseClients();
   });
 
   it('a probe refused because the cluster holds a newer closed state runs the call (issue 18)', async () => {
@@ -152,7 +85,7 @@ describe('redisStore on a real Redis Cluster (3 masters, ioredis Cluster)', () =
     await waitFor(() => Date.now() > opened.openUntil! + 5, 5_000, 'the open time to pass');
     // Another replica's probes closed it; this one has not heard yet (no message published).
     const closed = { ...opened, state: 'closed', version: opened.version + 2, openUntil: null };
-    await admin.hset(`${prefix}{svc}:state`, 'snapshot', JSON.stringify(closed));
+    await backend.admin.hset(`${prefix}{svc}:state`, 'snapshot', JSON.stringify(closed));
     await expect(breaker.execute(() => 'answered')).resolves.toBe('answered');
     expect(breaker.state).toBe('closed');
   });
@@ -164,13 +97,13 @@ describe('redisStore on a real Redis Cluster (3 masters, ioredis Cluster)', () =
       { prefix, flushMs: 10, resyncMs: 50 },
       { trip: consecutive(1_000_000), openMs: 60_000 },
     );
-    const slot = Number(await cluster.nodes[0]!.admin.cluster('KEYSLOT', `${prefix}{svc}:state`));
+    const slot = await keySlot(prefix);
     const source = cluster.owner(slot);
     const target = cluster.nodes.find((n) => n !== source)!;
     // Some state to keep: 3 shared consecutive failures.
     for (const r of replicas) await r.breaker.execute(failing).catch(() => undefined);
     await waitFor(
-      async () => (await admin.hget(`${prefix}{svc}:state`, 'consecutive')) === '3',
+      async () => (await backend.admin.hget(`${prefix}{svc}:state`, 'consecutive')) === '3',
       5_000,
       'three shared failures',
     );
@@ -211,41 +144,95 @@ describe('redisStore on a real Redis Cluster (3 masters, ioredis Cluster)', () =
   });
 
   // Last: it takes a master down, then brings it back.
-  it('a cluster in cluster_state:fail is reported unreachable; probes do not wait; ready after it recovers', async () => {
-    const prefix = uniquePrefix();
-    const replicas = await clusterFleet(
-      1,
-      { prefix, flushMs: 20, commandTimeoutMs: 1_000 },
-      { trip: consecutive(1), openMs: 50 },
+  it("cluster_state:fail: unreachable in health and store_up 0; 'local' probes alone, 'strict' refuses; both ready again after", async () => {
+    const sides = await Promise.all(
+      (['local', 'strict'] as const).map(async (policy) => {
+        const prefix = uniquePrefix();
+        const [r] = (await clusterFleet(
+          1,
+          { prefix, flushMs: 20, commandTimeoutMs: 1_000, onStoreUnavailable: policy },
+          { trip: consecutive(1), openMs: 50 },
+        )) as [Replica];
+        const resilience = createResilience({ store: r.store });
+        const metrics = scrapedStoreMetrics(resilience);
+        return { policy, prefix, r, resilience, metrics };
+      }),
     );
-    const r = replicas[0]!;
-    const slot = Number(await cluster.nodes[0]!.admin.cluster('KEYSLOT', `${prefix}{svc}:state`));
-    // Kill a master that does not serve this breaker: the cluster fails as a whole.
-    const victim = cluster.nodes.find((n) => n !== cluster.owner(slot))!;
-    const survivor = cluster.owner(slot);
+    const [local, strict] = sides as [(typeof sides)[0], (typeof sides)[0]];
+    for (const side of sides) expect(await side.metrics.storeUp()).toBe(1);
+    // Kill a master that serves neither breaker: the cluster fails as a whole.
+    const owners = await Promise.all(
+      sides.map(async (s) => cluster.owner(await keySlot(s.prefix))),
+    );
+    const victim = cluster.nodes.find((n) => !owners.includes(n))!;
     await cluster.kill(victim);
     await waitFor(
-      async () => String(await survivor.admin.cluster('INFO')).includes('cluster_state:fail'),
+      async () => String(await owners[0]!.admin.cluster('INFO')).includes('cluster_state:fail'),
       15_000,
       'cluster_state:fail',
       50,
     );
     // Calls keep answering (decided locally); the commands' failures show in health.
-    for (let i = 0; i < 20 && r.store.status().connection === 'ready'; i++) {
-      await r.breaker.execute(failing).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 60));
-      await r.breaker.execute(() => 'ok').catch(() => undefined);
+    for (const { r } of sides) {
+      for (let i = 0; i < 20 && r.store.status().connection === 'ready'; i++) {
+        await r.breaker.execute(failing).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        await r.breaker.execute(() => 'ok').catch(() => undefined);
+      }
+      await waitFor(() => r.store.status().connection === 'unreachable', 10_000, 'unreachable');
     }
-    await waitFor(() => r.store.status().connection === 'unreachable', 10_000, 'unreachable');
-    expect(r.store.status().lastError).toMatch(/CLUSTERDOWN|no answer|fail/i);
-    // A half-open probe decides at once instead of waiting out commandTimeoutMs per call.
-    await r.breaker.execute(failing).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 60)); // the 50 ms open time
-    const local = r.store.status().localProbes;
-    await expect(r.breaker.execute(() => 'local')).resolves.toBe('local');
-    expect(r.store.status().localProbes).toBe(local + 1);
+    for (const side of sides) {
+      expect(side.resilience.healthStatus().store).toMatchObject({
+        connection: 'unreachable',
+        onStoreUnavailable: side.policy,
+        lastError: expect.stringMatching(/CLUSTERDOWN|redirections|no answer|fail/i) as unknown,
+      });
+      expect(side.resilience.healthStatus().healthy).toBe(true);
+      expect(await side.metrics.storeUp()).toBe(0);
+      // Into half-open: a trip (if the last call closed it), then the 50 ms open time.
+      await side.r.breaker.execute(failing).catch(() => undefined);
+      const openUntil = side.r.breaker.toJSON().openUntil ?? Date.now();
+      await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+    }
+
+    // 'local': the probe runs at once on the local slot (no claim waits out commandTimeoutMs).
+    const localBefore = local.r.store.status().localProbes;
+    await expect(local.r.breaker.execute(() => 'local')).resolves.toBe('local');
+    expect(local.resilience.healthStatus().store).toMatchObject({
+      localProbes: localBefore + 1,
+      refusedProbes: 0,
+    });
+    expect(await local.metrics.unshared('local')).toBe(localBefore + 1);
+    expect(await local.metrics.unshared('refused')).toBe(0);
+    expect(local.r.breaker.state).toBe('closed');
+    // 'strict': no fleet-wide slot can be claimed, so no probe runs; the breaker stays open.
+    const refusedBefore = strict.r.store.status().refusedProbes;
+    let ran = false;
+    const refused = await strict.r.breaker
+      .execute(() => {
+        ran = true;
+        return 'probed';
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CircuitOpenError);
+    expect(ran).toBe(false);
+    expect(strict.resilience.healthStatus().store).toMatchObject({
+      refusedProbes: refusedBefore + 1,
+      localProbes: 0,
+    });
+    expect(await strict.metrics.unshared('refused')).toBe(refusedBefore + 1);
+    expect(await strict.metrics.unshared('local')).toBe(0);
+    expect(strict.r.breaker.state).not.toBe('closed');
 
     await cluster.revive(victim);
-    await waitFor(() => r.store.status().connection === 'ready', 20_000, 'ready again');
+    for (const side of sides) {
+      await waitFor(() => side.r.store.status().connection === 'ready', 20_000, 'ready again');
+      expect(side.resilience.healthStatus().store).toMatchObject({ connection: 'ready' });
+      expect(await side.metrics.storeUp()).toBe(1);
+      side.metrics.close();
+    }
+    // With the cluster back, the strict replica's probe claims a fleet-wide slot and runs.
+    await expect(strict.r.breaker.execute(() => 'probed')).resolves.toBe('probed');
+    expect(strict.r.breaker.state).toBe('closed');
   });
 });

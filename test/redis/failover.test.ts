@@ -1,29 +1,36 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { circuitBreaker, consecutive } from '../../src/core/index.js';
-import { redisStore, type RedisStore } from '../../src/redis/index.js';
+import {
+  CircuitOpenError,
+  circuitBreaker,
+  consecutive,
+  createResilience,
+  type CircuitBreakerOptions,
+} from '../../src/core/index.js';
+import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { startSentinel, type SentinelSetup } from '../support/redis-sentinel.js';
 import { waitFor } from '../support/wait-for.js';
-import { failing, uniquePrefix, type Replica } from './helpers.js';
+import { failing, scrapedStoreMetrics, uniquePrefix, type Replica } from './helpers.js';
 
 /**
  * A real failover: a primary, a replica and redis-sentinel; every replica of the service
- * connects through Sentinel with ioredis. The primary is killed under load.
+ * connects through Sentinel with ioredis. The primary is killed under load; then, in a setup
+ * of its own, while a killed primary waits to be replaced, under each `onStoreUnavailable`.
  */
 let setup: SentinelSetup;
 const clients: Redis[] = [];
 const stores: RedisStore[] = [];
 
-beforeAll(async () => {
-  setup = await startSentinel();
-}, 40_000);
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
   for (const c of clients) c.disconnect();
-  await setup.stop();
 });
 
-function sentinelReplica(prefix: string): Replica {
+function sentinelReplica(
+  prefix: string,
+  storeOptions: Omit<RedisStoreOptions, 'client' | 'url' | 'prefix'> = {},
+  breakerOptions: Omit<CircuitBreakerOptions, 'store'> = { trip: consecutive(5), openMs: 60_000 },
+): Replica {
   const client = new Redis({
     sentinels: setup.sentinels,
     name: setup.name,
@@ -34,15 +41,22 @@ function sentinelReplica(prefix: string): Replica {
   });
   client.on('error', () => undefined); // the store reports errors; the primary dies on purpose
   clients.push(client);
-  const store = redisStore({ client, prefix, flushMs: 20, resyncMs: 200 });
+  const store = redisStore({ client, prefix, flushMs: 20, resyncMs: 200, ...storeOptions });
   stores.push(store);
-  const breaker = circuitBreaker({ name: 'svc', store, trip: consecutive(5), openMs: 60_000 });
+  const breaker = circuitBreaker({ name: 'svc', ...breakerOptions, store });
   const changes: Replica['changes'] = [];
   breaker.onStateChange((c) => changes.push({ at: Date.now(), to: c.to, remote: c.remote }));
   return { store, breaker, changes };
 }
 
 describe('redisStore through Sentinel: the primary dies under load', () => {
+  beforeAll(async () => {
+    setup = await startSentinel();
+  }, 40_000);
+  afterAll(async () => {
+    await setup.stop();
+  });
+
   it('no call fails because of the store, no breaker flaps, and the fleet shares state again after promotion', async () => {
     const prefix = uniquePrefix();
     const replicas = [0, 1, 2].map(() => sentinelReplica(prefix));
@@ -91,5 +105,101 @@ describe('redisStore through Sentinel: the primary dies under load', () => {
     const stored = await direct.hget(`${prefix}{svc}:state`, 'snapshot');
     direct.disconnect();
     expect(JSON.parse(stored!)).toMatchObject({ state: 'open' });
+  });
+});
+
+describe("redisStore through Sentinel: 'local' and 'strict' while the primary is down", () => {
+  // Sentinel waits 3 s before it calls the primary down: the window this test works in.
+  beforeAll(async () => {
+    setup = await startSentinel(3_000);
+  }, 40_000);
+  afterAll(async () => {
+    await setup.stop();
+  });
+
+  it("'local' probes alone and 'strict' refuses, each counted, unreachable in health and store_up 0; after promotion both share again", async () => {
+    const sides = (['local', 'strict'] as const).map((policy) => {
+      const r = sentinelReplica(
+        uniquePrefix(),
+        { onStoreUnavailable: policy },
+        { trip: consecutive(1), openMs: 100 },
+      );
+      const resilience = createResilience({ store: r.store });
+      const metrics = scrapedStoreMetrics(resilience);
+      return { policy, r, resilience, metrics };
+    });
+    const [local, strict] = sides as [(typeof sides)[0], (typeof sides)[0]];
+    await waitFor(
+      () => sides.every((s) => s.r.store.status().connection === 'ready'),
+      15_000,
+      'both connected through Sentinel',
+    );
+    for (const side of sides) {
+      expect(await side.metrics.storeUp()).toBe(1);
+      await side.r.breaker.execute(failing).catch(() => undefined);
+      await side.r.store.sync();
+      const openUntil = side.r.breaker.toJSON().openUntil!;
+      await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+    }
+
+    const failover = setup.killPrimary();
+    failover.catch(() => undefined); // awaited below; a failure before that is the test's own
+    await waitFor(
+      () => sides.every((s) => s.r.store.status().connection === 'unreachable'),
+      5_000,
+      'both to lose the primary',
+    );
+    const old = await setup.primaryPort();
+    for (const side of sides) {
+      expect(side.resilience.healthStatus().store).toMatchObject({
+        connection: 'unreachable',
+        onStoreUnavailable: side.policy,
+      });
+      expect(await side.metrics.storeUp()).toBe(0);
+    }
+    // 'local': the half-open probe runs on the replica's own slot.
+    await expect(local.r.breaker.execute(() => 'local')).resolves.toBe('local');
+    expect(local.resilience.healthStatus().store).toMatchObject({
+      localProbes: 1,
+      refusedProbes: 0,
+    });
+    expect(await local.metrics.unshared('local')).toBe(1);
+    expect(await local.metrics.unshared('refused')).toBe(0);
+    expect(local.r.breaker.state).toBe('closed');
+    // 'strict': no fleet-wide slot can be claimed, so the probe does not run.
+    let ran = false;
+    const refused = await strict.r.breaker
+      .execute(() => {
+        ran = true;
+        return 'probed';
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CircuitOpenError);
+    expect(ran).toBe(false);
+    expect(strict.resilience.healthStatus().store).toMatchObject({
+      localProbes: 0,
+      refusedProbes: 1,
+    });
+    expect(await strict.metrics.unshared('refused')).toBe(1);
+    expect(await strict.metrics.unshared('local')).toBe(0);
+    // All of that happened before the promotion.
+    expect(await setup.primaryPort()).toBe(old);
+
+    const { promoted } = await failover;
+    expect(promoted).not.toBe(old);
+    await waitFor(
+      () => sides.every((s) => s.r.store.status().connection === 'ready'),
+      30_000,
+      'both ready on the promoted primary',
+    );
+    for (const side of sides) {
+      expect(side.resilience.healthStatus().store).toMatchObject({ connection: 'ready' });
+      expect(await side.metrics.storeUp()).toBe(1);
+      side.metrics.close();
+    }
+    // The strict replica's probe now claims its fleet-wide slot on the promoted primary.
+    await expect(strict.r.breaker.execute(() => 'probed')).resolves.toBe('probed');
+    expect(strict.r.breaker.state).toBe('closed');
+    expect(strict.r.store.status().refusedProbes).toBe(1);
   });
 });

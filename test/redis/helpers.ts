@@ -1,9 +1,11 @@
-import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import {
   circuitBreaker,
+  type Resilience,
   type CircuitBreaker,
   type CircuitBreakerOptions,
 } from '../../src/core/index.js';
+import { prometheusMetrics } from '../../src/prometheus/index.js';
 import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -24,7 +26,7 @@ export interface Replica {
 /** `count` replicas of one service: each its own store (own Redis clients) and breaker. */
 export async function fleet(
   count: number,
-  storeOptions: Omit<RedisStoreOptions, 'client'>,
+  storeOptions: RedisStoreOptions,
   breakerOptions: Omit<CircuitBreakerOptions, 'store'>,
 ): Promise<Replica[]> {
   const replicas = Array.from({ length: count }, () => replica(storeOptions, breakerOptions));
@@ -37,7 +39,7 @@ export async function fleet(
 }
 
 export function replica(
-  storeOptions: Omit<RedisStoreOptions, 'client'>,
+  storeOptions: RedisStoreOptions,
   breakerOptions: Omit<CircuitBreakerOptions, 'store'>,
 ): Replica {
   const store = redisStore(storeOptions);
@@ -53,12 +55,22 @@ export async function closeAll(replicas: readonly Replica[]): Promise<void> {
   await Promise.all(replicas.map((r) => r.store.close()));
 }
 
-/** Total calls of Redis commands so far, from INFO commandstats. */
-export async function commandCount(admin: Redis): Promise<number> {
-  const info = await admin.info('commandstats');
-  let total = 0;
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (match[1] !== 'info') total += Number(match[2]);
-  }
-  return total;
+export { commandCount } from '../support/redis-backends.js';
+
+/** The store's metrics as a scrape reads them: the Prometheus exporter on a registry of its own. */
+export function scrapedStoreMetrics(resilience: Resilience) {
+  const metrics = prometheusMetrics(resilience, { registry: new Registry() });
+  const read = async (pattern: RegExp): Promise<number> =>
+    Number(pattern.exec(await metrics.registry.metrics())?.[1] ?? Number.NaN);
+  return {
+    storeUp: () => read(/^breakwater_store_up (\d+)$/m),
+    unshared: (decision: 'local' | 'refused') =>
+      read(
+        new RegExp(
+          `^breakwater_store_unshared_probes_total\\{decision="${decision}"\\} (\\d+)$`,
+          'm',
+        ),
+      ),
+    close: () => metrics.close(),
+  };
 }

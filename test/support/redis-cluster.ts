@@ -30,6 +30,10 @@ export interface RedisCluster {
   kill(node: ClusterNode): Promise<void>;
   /** Starts a killed master again with its nodes.conf; resolves once the cluster is ok. */
   revive(node: ClusterNode): Promise<void>;
+  /** Kills every master at once: the whole cluster goes away. */
+  killAll(): Promise<void>;
+  /** Starts every master again (empty: no persistence, same slots); resolves once the cluster is ok. */
+  reviveAll(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +104,12 @@ export async function startCluster(masters = 3): Promise<RedisCluster> {
     return slots.map(([from, to, master]) => [from, to, master?.[2] ?? '']);
   };
   let owners = await slotOwners();
+  const relaunch = async (port: number): Promise<void> => {
+    const bus = ports.find((p) => p.port === port)!.bus;
+    const child = launch(dir, port, bus);
+    children.set(port, child);
+    await untilAnswers(port, child);
+  };
   const owner = (slot: number): ClusterNode => {
     const range = owners.find(([from, to]) => slot >= from && slot <= to);
     const node = nodes.find((n) => n.id === range?.[2]);
@@ -133,10 +143,14 @@ export async function startCluster(masters = 3): Promise<RedisCluster> {
       await gone;
     },
     async revive(node) {
-      const bus = ports.find((p) => p.port === node.port)!.bus;
-      const child = launch(dir, node.port, bus);
-      children.set(node.port, child);
-      await untilAnswers(node.port, child);
+      await relaunch(node.port);
+      await waitFor(allOk, 20_000, 'cluster_state:ok again', 50);
+    },
+    async killAll() {
+      await Promise.all([...children.values()].map((child) => exited(child, 'SIGKILL')));
+    },
+    async reviveAll() {
+      await Promise.all(nodes.map((node) => relaunch(node.port)));
       await waitFor(allOk, 20_000, 'cluster_state:ok again', 50);
     },
     async stop() {

@@ -38,7 +38,11 @@ function server(dir: string, port: number, extra: string[] = []): ChildProcess {
   );
 }
 
-export async function startSentinel(): Promise<SentinelSetup> {
+/**
+ * `downAfterMs`: how long Sentinel waits before it calls a silent primary down, so also the
+ * shortest time a killed primary stays unpromoted (what a test does in that window).
+ */
+export async function startSentinel(downAfterMs = 1_000): Promise<SentinelSetup> {
   const dir = mkdtempSync(join(tmpdir(), 'breakwater-sentinel-'));
   const name = 'breakwater';
   const [primary, replica, sentinelPort] = [await freePort(), await freePort(), await freePort()];
@@ -55,7 +59,7 @@ export async function startSentinel(): Promise<SentinelSetup> {
       'bind 127.0.0.1',
       `dir ${dir}`,
       `sentinel monitor ${name} 127.0.0.1 ${primary} 1`,
-      `sentinel down-after-milliseconds ${name} 1000`,
+      `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
       `sentinel failover-timeout ${name} 5000`,
       '',
     ].join('\n'),

@@ -131,4 +131,8 @@ export interface StoreHealth {
   readonly lastError?: string | undefined;
   /** What breakers do while the store is not ready (Redis: `'local'` or `'strict'`). */
   readonly onStoreUnavailable?: string;
+  /** Half-open probes run on the local decision alone because the store was not ready (`'local'`). */
+  readonly localProbes?: number;
+  /** Half-open probes refused because the store was not ready (`'strict'`). */
+  readonly refusedProbes?: number;
 }

@@ -51,3 +51,12 @@ export function storeUp(resilience: Resilience): 0 | 1 {
   const store = resilience.healthStatus().store;
   return store === undefined || store.connection === 'ready' ? 1 : 0;
 }
+
+/** Half-open probes the store decided without the fleet, by decision; none for a local store. */
+export function storeProbes(
+  resilience: Resilience,
+): { local: number; refused: number } | undefined {
+  const store = resilience.healthStatus().store;
+  if (store?.localProbes === undefined && store?.refusedProbes === undefined) return undefined;
+  return { local: store.localProbes ?? 0, refused: store.refusedProbes ?? 0 };
+}

@@ -67,12 +67,14 @@ export function healthOf(
 function storeHealth(store: CircuitStore | undefined): { store?: StoreHealth } {
   const status = store?.status?.();
   if (status === undefined) return {};
-  const { connection, lastError, onStoreUnavailable: policy } = status;
+  const { connection, lastError, onStoreUnavailable: policy, localProbes, refusedProbes } = status;
   return {
     store: {
       connection,
       ...(lastError === undefined ? {} : { lastError }),
       ...(policy === undefined ? {} : { onStoreUnavailable: policy }),
+      ...(localProbes === undefined ? {} : { localProbes }),
+      ...(refusedProbes === undefined ? {} : { refusedProbes }),
     },
   };
 }
