@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Resilience } from '../../core/orchestrator/resilience.js';
 import { httpHandler } from '../../http/handler.js';
+import { loadPrometheus } from '../optional-prometheus.js';
 
 /** The demo's dashboard server: where it listens, the admin token for its buttons, and how to stop it. */
 export interface DemoDashboard {
@@ -11,19 +12,6 @@ export interface DemoDashboard {
   /** Where the Prometheus metrics are served; absent when prom-client (an optional peer) is not installed. */
   readonly metricsUrl: string | undefined;
   close(): Promise<void>;
-}
-
-/** breakwater/prometheus, or undefined when its peer prom-client cannot be found. */
-async function loadPrometheus(): Promise<typeof import('../../prometheus/index.js') | undefined> {
-  try {
-    return await import('../../prometheus/index.js');
-  } catch (error) {
-    const missing =
-      (error as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' &&
-      String((error as Error).message).includes('prom-client');
-    if (missing) return undefined;
-    throw error;
-  }
 }
 
 /**
