@@ -1,3 +1,4 @@
+import type { FallbackEvent } from '../outcome-events.js';
 import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
@@ -34,7 +35,7 @@ export interface FallbackChainEvents {
   /** A try failed; `source` is `'primary'` or the entry's name, `attempt` counts tries from 1. */
   attemptFailed: { readonly source: string; readonly error: unknown; readonly attempt: number };
   /** An alternative answered after the errors before it. */
-  fallback: { readonly source: string; readonly errors: readonly unknown[] };
+  fallback: FallbackEvent;
 }
 
 /** A chain of fallbacks: the protected function first, then each alternative by priority. */
@@ -120,7 +121,12 @@ class FallbackChainPolicy<R> extends BasePolicy {
       try {
         const value = await entry.run(ctx, last);
         markFallback(ctx, entry.name, provenance?.ageMs);
-        this.events?.emit('fallback', { source: entry.name, errors });
+        this.events?.emit('fallback', {
+          source: entry.name,
+          error: last,
+          errors,
+          ageMs: provenance?.ageMs,
+        });
         return value;
       } catch (error) {
         errors.push(error);

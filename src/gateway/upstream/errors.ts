@@ -43,13 +43,19 @@ export class UpstreamStatusError extends BreakwaterError {
 }
 brandError(UpstreamStatusError, 'UpstreamStatusError');
 
-/** A try ran past its limit: no response, no first chunk, or a stall between chunks. */
+/**
+ * A try ran past its limit: no response, no first chunk, a stall between chunks, or the
+ * route's total budget (`timeout.totalMs`, phase `total`) spent, even mid-stream.
+ */
 export class UpstreamTimeoutError extends TimeoutError {
-  readonly phase: 'response' | 'first-chunk' | 'idle';
-  constructor(ms: number, phase: 'response' | 'first-chunk' | 'idle') {
+  readonly phase: 'response' | 'first-chunk' | 'idle' | 'total';
+  constructor(ms: number, phase: 'response' | 'first-chunk' | 'idle' | 'total') {
     super(ms);
     this.phase = phase;
-    this.message = `upstream ${phaseText[phase]} within ${ms} ms`;
+    this.message =
+      phase === 'total'
+        ? `the route's total budget (timeout.totalMs) ran out ${ms} ms into the upstream try`
+        : `upstream ${phaseText[phase]} within ${ms} ms`;
   }
 }
 brandError(UpstreamTimeoutError, 'UpstreamTimeoutError');
