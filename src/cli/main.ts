@@ -4,6 +4,7 @@ import { parseDemoArgs } from './args.js';
 import { runBench } from './bench/command.js';
 import { startBenchGateway } from './bench/gateway.js';
 import { runConfigCommand } from './config/command.js';
+import { dashboardLines } from './demo/dashboard.js';
 import { runDemo, summaryTable } from './demo/run.js';
 import { runServe } from './serve/command.js';
 
@@ -72,10 +73,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const announce = (line: string) => live.write(`${line}\n`);
   const summary = await runDemo({
     fast: args.fast,
-    onDashboard: (url, token) => {
-      announce(`dashboard: ${url}  (admin token: ${token})`);
-      announce(`Prometheus metrics: ${url}metrics`);
-    },
+    onDashboard: (url, token, metricsUrl) =>
+      dashboardLines({ url, token, metricsUrl }).forEach(announce),
     write: announce,
   });
   process.stdout.write(

@@ -307,6 +307,8 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
       store = opened.store;
       const r = new Resilience({
         ...(store === undefined ? {} : { store }),
+        // The upstreams' transitions, retries, give-ups, fallbacks and rejections (SPEC §8.1).
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
         config: { operations: operationsFor(config) },
       });
       registerUpstreams(r);

@@ -1,17 +1,27 @@
 import type { Registry } from 'prom-client';
 import { circuitStates } from '../core/breaker/state.js';
-import { CallTally, callOutcomes, type OperationTally } from '../core/metrics/call-tally.js';
-import { readCircuits, storeProbes, storeUp } from '../core/metrics/circuit-readings.js';
+import {
+  CallTally,
+  callOutcomes,
+  type CallOutcome,
+  type OperationTally,
+} from '../core/metrics/call-tally.js';
+import {
+  readCircuits,
+  storeProbes,
+  storeUp,
+  type CircuitReading,
+} from '../core/metrics/circuit-readings.js';
 import { OperationLabels } from '../core/metrics/operation-labels.js';
 import type { Resilience } from '../core/orchestrator/resilience.js';
-import { LabelSetCache, type LabelSet, type OperationLabelSets } from './label-sets.js';
+import { SeriesCache, seriesOf, type OperationSeries, type Series } from './label-sets.js';
 import { resolveOptions, type PrometheusMetricsOptions } from './options.js';
 import {
-  NO_LABELS,
   ScrapedCounter,
   ScrapedGauge,
   ScrapedHistogram,
-  type Sample,
+  type Emit,
+  type ScrapedConfig,
 } from './scraped-metrics.js';
 
 export interface PrometheusMetrics {
@@ -20,9 +30,6 @@ export interface PrometheusMetrics {
   /** Stops observing and removes these metrics from the registry. Idempotent. */
   close(): void;
 }
-
-const LOCAL: LabelSet = { decision: 'local' };
-const REFUSED: LabelSet = { decision: 'refused' };
 
 /**
  * Exports the orchestrator's calls, retries, fallbacks, rejections and breakers as
@@ -37,195 +44,174 @@ export function prometheusMetrics(
   const { registry, prefix, buckets, maxOperations } = resolveOptions(options);
   const labels = new OperationLabels('prometheusMetrics', maxOperations);
   const tally = new CallTally(resilience, labels, buckets);
-  const sets = new LabelSetCache();
   const names: string[] = [];
   const name = (suffix: string): string => {
     names.push(`${prefix}${suffix}`);
     return `${prefix}${suffix}`;
   };
-  const sample = (value: number, series: LabelSet): Sample => ({
-    value,
-    labels: NO_LABELS,
-    sharedLabels: series,
-  });
-  /** The samples `read` adds for each operation label's tally, given that label's label sets. */
-  const perTally =
-    (
-      read: (
-        tally: OperationTally,
-        add: (value: number, series: LabelSet) => void,
-        of: OperationLabelSets,
-      ) => void,
-    ) =>
-    (): Sample[] => {
-      const samples: Sample[] = [];
-      for (const [operation, entry] of tally.byLabel) {
-        read(entry, (value, series) => samples.push(sample(value, series)), sets.of(operation));
-      }
-      return samples;
+  /** Emits what `read` finds in each operation label's tally, given that label's series of `metric`. */
+  const perTally = (
+    metric: string,
+    read: (tally: OperationTally, emit: Emit, of: OperationSeries) => void,
+  ): ScrapedConfig['read'] => {
+    const cache = new SeriesCache(metric);
+    return (emit) => {
+      for (const [operation, entry] of tally.byLabel) read(entry, emit, cache.of(operation));
     };
-
-  new ScrapedCounter({
-    name: name('calls_total'),
-    help: 'Calls by outcome: success, failure, fallback (a fallback answered), rejected (refused without running).',
-    labelNames: ['operation', 'outcome'],
-    registry,
-    read: perTally(({ calls }, add, of) => {
-      callOutcomes.forEach((outcome, i) => {
-        const count = calls[i] ?? 0;
-        if (count > 0) add(count, of.one('outcome', outcome));
-      });
-    }),
-  });
-  const bucketName = `${prefix}call_duration_seconds_bucket`;
-  const sumName = `${prefix}call_duration_seconds_sum`;
-  const countName = `${prefix}call_duration_seconds_count`;
-  const bounds = [...buckets.map(String), '+Inf'];
-  new ScrapedHistogram({
-    name: name('call_duration_seconds'),
-    help: 'How long calls took, retries and fallback included, by outcome.',
-    labelNames: ['operation', 'outcome'],
-    registry,
-    buckets,
-    read: () => {
-      const samples: Sample[] = [];
-      for (const [operation, { durations }] of tally.byLabel) {
-        const of = sets.of(operation);
-        callOutcomes.forEach((outcome, i) => {
-          const counts = durations[i];
-          if (counts === undefined) return;
-          // Every label in the cached shared set: prom-client then writes each line from its
-          // cache (BENCHMARKS.md "Prometheus scrape (`registry.metrics()`), 1,000 operations").
-          const bucketSets = of.buckets(outcome, bounds);
-          let cumulative = 0;
-          for (let b = 0; b < bucketSets.length; b++) {
-            cumulative += counts.counts[b] ?? 0;
-            const series = bucketSets[b] as LabelSet;
-            samples.push({
-              value: cumulative,
-              labels: NO_LABELS,
-              sharedLabels: series,
-              metricName: bucketName,
-            });
-          }
-          const series = of.one('outcome', outcome);
-          samples.push({
-            value: counts.sum,
-            labels: NO_LABELS,
-            sharedLabels: series,
-            metricName: sumName,
-          });
-          samples.push({
-            value: counts.count,
-            labels: NO_LABELS,
-            sharedLabels: series,
-            metricName: countName,
-          });
-        });
-      }
-      return samples;
-    },
-  });
-  new ScrapedCounter({
-    name: name('retries_total'),
-    help: 'Attempts that failed and were retried.',
-    labelNames: ['operation'],
-    registry,
-    read: perTally(({ retries }, add, of) => {
-      if (retries > 0) add(retries, of.operation);
-    }),
-  });
-  new ScrapedCounter({
-    name: name('fallbacks_total'),
-    help: 'Calls a fallback answered, by the fallback that did.',
-    labelNames: ['operation', 'source'],
-    registry,
-    read: perTally(({ fallbacks }, add, of) => {
-      for (const [source, count] of fallbacks) add(count, of.one('source', source));
-    }),
-  });
-  new ScrapedCounter({
-    name: name('rejections_total'),
-    help: 'Calls refused without running: circuit_open, bulkhead_full, rate_limited.',
-    labelNames: ['operation', 'reason'],
-    registry,
-    read: perTally(({ rejections }, add, of) => {
-      for (const [reason, count] of rejections) add(count, of.one('reason', reason));
-    }),
-  });
-  new ScrapedCounter({
-    name: name('circuit_transitions_total'),
-    help: 'Circuit breaker state changes.',
-    labelNames: ['operation', 'from', 'to'],
-    registry,
-    read: perTally(({ transitions }, add, of) => {
-      for (const { from, to, count } of transitions.values()) add(count, of.with({ from, to }));
-    }),
-  });
-  // The three breaker gauges are written in one synchronous pass of the registry: they share
-  // one reading of the breakers, dropped once that pass is over so the next scrape reads anew.
-  let readings: ReturnType<typeof readCircuits> | undefined;
-  const circuits = (): ReturnType<typeof readCircuits> => {
+  };
+  // The breaker gauges are written in one synchronous pass of the registry: they share one
+  // reading of the breakers, dropped once that pass is over so the next scrape reads anew.
+  let readings: Map<string, CircuitReading> | undefined;
+  const circuits = (): Map<string, CircuitReading> => {
     if (readings === undefined) {
       readings = readCircuits(resilience, labels);
       queueMicrotask(() => (readings = undefined));
     }
     return readings;
   };
+  /** Emits what `read` finds in each operation label's breaker reading, given that label's series of `metric`. */
+  const perCircuit = (
+    metric: string,
+    read: (reading: CircuitReading, emit: Emit, of: OperationSeries) => void,
+  ): ScrapedConfig['read'] => {
+    const cache = new SeriesCache(metric);
+    return (emit) => {
+      for (const [operation, reading] of circuits()) read(reading, emit, cache.of(operation));
+    };
+  };
+
+  const calls = name('calls_total');
+  new ScrapedCounter({
+    name: calls,
+    help: 'Calls by outcome: success, failure, fallback (a fallback answered), rejected (refused without running).',
+    labelNames: ['operation', 'outcome'],
+    registry,
+    read: perTally(calls, (entry, emit, of) => {
+      for (let i = 0; i < callOutcomes.length; i++) {
+        const count = entry.calls[i] ?? 0;
+        if (count > 0) emit(count, of.one('outcome', callOutcomes[i] as CallOutcome));
+      }
+    }),
+  });
+  const duration = name('call_duration_seconds');
+  const sums = new SeriesCache(`${duration}_sum`);
+  const counts = new SeriesCache(`${duration}_count`);
+  const bounds = [...buckets.map(String), '+Inf'];
+  new ScrapedHistogram({
+    name: duration,
+    help: 'How long calls took, retries and fallback included, by outcome.',
+    labelNames: ['operation', 'outcome'],
+    registry,
+    buckets,
+    read: perTally(`${duration}_bucket`, ({ durations }, emit, of) => {
+      for (let i = 0; i < callOutcomes.length; i++) {
+        const timed = durations[i];
+        if (timed === undefined) continue;
+        const outcome = callOutcomes[i] as CallOutcome;
+        const bucketSeries = of.buckets(outcome, bounds);
+        let cumulative = 0;
+        for (let b = 0; b < bucketSeries.length; b++) {
+          cumulative += timed.counts[b] ?? 0;
+          emit(cumulative, bucketSeries[b] as Series);
+        }
+        const operation = of.operation.labels.operation ?? '';
+        emit(timed.sum, sums.of(operation).one('outcome', outcome));
+        emit(timed.count, counts.of(operation).one('outcome', outcome));
+      }
+    }),
+  });
+  const retries = name('retries_total');
+  new ScrapedCounter({
+    name: retries,
+    help: 'Attempts that failed and were retried.',
+    labelNames: ['operation'],
+    registry,
+    read: perTally(retries, (entry, emit, of) => {
+      if (entry.retries > 0) emit(entry.retries, of.operation);
+    }),
+  });
+  const fallbacks = name('fallbacks_total');
+  new ScrapedCounter({
+    name: fallbacks,
+    help: 'Calls a fallback answered, by the fallback that did.',
+    labelNames: ['operation', 'source'],
+    registry,
+    read: perTally(fallbacks, (entry, emit, of) => {
+      for (const [source, count] of entry.fallbacks) emit(count, of.one('source', source));
+    }),
+  });
+  const rejections = name('rejections_total');
+  new ScrapedCounter({
+    name: rejections,
+    help: 'Calls refused without running: circuit_open, bulkhead_full, rate_limited.',
+    labelNames: ['operation', 'reason'],
+    registry,
+    read: perTally(rejections, (entry, emit, of) => {
+      for (const [reason, count] of entry.rejections) emit(count, of.one('reason', reason));
+    }),
+  });
+  const transitions = name('circuit_transitions_total');
+  new ScrapedCounter({
+    name: transitions,
+    help: 'Circuit breaker state changes.',
+    labelNames: ['operation', 'from', 'to'],
+    registry,
+    read: perTally(transitions, (entry, emit, of) => {
+      for (const { from, to, count } of entry.transitions.values()) {
+        emit(count, of.with({ from, to }));
+      }
+    }),
+  });
+  const state = name('circuit_state');
   new ScrapedGauge({
-    name: name('circuit_state'),
+    name: state,
     help: 'Circuit breaker state: 1 for the current state, 0 for the others (summed over operation="other").',
     labelNames: ['operation', 'state'],
     registry,
-    read: () => {
-      const samples: Sample[] = [];
-      for (const [operation, reading] of circuits()) {
-        const of = sets.of(operation);
-        for (const state of circuitStates)
-          samples.push(sample(reading.states[state], of.one('state', state)));
-      }
-      return samples;
-    },
+    read: perCircuit(state, (reading, emit, of) => {
+      for (const current of circuitStates) emit(reading.states[current], of.one('state', current));
+    }),
   });
+  const failureRate = name('circuit_failure_rate');
   new ScrapedGauge({
-    name: name('circuit_failure_rate'),
+    name: failureRate,
     help: 'Share of failures in the breaker window, 0 to 1 (the highest over operation="other").',
     labelNames: ['operation'],
     registry,
-    read: () =>
-      [...circuits()].map(([operation, reading]) =>
-        sample(reading.failureRate, sets.of(operation).operation),
-      ),
+    read: perCircuit(failureRate, (reading, emit, of) => emit(reading.failureRate, of.operation)),
   });
+  const threshold = name('circuit_failure_rate_threshold');
   new ScrapedGauge({
-    name: name('circuit_failure_rate_threshold'),
+    name: threshold,
     help: 'The failure rate at which the breaker opens, for breakers that trip on a rate.',
     labelNames: ['operation'],
     registry,
-    read: () =>
-      [...circuits()].flatMap(([operation, { threshold }]) =>
-        threshold === undefined ? [] : [sample(threshold, sets.of(operation).operation)],
-      ),
+    read: perCircuit(threshold, (reading, emit, of) => {
+      if (reading.threshold !== undefined) emit(reading.threshold, of.operation);
+    }),
   });
+  const store = name('store_up');
+  const storeSeries = seriesOf(store, {});
   new ScrapedGauge({
-    name: name('store_up'),
+    name: store,
     help: 'Whether the breaker store is reachable (1) or breakers decide locally (0).',
     labelNames: [],
     registry,
-    read: () => [{ value: storeUp(resilience), labels: NO_LABELS }],
+    read: (emit) => emit(storeUp(resilience), storeSeries),
   });
+  const unshared = name('store_unshared_probes_total');
+  const localSeries = seriesOf(unshared, { decision: 'local' });
+  const refusedSeries = seriesOf(unshared, { decision: 'refused' });
   new ScrapedCounter({
-    name: name('store_unshared_probes_total'),
+    name: unshared,
     help: "Half-open probes decided without the shared store while it was unreachable: run alone (onStoreUnavailable 'local') or refused ('strict').",
     labelNames: ['decision'],
     registry,
-    read: () => {
+    read: (emit) => {
       const probes = storeProbes(resilience);
-      if (probes === undefined) return [];
-      return [
-        { value: probes.local, labels: LOCAL },
-        { value: probes.refused, labels: REFUSED },
-      ];
+      if (probes === undefined) return;
+      emit(probes.local, localSeries);
+      emit(probes.refused, refusedSeries);
     },
   });
 

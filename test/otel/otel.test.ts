@@ -152,7 +152,6 @@ describe('openTelemetryMetrics (SPEC §8.1), collected by the OpenTelemetry SDK'
         .map((point) => [String(point.attributes['breakwater.state']), point.value] as const),
     );
     expect(guardedStates).toEqual({ closed: 0, open: 1, 'half-open': 0, isolated: 0, disabled: 0 });
-
     // Read at collection time: an operator's isolate shows at the next collection.
     resilience.breaker('guarded')?.isolate();
     const isolated = (await collect()).get('breakwater.circuit.state');
@@ -160,6 +159,23 @@ describe('openTelemetryMetrics (SPEC §8.1), collected by the OpenTelemetry SDK'
       pointValue(isolated, { 'breakwater.operation': 'guarded', 'breakwater.state': 'isolated' }),
     ).toBe(1);
     expect(pointValue((await collect()).get('breakwater.store.up'), {})).toBe(1);
+
+    const rated: OperationConfig = {
+      retry: false,
+      circuitBreaker: {
+        trip: {
+          kind: 'failure-rate',
+          threshold: 0.5,
+          minimumCalls: 10,
+          window: { kind: 'count', size: 20 },
+        },
+      },
+    };
+    for (let i = 0; i < 3; i++) await resilience.execute('search', () => 'ok', { config: rated });
+    await resilience.execute('search', down, { config: rated }).catch(() => undefined);
+    const failureRate = (await collect()).get('breakwater.circuit.failure_rate');
+    expect(failureRate?.dataPointType).toBe(DataPointType.GAUGE);
+    expect(pointValue(failureRate, { 'breakwater.operation': 'search' })).toBe(0.25);
     handle.close();
   });
 

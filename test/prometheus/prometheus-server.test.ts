@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResilience, ServiceUnavailableError } from '../../src/core/index.js';
 import { prometheusMetrics } from '../../src/prometheus/index.js';
@@ -94,4 +95,27 @@ describe('a real Prometheus server scraping breakwater', () => {
     const [up] = await prometheus.query('breakwater_store_up');
     expect(up?.value).toBe(1);
   }, 40_000);
+
+  it('answers every query of the shipped dashboard, for an operation it scraped', async () => {
+    const dashboard = JSON.parse(
+      readFileSync(new URL('../../dashboards/breakwater.json', import.meta.url), 'utf8'),
+    ) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    // Grafana's variables, as Grafana would fill them in.
+    const filled = (expr: string): string =>
+      expr.replaceAll('$operation', 'pay').replaceAll('$__rate_interval', '1m');
+    /** The values each panel's queries answered, by panel title. */
+    const answers = new Map<string, number[]>();
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets ?? []) {
+        // A query Prometheus refuses throws here, naming it.
+        const samples = await prometheus.query(filled(target.expr));
+        const values = samples.map((sample) => sample.value);
+        answers.set(panel.title, [...(answers.get(panel.title) ?? []), ...values]);
+      }
+    }
+    expect(answers.get('Circuits open')).toEqual([1]);
+    expect(answers.get('Circuits closed')).toEqual([0]);
+    expect(answers.get('Breaker store')).toEqual([1]);
+    expect(answers.get('Circuit state')?.length).toBe(1);
+  }, 20_000);
 });

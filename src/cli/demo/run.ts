@@ -11,8 +11,11 @@ export interface DemoOptions {
   readonly fast: boolean;
   /** Where live lines go; nothing is printed live when absent. */
   readonly write?: (line: string) => void;
-  /** Told where the dashboard listens (and its admin token) once it does. */
-  readonly onDashboard?: (url: string, token: string) => void;
+  /**
+   * Told where the dashboard listens (and its admin token) once it does, and where the
+   * Prometheus metrics are served: undefined when prom-client is not installed.
+   */
+  readonly onDashboard?: (url: string, token: string, metricsUrl: string | undefined) => void;
   /** Told when each phase of the story starts. */
   readonly onPhase?: (name: string) => void;
 }
@@ -177,7 +180,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const resilience = createResilience({ config: demoConfig(timing) });
   const operations = operationsOf(resilience, primary, secondary, stop.signal);
   const dashboard = await serveDashboard(resilience);
-  options.onDashboard?.(dashboard.url, dashboard.token);
+  options.onDashboard?.(dashboard.url, dashboard.token, dashboard.metricsUrl);
   const windows = new Map(operations.map((op) => [op.name, new WindowStats()]));
   const transitions: DemoSummary['transitions'][number][] = [];
   const recoveredAt = new Map<string, number>();

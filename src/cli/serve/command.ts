@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isConfigError } from '../../core/errors/index.js';
 import { createGateway, jsonLinesLogger, loadGatewayFile } from '../../gateway/index.js';
 import { formatProblems } from '../config/format.js';
+import { loadPrometheus } from '../optional-prometheus.js';
 import { watchFile } from './watch-file.js';
 
 export const serveUsage = `breakwater serve --config <file>
@@ -51,7 +52,7 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
   }
   const logger = jsonLinesLogger(io.stderr);
   // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed.
-  const prometheus = await import('../../prometheus/index.js').catch(() => undefined);
+  const prometheus = await loadPrometheus();
   const gateway = createGateway(config, {
     logger,
     env: io.env,
