@@ -2,7 +2,7 @@ import { abortReason } from '../abort.js';
 import { StreamInterruptedError, TimeoutError } from '../errors/classes.js';
 import type { ExecutionContext, Operation } from '../policy.js';
 import { forget } from './close.js';
-import { openSource, type StreamOperation, type StreamSource } from './open.js';
+import { LimitedOpener, openSource, type StreamOperation, type StreamSource } from './open.js';
 import { OpenedStream } from './opened-stream.js';
 import type { StreamLimits } from './options.js';
 import { StallTimer } from './stall-timer.js';
@@ -110,6 +110,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
       attempt: 1,
       operation: this.operation,
       provenance: undefined,
+      streamOpener: new LimitedOpener(this.limits),
     };
     const open: Operation<OpenedStream<unknown>> = (attempt) =>
       openSource(this.fn, attempt, this.limits);
