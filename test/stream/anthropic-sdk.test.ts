@@ -5,7 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { anthropicStream, createResilience, type Context } from '../../src/core/index.js';
+import { anthropicStream, createResilience } from '../../src/core/index.js';
 import { startFakeLLMServer, type FakeLLMServer } from '../support/fake-llm-server.js';
 import { waitFor } from '../support/wait-for.js';
 import { drain } from './sources.js';
@@ -39,10 +39,11 @@ const text = (events: readonly MessageStreamEvent[]): string =>
     .join('');
 
 function wrapped(idleMs = 2_000) {
-  return createResilience().wrapStream(
+  const resilience = createResilience();
+  return resilience.wrapStream(
     'claude',
-    (ctx: Context, prompt: string) =>
-      client.messages.create({ ...params(prompt), stream: true }, { signal: ctx.signal }),
+    (prompt: string) =>
+      client.messages.create({ ...params(prompt), stream: true }, { signal: resilience.signal() }),
     {
       config: { retry: { maxAttempts: 3, backoff: noWait } },
       stream: anthropicStream({ firstChunkMs: 2_000, idleMs }),
@@ -101,10 +102,10 @@ describe('the Anthropic SDK’s message stream through wrapStream', () => {
 
   it('accepts messages.stream() (a MessageStream) as the source', async () => {
     server.plan({ status: 500 }, { chunks: 2 });
-    const ask = createResilience().wrapStream(
+    const resilience = createResilience();
+    const ask = resilience.wrapStream(
       'claude',
-      (ctx: Context, prompt: string) =>
-        client.messages.stream(params(prompt), { signal: ctx.signal }),
+      (prompt: string) => client.messages.stream(params(prompt), { signal: resilience.signal() }),
       {
         config: { retry: { maxAttempts: 2, backoff: noWait } },
         stream: anthropicStream({ firstChunkMs: 2_000 }),

@@ -10,7 +10,7 @@ import {
   createResilience,
   isStreamInterruptedError,
   openAIStream,
-  type Context,
+  type Resilience,
 } from '../../src/core/index.js';
 import { startFakeLLMServer, type FakeLLMServer } from '../support/fake-llm-server.js';
 import { waitFor } from '../support/wait-for.js';
@@ -31,17 +31,19 @@ beforeEach(() => {
 
 const noWait = { kind: 'constant', delayMs: 0 } as const;
 
-const complete = (ctx: Context, prompt: string) =>
+/** The SDK call as an application writes it: the attempt's signal from `resilience.signal()`. */
+const completeWith = (resilience: Resilience) => (prompt: string) =>
   client.chat.completions.create(
     { model: 'fake-model', messages: [{ role: 'user', content: prompt }], stream: true },
-    { signal: ctx.signal },
+    { signal: resilience.signal() },
   );
 
 const text = (chunks: readonly ChatCompletionChunk[]): string =>
   chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
 
 function chat(deadlines: { firstChunkMs?: number; idleMs?: number } = {}, retries = 3) {
-  return createResilience().wrapStream('chat', complete, {
+  const resilience = createResilience();
+  return resilience.wrapStream('chat', completeWith(resilience), {
     config: { retry: { maxAttempts: retries, backoff: noWait } },
     stream: openAIStream({ firstChunkMs: 2_000, idleMs: 2_000, ...deadlines }),
   });
@@ -80,17 +82,17 @@ describe('the openai SDK’s stream through wrapStream', () => {
     const other = new OpenAI({ apiKey: 'k', baseURL: `${backup.url}/v1`, maxRetries: 0 });
     try {
       const resilience = createResilience();
-      const ask = resilience.wrapStream('chat', complete, {
+      const ask = resilience.wrapStream('chat', completeWith(resilience), {
         config: { retry: { maxAttempts: 2, backoff: noWait } },
         stream: openAIStream({ firstChunkMs: 300 }),
-        fallback: (_error, ctx, prompt) =>
+        fallback: (_error, prompt) =>
           other.chat.completions.create(
             {
               model: 'backup-model',
               messages: [{ role: 'user', content: prompt }],
               stream: true,
             },
-            { signal: ctx.signal },
+            { signal: resilience.signal() },
           ),
       });
       const result = await drain(ask('hi'));
