@@ -61,6 +61,34 @@ describe('the Anthropic SDK’s message stream through wrapStream', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('moves to the next attempt when no first event comes within firstChunkMs, closing the slow socket', async () => {
+    server.plan({ chunks: 2, firstDelayMs: 60_000 }, { chunks: 2 });
+    const before = server.abandoned();
+    const resilience = createResilience();
+    const ask = resilience.wrapStream(
+      'claude',
+      (prompt: string) =>
+        client.messages.create(
+          { ...params(prompt), stream: true },
+          { signal: resilience.signal() },
+        ),
+      {
+        config: { retry: { maxAttempts: 2, backoff: noWait } },
+        stream: anthropicStream({ firstChunkMs: 300 }),
+      },
+    );
+    const result = await drain(ask('hi'));
+    expect(result.error).toBeUndefined();
+    expect(text(result.chunks)).toBe('t1t2');
+    expect(server.requests).toHaveLength(2);
+    expect(resilience.metrics('claude')).toMatchObject({ totalCalls: 1, retryAttempts: 1 });
+    await waitFor(
+      () => server.abandoned() === before + 1,
+      10_000,
+      'the slow attempt’s socket to close',
+    );
+  });
+
   it('throws StreamInterruptedError when the stream stalls, counting the events delivered, and closes the socket', async () => {
     server.plan({ chunks: 2, then: 'stall' });
     const before = server.abandoned();

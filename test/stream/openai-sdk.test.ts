@@ -8,8 +8,12 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createResilience,
+  fallbackChain,
   isStreamInterruptedError,
   openAIStream,
+  pipeline,
+  stream,
+  type Context,
   type Resilience,
 } from '../../src/core/index.js';
 import { startFakeLLMServer, type FakeLLMServer } from '../support/fake-llm-server.js';
@@ -101,6 +105,41 @@ describe('the openai SDK’s stream through wrapStream', () => {
       expect(server.requests).toHaveLength(2);
       expect(backup.requests).toHaveLength(1);
       expect(resilience.metrics('chat')).toMatchObject({ totalCalls: 1, fallbackCalls: 1 });
+    } finally {
+      await backup.close();
+    }
+  });
+
+  it('moves down a fallback chain past an alternative that gives no first chunk, closing its socket', async () => {
+    server.plan({ status: 503 }, { chunks: 2, firstDelayMs: 60_000 });
+    const backup = await startFakeLLMServer('openai');
+    backup.plan({ chunks: 3 });
+    const other = new OpenAI({ apiKey: 'k', baseURL: `${backup.url}/v1`, maxRetries: 0 });
+    const request = (on: OpenAI, model: string) => (ctx: Context) =>
+      on.chat.completions.create(
+        { model, messages: [{ role: 'user', content: 'hi' }], stream: true },
+        { signal: ctx.signal },
+      );
+    try {
+      const before = server.abandoned();
+      const chain = fallbackChain([
+        { name: 'same provider, other model', priority: 1, run: request(client, 'other-model') },
+        { name: 'backup provider', priority: 2, run: request(other, 'backup-model') },
+      ]);
+      const answered: string[] = [];
+      chain.onFallback((event) => answered.push(event.source));
+      const policy = pipeline(chain, stream(openAIStream({ firstChunkMs: 300 })));
+      const result = await drain(policy.executeStream(request(client, 'fake-model')));
+      expect(result.error).toBeUndefined();
+      expect(text(result.chunks)).toBe('t1t2t3');
+      expect(answered).toEqual(['backup provider']);
+      expect(server.requests).toHaveLength(2);
+      expect(backup.requests).toHaveLength(1);
+      await waitFor(
+        () => server.abandoned() === before + 1,
+        10_000,
+        'the silent alternative’s socket to close',
+      );
     } finally {
       await backup.close();
     }
