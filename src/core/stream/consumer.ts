@@ -35,7 +35,7 @@ const stopped = (): DOMException =>
 export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private phase: Phase = IDLE;
   private opened: OpenedStream<T> | undefined = undefined;
-  /** `opened.iterator`, one read less per chunk. */
+  /** `opened.iterator`, one read less per chunk ("Streams" in BENCHMARKS.md). */
   private source: AsyncIterator<T> | undefined = undefined;
   private chunks = 0;
   private last: T | undefined = undefined;
