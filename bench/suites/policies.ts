@@ -27,7 +27,7 @@ const suite: BenchSuite = {
       const answerOr = fallback({ to: 0 });
       const theirFallback = cockatielFallback(handleAll, 0);
       const chain = fallbackChain([{ name: 'zero', priority: 1, run: () => 0 }]);
-      const cache = staleCache({ key: 'k', ttlMs: 60_000 });
+      const cache = staleCache<number>({ key: 'k', ttlMs: 60_000 });
       const quiet = chaos({ faultRate: 0 });
       cases.push(
         {

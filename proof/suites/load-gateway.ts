@@ -1,14 +1,18 @@
 /**
- * Load: a thousand concurrent virtual users (two hundred with --quick) through `breakwater
- * serve` in front of a primary that fails half its requests (5xx, resets, answers slower than
- * the per-try timeout), with a fallback upstream that fails a tenth and a stale cache. Promises:
- * every request is answered — by the primary, the fallback, the cache, or 503 with Retry-After
- * — within the route's budget; fallback answers p99 < 100 ms; the gateway never crashes.
+ * Load: a thousand concurrent virtual users (fifty with --quick) through `breakwater serve` in
+ * front of a primary that fails half its requests (5xx, resets, answers slower than the
+ * per-try timeout), with a fallback upstream that fails a tenth and a stale cache. Each user
+ * waits 1–3 s between requests (seed 001's load test: Locust users, `between(1, 3)`; a tenth
+ * of that with --quick, so the short run still opens the circuit), and the users start spread
+ * over their first wait. Promises: every request is answered — by the primary, the fallback,
+ * the cache, or 503 with Retry-After — within the route's budget; fallback answers p99 < 100
+ * ms; the gateway never crashes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { seededRandom } from '../../src/core/index.js';
 import { startUpstream } from '../upstream.js';
 import { serve } from '../serve.js';
 import { check, finish, mib, percentile, profileOf, trackUnhandled } from '../report.js';
@@ -17,6 +21,13 @@ const profile = profileOf(process.argv);
 const users = profile === 'quick' ? 50 : 1_000;
 const durationMs = profile === 'quick' ? 5_000 : 30_000;
 const TOTAL_MS = 1_000;
+/** A user's wait between requests: seed 001's `between(1, 3)` seconds (a tenth with --quick). */
+const thinkMs = profile === 'quick' ? { min: 100, max: 300 } : { min: 1_000, max: 3_000 };
+const random = seededRandom(17);
+const think = (share = 1): Promise<void> =>
+  new Promise((resolve) =>
+    setTimeout(resolve, share * (thinkMs.min + random() * (thinkMs.max - thinkMs.min))),
+  );
 const unhandled = trackUnhandled();
 
 const primary = await startUpstream({ failRate: 0.5, slowMs: 2_000, seed: 11 });
@@ -87,7 +98,8 @@ let peakRss = gateway.rss();
 const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, gateway.rss())), 250);
 
 async function user(id: number, until: number): Promise<void> {
-  for (let i = 0; performance.now() < until && i < 100_000; i++) {
+  await think(random());
+  for (let i = 0; performance.now() < until && i < 100_000; i++, await think()) {
     const started = performance.now();
     try {
       const response = await request(`${gateway.url}/v1/chat/completions`, {

@@ -1,5 +1,6 @@
 export type { Clock } from './clock.js';
 export type { EventHub, Listener, Unsubscribe } from './events.js';
+export type { FailureEvent, RejectedEvent, SuccessEvent } from './outcome-events.js';
 export type { Context, DetailedResult, Operation, Policy, Provenance } from './policy.js';
 export { pipeline } from './pipeline.js';
 export * from './errors/classes.js';
@@ -24,7 +25,6 @@ export type {
   RecoveryState,
   RecoveryStateChange,
   RecoveryStatus,
-  RecoverySuccessEvent,
 } from './recovery/recovery.js';
 export { BackgroundRecovery } from './recovery/recovery.js';
 export type {
@@ -42,8 +42,6 @@ export * from './classification/index.js';
 export * from './backoff/index.js';
 export * from './retry/index.js';
 export type {
-  CallFailureEvent,
-  CallSuccessEvent,
   CircuitBreakerEvents,
   IgnoredErrorEvent,
   StateChangeEvent,
@@ -95,8 +93,13 @@ export type {
   FallbackChainEvents,
   FallbackChainOptions,
 } from './fallback-chain/fallback-chain.js';
-export { StaleCache, staleCache } from './stale-cache/stale-cache.js';
-export type { CacheKey, StaleCacheEvents, StaleCacheOptions } from './stale-cache/stale-cache.js';
+export { staleCache } from './stale-cache/stale-cache.js';
+export type {
+  CacheKey,
+  StaleCache,
+  StaleCacheEvents,
+  StaleCacheOptions,
+} from './stale-cache/stale-cache.js';
 export type { CacheEntry, StaleCacheStore } from './stale-cache/store.js';
 export { Hedge, hedge } from './hedge/hedge.js';
 export type { HedgeEvents, HedgeOptions, LatencyPercentile } from './hedge/hedge.js';

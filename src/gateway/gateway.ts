@@ -11,7 +11,12 @@ import { assertGatewayConfig, type Env } from './config/validate.js';
 import type { GatewayEvents } from './events.js';
 import { errorField, silentLogger, type GatewayLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
-import { DEFAULT_BODY_BYTES, DEFAULT_DRAIN_MS, DEFAULT_RESPONSE_BYTES } from './proxy/defaults.js';
+import {
+  DEFAULT_BODY_BYTES,
+  DEFAULT_DRAIN_MS,
+  DEFAULT_IDLE_MS,
+  DEFAULT_RESPONSE_BYTES,
+} from './proxy/defaults.js';
 import { forward, type ForwardEnv } from './proxy/forward.js';
 import { jsonObject, readRequestBody } from './proxy/read-body.js';
 import { findRoute } from './proxy/routing.js';
@@ -201,11 +206,7 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
     }
     const json = jsonObject(read.body);
     const model = typeof json?.['model'] === 'string' ? json['model'] : undefined;
-    const route = findRoute(
-      routes.map((r) => r.matcher),
-      { method, path, model },
-    );
-    const served = routes.find((r) => r.matcher === route);
+    const served = findRoute(routes, { method, path, model });
     if (served === undefined) {
       jsonError(res, 404, 'no_route', `no route matches ${method} ${path}`);
       log.info({ event: 'request', method, path, status: 404 }, 'no route');
@@ -239,7 +240,7 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
         signal: controller.signal,
         startedAt,
       },
-      new ResponseSink(res),
+      new ResponseSink(res, served.config.stream?.idleMs ?? DEFAULT_IDLE_MS),
     );
     const durationMs = Date.now() - startedAt;
     const firstByteMs = (summary.firstByteAt ?? Date.now()) - startedAt;

@@ -34,10 +34,13 @@ export class GatewayMetrics {
   constructor(hub: EventHub<GatewayEvents>) {
     this.unsubscribe = [
       hub.on('upstreamResult', ({ route, upstream, status }) => {
-        const key = labels({ route, upstream, status });
+        // Keyed by the raw values: the escaped label text is built once per series, not per
+        // request (the gateway rows of BENCHMARKS.md).
+        const key = `${route}\u0000${upstream}\u0000${status}`;
         const entry = this.requests.get(key);
-        if (entry === undefined) this.requests.set(key, { labels: key, value: 1 });
-        else entry.value++;
+        if (entry === undefined) {
+          this.requests.set(key, { labels: labels({ route, upstream, status }), value: 1 });
+        } else entry.value++;
       }),
       hub.on('request', ({ route, addedMs, upstream }) => {
         if (route === undefined || upstream === undefined) return;
@@ -47,9 +50,11 @@ export class GatewayMetrics {
           this.added.set(route, histogram);
         }
         const seconds = addedMs / 1000;
-        BUCKETS.forEach((bound, index) => {
-          if (seconds <= bound) histogram.counts[index] = (histogram.counts[index] ?? 0) + 1;
-        });
+        for (let index = 0; index < BUCKETS.length; index++) {
+          if (seconds <= (BUCKETS[index] ?? 0)) {
+            histogram.counts[index] = (histogram.counts[index] ?? 0) + 1;
+          }
+        }
         histogram.sum += seconds;
         histogram.count++;
       }),

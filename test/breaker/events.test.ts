@@ -14,10 +14,14 @@ describe('breaker events', () => {
     const breaker = circuitBreaker({ name: 'e', trip: consecutive(1), openMs: 100, clock });
     const log: unknown[] = [];
     breaker.onStateChange((e) => void log.push(['state', e.from, e.to, e.reason, e.remote]));
-    breaker.onSuccess((e) => void log.push(['success', e.durationMs, e.slow]));
-    breaker.onFailure((e) => void log.push(['failure', (e.error as Error).message, e.durationMs]));
+    breaker.onSuccess((e) => void log.push(['success', e.durationMs, e.attempts]));
+    breaker.onFailure((e) => {
+      log.push(['failure', (e.error as Error).message, e.durationMs, e.attempts]);
+    });
     breaker.onIgnoredError((e) => void log.push(['ignored', (e.error as Error).message]));
-    breaker.onRejected((e) => void log.push(['rejected', e.state, e.retryAfterMs]));
+    breaker.onRejected((e) => {
+      log.push(['rejected', e.error.state, e.retryAfterMs, e.error.retryAfterMs]);
+    });
 
     await breaker.execute(() => {
       clock.advance(7);
@@ -31,13 +35,13 @@ describe('breaker events', () => {
     clock.advance(100);
     await breaker.execute(ok);
     expect(log).toEqual([
-      ['success', 7, false],
+      ['success', 7, 1],
       ['ignored', '404'],
-      ['failure', 'boom', 0],
+      ['failure', 'boom', 0, 1],
       ['state', 'closed', 'open', 'failures', false],
-      ['rejected', 'open', 100],
+      ['rejected', 'open', 100, 100],
       ['state', 'open', 'half-open', 'open-time-elapsed', false],
-      ['success', 0, false],
+      ['success', 0, 1],
       ['state', 'half-open', 'closed', 'probes-succeeded', false],
     ]);
   });
@@ -80,21 +84,21 @@ describe('breaker events', () => {
     expect(now).not.toHaveBeenCalled();
   });
 
-  it('reports slow calls', async () => {
+  it('times successes under a slow-call trip, so a listener can tell a slow one by durationMs', async () => {
     const clock = new ManualClock();
     const breaker = circuitBreaker({
       trip: failureRate({ slowCall: { ms: 10, rateThreshold: 1 } }),
       clock,
     });
-    const slow: number[] = [];
-    breaker.onSuccess((e) => {
-      if (e.slow) slow.push(e.durationMs);
-    });
-    await breaker.execute(() => {
-      clock.advance(11);
-      return 1;
-    });
-    expect(slow).toEqual([11]);
+    const durations: number[] = [];
+    breaker.onSuccess((e) => void durations.push(e.durationMs));
+    for (const ms of [11, 3]) {
+      await breaker.execute(() => {
+        clock.advance(ms);
+        return 1;
+      });
+    }
+    expect(durations).toEqual([11, 3]);
   });
 });
 

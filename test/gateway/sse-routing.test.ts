@@ -58,15 +58,16 @@ describe('SSE parsing', () => {
 });
 
 describe('routing', () => {
-  const route = (name: string, match: Record<string, string>) =>
-    compileRoute({ name, match, targets: [{ upstream: 'u' }] });
+  const route = (name: string, match: Record<string, string>) => ({
+    matcher: compileRoute({ name, match, targets: [{ upstream: 'u' }] }),
+  });
   const routes = [
     route('exact', { method: 'POST', path: '/v1/chat/completions', model: 'gpt-4o*' }),
     route('any-model', { path: '/v1/chat/completions' }),
     route('prefix', { path: '/api/' }),
   ];
   const pick = (method: string, path: string, model?: string) =>
-    findRoute(routes, { method, path, model })?.route.name;
+    findRoute(routes, { method, path, model })?.matcher.route.name;
 
   it('matches method, exact path and model glob; the first match wins', () => {
     expect(pick('POST', '/v1/chat/completions', 'gpt-4o-mini')).toBe('exact');

@@ -60,7 +60,7 @@ describe('BackgroundRecovery: the loop', () => {
     expect(recovery.state).toBe('succeeded');
     expect(recovery.attempts).toBe(3);
     expect(onSuccess).toHaveBeenCalledTimes(1);
-    expect(onSuccess).toHaveBeenCalledWith({ attempts: 3, elapsedMs: 300 });
+    expect(onSuccess).toHaveBeenCalledWith({ attempts: 3, durationMs: 300 });
     expect(vi.getTimerCount()).toBe(0);
     await recovery.stop();
     expect(recovery.state).toBe('succeeded');

@@ -150,7 +150,7 @@ describe.each(steps)('the wall clock steps %s', (_, step) => {
   });
 
   it('a stale cache serves an entry for ttlMs, not for the step', async () => {
-    const cache = staleCache({ key: 'k', ttlMs: 10_000 });
+    const cache = staleCache<string>({ key: 'k', ttlMs: 10_000 });
     await cache.execute(() => 'remembered');
     stepWallClock(step);
     await expect(cache.execute(unavailable)).resolves.toBe('remembered');

@@ -131,7 +131,7 @@ const factories: readonly [string, readonly string[], (options: unknown) => core
   [
     'staleCache',
     ['key', 'ttlMs', 'maxEntries', 'store', 'clock'],
-    (o) => core.staleCache(o as never),
+    (o) => core.staleCache<unknown>(o as never) as unknown as core.Policy,
   ],
   ['hedge', ['delayMs', 'maxHedges', 'on', 'clock'], (o) => core.hedge(o as never)],
   [

@@ -42,7 +42,7 @@ describe('defect 4: a throwing user callback is the call’s rejection', () => {
 
   it.each([
     ['chaos random', () => chaos({ faultRate: 0.5, random: boom }).execute(() => 1)],
-    ['staleCache key', () => staleCache({ key: boom, ttlMs: 1_000 }).execute(() => 1)],
+    ['staleCache key', () => staleCache<number>({ key: boom, ttlMs: 1_000 }).execute(() => 1)],
     ['fallback to', () => fallback({ to: boom }).execute(unavailable)],
     ['retry retryOn', () => retry({ retryOn: boom }).execute(unavailable)],
     ['retry backoff', () => retry({ backoff: boom }).execute(unavailable)],

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { TransientError } from '../../src/core/errors/index.js';
+import type { DetailedResult } from '../../src/core/policy.js';
 import { createResilience } from '../../src/core/orchestrator/resilience.js';
 import { failureOf, valueOf } from './helpers.js';
 
@@ -99,6 +100,43 @@ describe('wrap and @resilient', () => {
     expect(api.calls).toBe(3);
     expect(resilience.metrics('qa')?.retryAttempts).toBe(2);
     expect(resilience.breaker('qa')).toBeDefined();
+  });
+
+  it('@resilient refuses a synchronous method (a type error in the fixture)', async () => {
+    const resilience = createResilience();
+    const { defineSyncMethod } = await decoratedFixture();
+    const Counter = defineSyncMethod(resilience);
+    // What the type error keeps out: a method typed `number` that answers with a promise.
+    const answer: unknown = new Counter().count();
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).resolves.toBe(1);
+  });
+
+  it('detailed keeps each overload, `this` and a synchronous function’s parameters', async () => {
+    const resilience = createResilience();
+    function parse(text: string): Promise<number>;
+    function parse(text: string, asText: true): Promise<string>;
+    async function parse(text: string, asText?: true): Promise<number | string> {
+      return asText === true ? text : Number(text);
+    }
+    const wrapped = resilience.wrap('overloaded', parse);
+    expectTypeOf(wrapped.detailed('1')).toEqualTypeOf<Promise<DetailedResult<number>>>();
+    expectTypeOf(wrapped.detailed('1', true)).toEqualTypeOf<Promise<DetailedResult<string>>>();
+    // @ts-expect-error -- no overload takes a number
+    void wrapped.detailed(1).catch(() => undefined);
+    expect((await wrapped.detailed('7')).value).toBe(7);
+    expect((await wrapped.detailed('7', true)).value).toBe('7');
+
+    const add = resilience.wrap('sync_detailed', (a: number, b: number): number => a + b);
+    expectTypeOf(add.detailed).parameters.toEqualTypeOf<[a: number, b: number]>();
+    expectTypeOf(add.detailed(1, 2)).toEqualTypeOf<Promise<DetailedResult<number>>>();
+    expect(await add.detailed(1, 2)).toMatchObject({ value: 3, fromFallback: false });
+
+    const next = resilience.wrap('with_this', async function (this: { step: number }, n: number) {
+      return n + this.step;
+    });
+    expectTypeOf(next.detailed).thisParameter.toEqualTypeOf<{ step: number }>();
+    expect((await next.detailed.call({ step: 2 }, 1)).value).toBe(3);
   });
 
   it('@resilient with an unknown strategy fails when the class is defined', async () => {

@@ -25,7 +25,7 @@ describe('a pipeline of every policy', () => {
     let faulty = false;
     const limiter = rateLimit({ rate: 100, intervalMs: 1000, burst: 100 });
     const gate = bulkhead({ maxConcurrent: 4, maxQueue: 4 });
-    const cache = staleCache({ key: 'summary', ttlMs: 10_000 });
+    const cache = staleCache<string>({ key: 'summary', ttlMs: 10_000 });
     const policy = pipeline(
       fallback({ to: 'sorry, try later', name: 'apology' }),
       fallbackChain([
@@ -104,7 +104,7 @@ describe('a pipeline of every policy', () => {
     const policy = pipeline(
       fallback({ to: 'sorry', name: 'apology' }),
       fallbackChain([{ name: 'backup', priority: 1, run: () => Promise.reject(new Error('no')) }]),
-      staleCache({ key: 'empty', ttlMs: 1_000 }),
+      staleCache<string>({ key: 'empty', ttlMs: 1_000 }),
     );
     await expect(
       policy.executeDetailed(() => Promise.reject(new ServiceUnavailableError('down'))),
@@ -149,7 +149,7 @@ describe('a pipeline of every policy', () => {
 
   it('rejections by the rate limiter and the bulkhead are answered by the cache', async () => {
     const limiter = rateLimit({ rate: 1, intervalMs: 60_000, burst: 1 });
-    const policy = pipeline(staleCache({ key: 'k', ttlMs: 60_000 }), limiter);
+    const policy = pipeline(staleCache<string>({ key: 'k', ttlMs: 60_000 }), limiter);
     await policy.execute(() => 'first');
     await expect(policy.executeDetailed(() => 'second')).resolves.toMatchObject({
       value: 'first',
@@ -158,7 +158,7 @@ describe('a pipeline of every policy', () => {
     });
 
     const gate = bulkhead({ maxConcurrent: 1 });
-    const guarded = pipeline(staleCache({ key: 'k', ttlMs: 60_000 }), gate);
+    const guarded = pipeline(staleCache<string>({ key: 'k', ttlMs: 60_000 }), gate);
     await guarded.execute(() => 'cached');
     const busy = deferred<string>();
     const running = guarded.execute(() => busy.promise);
@@ -175,7 +175,7 @@ describe('a pipeline of every policy', () => {
 describe('with the circuit breaker and retry', () => {
   it('the stale cache answers while a real breaker is open, and never after ttlMs', async () => {
     const breaker = circuitBreaker({ name: 'prices', trip: consecutive(2), openMs: 30_000 });
-    const cache = staleCache({ key: 'prices', ttlMs: 60_000 });
+    const cache = staleCache<string>({ key: 'prices', ttlMs: 60_000 });
     const policy = pipeline(cache, breaker);
     await policy.execute(() => 'price list');
     const down = vi.fn(() => Promise.reject(new ServiceUnavailableError('down')));

@@ -54,7 +54,7 @@ describe('fallbackChain', () => {
     vi.useFakeTimers({ now: 0 });
     try {
       // As a layer the cache only remembers the primary's answers; the chain serves them.
-      const cache = staleCache({ key: 'vision', ttlMs: 60_000, serve: false });
+      const cache = staleCache<Analysis>({ key: 'vision', ttlMs: 60_000, serve: false });
       let alternativeUp = false;
       const tried: string[] = [];
       const chain = fallbackChain<Analysis>([
@@ -66,7 +66,7 @@ describe('fallbackChain', () => {
             return alternativeUp ? answer('alternative')() : down('alternative')();
           },
         },
-        cache.asChainEntry<Analysis>({ priority: 2, name: 'cached' }),
+        cache.asChainEntry({ priority: 2, name: 'cached' }),
         { name: 'friendly-message', priority: 3, run: answer('none') },
       ]);
       const analyze = pipeline(chain, cache);
@@ -97,13 +97,13 @@ describe('fallbackChain', () => {
   it('serves the cache entry between the alternatives when the inner cache has nothing', async () => {
     vi.useFakeTimers({ now: 0 });
     try {
-      const cache = staleCache({ key: 'vision', ttlMs: 60_000 });
+      const cache = staleCache<Analysis>({ key: 'vision', ttlMs: 60_000 });
       await cache.execute(answer('remembered'));
       vi.advanceTimersByTime(1_000 - Date.now()); // time passes: the policies read a monotonic clock
       // Here the chain wraps the primary directly; its cached step reads the same cache.
       const chain = fallbackChain<Analysis>([
         { name: 'alternative-model', priority: 1, run: down('alternative') },
-        cache.asChainEntry<Analysis>({ priority: 2, name: 'cached' }),
+        cache.asChainEntry({ priority: 2, name: 'cached' }),
         { name: 'friendly-message', priority: 3, run: answer('none') },
       ]);
       await expect(chain.executeDetailed(down('primary'))).resolves.toMatchObject({

@@ -26,14 +26,14 @@ const policies: Record<string, () => Policy> = {
   fallback: () => fallback<unknown>({ to: 'fallback' }) as unknown as Policy,
   fallbackChain: () =>
     fallbackChain<unknown>([{ name: 'alt', priority: 1, run: () => 'alt' }]) as unknown as Policy,
-  staleCache: () => staleCache({ key: 'k', ttlMs: 1_000 }),
+  staleCache: () => staleCache<unknown>({ key: 'k', ttlMs: 1_000 }) as unknown as Policy,
   hedge: () => hedge({ delayMs: 15, maxHedges: 2 }),
   'hedge by percentile': () => hedge({ delayMs: { percentile: 90, initialMs: 15 } }),
   chaos: () => chaos({ faultRate: 0.3, latencyRate: 0.3, latencyMs: 25, random: seededRandom(3) }),
   'all of them': () =>
     pipeline(
       fallback<unknown>({ to: 'fallback' }),
-      staleCache({ key: 'k', ttlMs: 1_000 }),
+      staleCache<unknown>({ key: 'k', ttlMs: 1_000 }),
       rateLimit({ rate: 1000, intervalMs: 1000 }),
       bulkhead({ maxConcurrent: 2, maxQueue: 1000 }),
       hedge({ delayMs: 15 }),

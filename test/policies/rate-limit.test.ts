@@ -53,14 +53,14 @@ describe('rateLimit', () => {
 
   it('does not run the function when it rejects, and reports the rejection as an event', async () => {
     const limiter = rateLimit({ rate: 1, intervalMs: 60_000, clock: new ManualClock() });
-    const seen: number[] = [];
-    limiter.onRejected(({ retryAfterMs }) => seen.push(retryAfterMs));
+    const seen: (number | undefined)[][] = [];
+    limiter.onRejected(({ error, retryAfterMs }) => seen.push([error.retryAfterMs, retryAfterMs]));
     let calls = 0;
     const fn = (): number => ++calls;
     await limiter.execute(fn);
     await expect(limiter.execute(fn)).rejects.toMatchObject({ retryAfterMs: 60_000 });
     expect(calls).toBe(1);
-    expect(seen).toEqual([60_000]);
+    expect(seen).toEqual([[60_000, 60_000]]);
   });
 
   it('defaults burst to the rate and intervalMs to one second', () => {

@@ -39,15 +39,15 @@ describe('redisStaleCacheStore: replicas serve each other’s last good answers'
     const prefix = uniquePrefix();
     const [a, b] = [sharedStore(prefix), sharedStore(prefix)];
     await Promise.all([a.loaded, b.loaded]);
-    const cacheA = staleCache({ key: 'rates', ttlMs: 60_000, store: a });
-    const cacheB = staleCache({ key: 'rates', ttlMs: 60_000, store: b });
+    const cacheA = staleCache<{ eur: number }>({ key: 'rates', ttlMs: 60_000, store: a });
+    const cacheB = staleCache<{ eur: number }>({ key: 'rates', ttlMs: 60_000, store: b });
     expect(await cacheA.execute(() => Promise.resolve({ eur: 1.1 }))).toEqual({ eur: 1.1 });
     await waitFor(() => b.get('rates') !== undefined, 5_000, 'the answer to reach b');
     await expect(cacheB.execute(failing)).resolves.toEqual({ eur: 1.1 });
 
     const late = sharedStore(prefix);
     await late.loaded;
-    const cacheLate = staleCache({ key: 'rates', ttlMs: 60_000, store: late });
+    const cacheLate = staleCache<{ eur: number }>({ key: 'rates', ttlMs: 60_000, store: late });
     await expect(cacheLate.execute(failing)).resolves.toEqual({ eur: 1.1 });
   });
 
@@ -55,7 +55,7 @@ describe('redisStaleCacheStore: replicas serve each other’s last good answers'
     const prefix = uniquePrefix();
     const store = sharedStore(prefix, 3);
     await store.loaded;
-    const cache = staleCache({ ttlMs: 60_000, store });
+    const cache = staleCache<string>({ key: 'per-key', ttlMs: 60_000, store });
     await cache
       .withKey('never-answered')
       .execute(failing)
@@ -78,7 +78,7 @@ describe('redisStaleCacheStore: replicas serve each other’s last good answers'
     const store = redisStaleCacheStore({ url: server.url, prefix, ttlMs: 60_000, flushMs: 200 });
     stores.push(store);
     await store.loaded;
-    const cache = staleCache({ key: 'hot', ttlMs: 60_000, store });
+    const cache = staleCache<string>({ key: 'hot', ttlMs: 60_000, store });
     for (let i = 0; i < 1_000; i++) await cache.execute(() => Promise.resolve(String(i)));
     await waitFor(() => store.stats().written >= 1, 5_000, 'the flush');
     expect(store.stats().written).toBeLessThan(10);
@@ -91,7 +91,7 @@ describe('redisStaleCacheStore: replicas serve each other’s last good answers'
     for (const junk of ['null', '{', '{"key":1}', '[]']) {
       await admin.publish(`${prefix}{cache}:answers`, junk);
     }
-    const cache = staleCache({ key: 'big', ttlMs: 60_000, store });
+    const cache = staleCache<bigint>({ key: 'big', ttlMs: 60_000, store });
     await expect(cache.execute(() => Promise.resolve(10n))).resolves.toBe(10n);
     expect(store.get('big')?.value).toBe(10n); // kept here, not shared
     await admin.ping();

@@ -127,7 +127,7 @@ describe('retry: what is retried', () => {
     expect(outcome).toEqual({ ok: false, error });
     expect(fn).toHaveBeenCalledTimes(1);
     expect(retried).not.toHaveBeenCalled();
-    expect(failures).toHaveBeenCalledWith({ attempts: 1, error });
+    expect(failures).toHaveBeenCalledWith({ attempts: 1, error, durationMs: 0 });
   });
 
   it('retries unknown errors and RateLimitError by default (transient)', async () => {
@@ -417,7 +417,7 @@ describe('retry: the caller aborts', () => {
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(fn).toHaveBeenCalledTimes(1);
-    expect(failures).toHaveBeenCalledWith({ attempts: 1, error: reason });
+    expect(failures).toHaveBeenCalledWith({ attempts: 1, error: reason, durationMs: 5000 });
   });
 
   it('leaves no listener on the caller signal after sleeps that completed', async () => {
@@ -472,14 +472,14 @@ describe('retry: events', () => {
     }
   });
 
-  it('onSuccess carries the attempts; unsubscribing stops the events', async () => {
+  it('onSuccess carries the attempts and the duration; unsubscribing stops the events', async () => {
     const policy = retry({ backoff: constant(1) });
     const successes = vi.fn();
     const unsubscribe = policy.onSuccess(successes);
     await settle(policy.execute(failing([transient()], 'ok').fn));
-    expect(successes).toHaveBeenCalledWith({ attempts: 2 });
+    expect(successes).toHaveBeenCalledWith({ attempts: 2, durationMs: 1 });
     await policy.execute(() => 1);
-    expect(successes).toHaveBeenLastCalledWith({ attempts: 1 });
+    expect(successes).toHaveBeenLastCalledWith({ attempts: 1, durationMs: 0 });
     unsubscribe();
     unsubscribe();
     await policy.execute(() => 1);

@@ -405,7 +405,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   ): void {
     if (threw && !this.counts(error, ctx)) return this.ignored(error);
     const slow = durationMs > this.trip.slowCallMs;
-    this.report(threw, error, durationMs, slow);
+    this.report(threw, error, durationMs);
     this.count(threw, slow);
   }
 
@@ -534,7 +534,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     // A slow probe shows the service still struggling: it reopens like a failure.
     const slow = durationMs > this.trip.slowCallMs;
     if (release !== undefined) safely(release, !threw && !slow);
-    this.report(threw, error, durationMs, slow);
+    this.report(threw, error, durationMs);
     this.share(threw, slow);
     if (!current) return;
     if (threw || slow) this.transition(OPEN, 'probe-failed', now);
@@ -554,7 +554,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private reject(retryAfterMs: number | undefined): Promise<never> {
     const error = circuitOpenRejection(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
     this.rejectedCalls++;
-    this.hub?.emit('rejected', error);
+    this.hub?.emit('rejected', { error, retryAfterMs });
     // Rejected a microtask from now, once the caller has attached its handler: that spares
     // the runtime's unhandled-rejection bookkeeping, which costs more than the rest.
     return Promise.resolve(error).then(rethrow);
@@ -581,12 +581,12 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     if (hub?.has('ignoredError')) hub.emit('ignoredError', { error });
   }
 
-  private report(failure: boolean, error: unknown, durationMs: number, slow: boolean): void {
+  private report(failure: boolean, error: unknown, durationMs: number): void {
     const hub = this.hub;
     if (hub === undefined) return;
     if (failure) {
-      if (hub.has('failure')) hub.emit('failure', { error, durationMs, slow });
-    } else if (hub.has('success')) hub.emit('success', { durationMs, slow });
+      if (hub.has('failure')) hub.emit('failure', { attempts: 1, error, durationMs });
+    } else if (hub.has('success')) hub.emit('success', { attempts: 1, durationMs });
   }
 
   /** Tells the store about a counted call. */

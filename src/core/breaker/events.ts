@@ -1,4 +1,5 @@
 import type { CircuitOpenError } from '../errors/classes.js';
+import type { FailureEvent, RejectedEvent, SuccessEvent } from '../outcome-events.js';
 import type { CircuitState } from './state.js';
 import type { TransitionReason } from './store.js';
 
@@ -10,18 +11,6 @@ export interface StateChangeEvent {
   readonly remote: boolean;
 }
 
-export interface CallSuccessEvent {
-  readonly durationMs: number;
-  /** Slower than the trip strategy's `slowCall.ms`. */
-  readonly slow: boolean;
-}
-
-export interface CallFailureEvent {
-  readonly error: unknown;
-  readonly durationMs: number;
-  readonly slow: boolean;
-}
-
 /** An error that `isFailure` excluded: counted neither as a failure nor as a success. */
 export interface IgnoredErrorEvent {
   readonly error: unknown;
@@ -29,9 +18,11 @@ export interface IgnoredErrorEvent {
 
 export interface CircuitBreakerEvents {
   stateChange: StateChangeEvent;
-  success: CallSuccessEvent;
-  failure: CallFailureEvent;
+  /** A counted call succeeded; compare `durationMs` with `slowCall.ms` to tell a slow one. */
+  success: SuccessEvent;
+  /** A counted call failed. */
+  failure: FailureEvent;
   ignoredError: IgnoredErrorEvent;
-  /** A call rejected without running; the listener gets the error the caller gets. */
-  rejected: CircuitOpenError;
+  /** A call rejected without running, with the error the caller gets. */
+  rejected: RejectedEvent<CircuitOpenError>;
 }

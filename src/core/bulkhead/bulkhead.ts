@@ -3,6 +3,7 @@ import { abortSource, callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { BulkheadRejectedError, withoutStack } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import type { RejectedEvent } from '../outcome-events.js';
 import { checkInteger, checkOptions, checkClock } from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 import { WaiterQueue, type Waiter } from './queue.js';
@@ -16,8 +17,8 @@ export interface BulkheadOptions {
 }
 
 export interface BulkheadEvents {
-  /** A call found every slot busy and the queue full. */
-  rejected: { readonly executing: number; readonly queued: number };
+  /** A call found every slot busy and the queue full (`executing`/`queued` say how busy, then). */
+  rejected: RejectedEvent<BulkheadRejectedError>;
   /** A call waits for a slot; `queued` counts it. */
   queued: { readonly executing: number; readonly queued: number };
 }
@@ -62,10 +63,9 @@ export class Bulkhead extends BasePolicy {
     const aborted = callerAbort(ctx);
     if (aborted !== undefined) return Promise.reject(aborted);
     if (this.waiters.size < this.maxQueue) return this.wait(fn, ctx);
-    this.events?.emit('rejected', { executing: this.running, queued: this.waiters.size });
-    return Promise.reject(
-      withoutStack(() => new BulkheadRejectedError(this.maxConcurrent, this.maxQueue)),
-    );
+    const error = withoutStack(() => new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
+    this.events?.emit('rejected', { error, retryAfterMs: undefined });
+    return Promise.reject(error);
   }
 
   private hub(): EventHub<BulkheadEvents> {

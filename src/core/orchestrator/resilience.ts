@@ -47,6 +47,7 @@ import { streamLimits, type StreamOptions } from '../stream/options.js';
 import { operationStream, withStreamDeadlines } from './stream-call.js';
 import type {
   AnyFunction,
+  AsyncFunction,
   ResultOf,
   StreamWrapOptions,
   StreamingFunction,
@@ -298,7 +299,8 @@ export class Resilience {
 
   /**
    * A TC39 method decorator: `@resilience.resilient('qa', 'critical') async answer(q) {…}`.
-   * The method keeps its type; `this` is passed through.
+   * The method keeps its type; `this` is passed through. Only a method that answers with a
+   * promise may be decorated: a synchronous one would keep its type but answer with a promise.
    */
   resilient(
     operation: string,
@@ -306,7 +308,7 @@ export class Resilience {
     options: Omit<WrapOptions<AnyFunction>, 'strategy' | 'fallback'> = {},
   ) {
     const settings = { ...options, ...(strategy === undefined ? {} : { strategy }) };
-    return <F extends AnyFunction>(method: F, _context: ClassMethodDecoratorContext): F =>
+    return <F extends AsyncFunction>(method: F, _context: ClassMethodDecoratorContext): F =>
       this.wrap(operation, method, settings) as unknown as F;
   }
 

@@ -7,6 +7,9 @@ import type { Strategy } from './strategies.js';
 /** Any function an operation may wrap; its parameters and result types are kept as they are. */
 export type AnyFunction = (...args: never[]) => unknown;
 
+/** A function that answers with a promise: what `@resilient` may decorate. */
+export type AsyncFunction = (...args: never[]) => PromiseLike<unknown>;
+
 /** What `fn` resolves to. */
 export type ResultOf<F extends AnyFunction> = Awaited<ReturnType<F>>;
 
@@ -26,13 +29,34 @@ export interface WrapOptions<F extends AnyFunction> {
   readonly fallback?: FallbackFor<F>;
 }
 
+/** One signature of `detailed`: a signature of the wrapped function, answering in detail. */
+type DetailedSignature<This, A extends readonly unknown[], R> = (
+  this: This,
+  ...args: A
+) => Promise<DetailedResult<Awaited<R>>>;
+
+/**
+ * `detailed`'s type: each signature of `F` (up to four overloads, in their order), answering
+ * with a `DetailedResult`. A function with fewer signatures repeats them, which changes nothing.
+ * A generic signature's type parameters become their constraints: TypeScript cannot re-map
+ * the result of a generic signature inside a type.
+ */
+export type DetailedOf<F extends AnyFunction> = F extends {
+  (...args: infer A1): infer R1;
+  (...args: infer A2): infer R2;
+  (...args: infer A3): infer R3;
+  (...args: infer A4): infer R4;
+}
+  ? DetailedSignature<ThisParameterType<F>, A1, R1> &
+      DetailedSignature<ThisParameterType<F>, A2, R2> &
+      DetailedSignature<ThisParameterType<F>, A3, R3> &
+      DetailedSignature<ThisParameterType<F>, A4, R4>
+  : never;
+
 export interface WrappedExtras<F extends AnyFunction> {
   readonly operation: string;
   /** The same call, answering with where the value came from (`fromFallback`, `source`, `attempts`, `durationMs`). */
-  detailed(
-    this: ThisParameterType<F>,
-    ...args: Parameters<F>
-  ): Promise<DetailedResult<ResultOf<F>>>;
+  readonly detailed: DetailedOf<F>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { RateLimiterRejectedError, withoutStack } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import type { RejectedEvent } from '../outcome-events.js';
 import { checkClock, checkInteger, checkPositive, checkOptions } from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
 import { TokenBucket } from './token-bucket.js';
@@ -17,7 +18,7 @@ export interface RateLimitOptions {
 
 export interface RateLimitEvents {
   /** A call found no token; `retryAfterMs` is when the next whole token arrives. */
-  rejected: { readonly retryAfterMs: number };
+  rejected: RejectedEvent<RateLimiterRejectedError>;
 }
 
 /**
@@ -51,8 +52,9 @@ export class RateLimit extends BasePolicy {
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     const retryAfterMs = this.bucket.take(this.clock.now());
     if (retryAfterMs === 0) return invoke(fn, ctx);
-    this.events?.emit('rejected', { retryAfterMs });
-    return Promise.reject(withoutStack(() => new RateLimiterRejectedError(retryAfterMs)));
+    const error = withoutStack(() => new RateLimiterRejectedError(retryAfterMs));
+    this.events?.emit('rejected', { error, retryAfterMs });
+    return Promise.reject(error);
   }
 }
 

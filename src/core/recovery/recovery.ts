@@ -2,6 +2,7 @@ import type { Backoff } from '../backoff/backoff.js';
 import { exponential } from '../backoff/strategies.js';
 import { systemClock, wallTimeOf, type Clock } from '../clock.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
+import type { SuccessEvent } from '../outcome-events.js';
 import { describeFailure, runBounded } from '../health/bounded.js';
 import { toCheckFunction } from '../health/checkable.js';
 import {
@@ -31,12 +32,6 @@ export interface RecoveryAttemptEvent {
   readonly durationMs: number;
   /** The wait before the next attempt; `undefined` when there is none (recovered or paused). */
   readonly nextDelayMs: number | undefined;
-}
-
-export interface RecoverySuccessEvent {
-  readonly attempts: number;
-  /** Since `start()` or `resume()`. */
-  readonly elapsedMs: number;
 }
 
 export interface RecoveryPausedEvent {
@@ -77,7 +72,7 @@ export interface BackgroundRecoveryOptions {
   readonly maxTotalMs?: number;
   /** After `notifyConditionsChanged()`, the next wait is multiplied by this, 0…1 (default 0.25). */
   readonly speedupFactor?: number;
-  readonly onSuccess?: (event: RecoverySuccessEvent) => void | PromiseLike<void>;
+  readonly onSuccess?: (event: SuccessEvent) => void | PromiseLike<void>;
   readonly onPaused?: (event: RecoveryPausedEvent) => void | PromiseLike<void>;
   readonly clock?: Clock;
   /** Source of jitter, in [0, 1) (default `Math.random`). */
@@ -87,7 +82,7 @@ export interface BackgroundRecoveryOptions {
 interface RecoveryEvents {
   stateChange: RecoveryStateChange;
   attempt: RecoveryAttemptEvent;
-  success: RecoverySuccessEvent;
+  success: SuccessEvent;
   paused: RecoveryPausedEvent;
 }
 
@@ -249,7 +244,7 @@ export class BackgroundRecovery {
     return this.events().on('attempt', listener);
   }
 
-  onSuccess(listener: Listener<RecoverySuccessEvent>): Unsubscribe {
+  onSuccess(listener: Listener<SuccessEvent>): Unsubscribe {
     return this.events().on('success', listener);
   }
 
@@ -297,7 +292,7 @@ export class BackgroundRecovery {
         this.emitAttempt(attempt, true, outcome.error, durationMs, undefined);
         if (signal.aborted) return;
         this.finish('succeeded');
-        this.hub?.emit('success', { attempts: attempt, elapsedMs: now - run.startedAt });
+        this.hub?.emit('success', { attempts: attempt, durationMs: now - run.startedAt });
         return;
       }
       const valve = this.safetyValve(attempt, now - run.startedAt);

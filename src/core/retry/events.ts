@@ -1,3 +1,5 @@
+import type { FailureEvent, SuccessEvent } from '../outcome-events.js';
+
 /** An attempt failed and another follows after `delayMs`. */
 export interface RetryEvent {
   /** The attempt that failed (1 for the first call). */
@@ -20,20 +22,11 @@ export interface GiveUpEvent {
   readonly result: unknown;
 }
 
-/** The call resolved. */
-export interface SuccessEvent {
-  readonly attempts: number;
-}
-
-/** The call rejected (a permanent error, retries exhausted, or the caller's abort). */
-export interface FailureEvent {
-  readonly attempts: number;
-  readonly error: unknown;
-}
-
 export interface RetryEvents {
   retry: RetryEvent;
   giveUp: GiveUpEvent;
+  /** The call resolved. */
   success: SuccessEvent;
+  /** The call rejected (a permanent error, retries exhausted, or the caller's abort). */
   failure: FailureEvent;
 }

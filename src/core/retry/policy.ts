@@ -22,14 +22,8 @@ import {
   type Provenance,
 } from '../policy.js';
 import type { RetryBudget } from './budget.js';
-import type {
-  FailureEvent,
-  GiveUpEvent,
-  GiveUpReason,
-  RetryEvent,
-  RetryEvents,
-  SuccessEvent,
-} from './events.js';
+import type { FailureEvent, SuccessEvent } from '../outcome-events.js';
+import type { GiveUpEvent, GiveUpReason, RetryEvent, RetryEvents } from './events.js';
 import { toBackoff, toRetryPredicate, type RetryOptions, type RetryPredicate } from './options.js';
 
 const OWNER = 'retry';
@@ -103,7 +97,10 @@ export class RetryPolicy extends BasePolicy {
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     this.budget?.recordCall();
-    const started = this.maxElapsedMs === undefined ? 0 : this.clock.now();
+    // The clock is read only when something needs the call's duration (NaN: untimed, so a
+    // success or failure listener added during the call is not given a made-up duration).
+    const started =
+      this.maxElapsedMs === undefined && !this.outcomeListened() ? Number.NaN : this.clock.now();
     const first = invoke(fn, ctx);
     if (this.retryOnResult === undefined && this.hub?.has('success') !== true) {
       return first.then(undefined, (error: unknown) =>
@@ -114,7 +111,7 @@ export class RetryPolicy extends BasePolicy {
       (value) =>
         this.retryOnResult?.(value) === true
           ? this.retryLoop(fn, ctx, started, false, undefined, value)
-          : this.succeeded(1, value),
+          : this.succeeded(1, started, value),
       (error: unknown) => this.retryLoop(fn, ctx, started, true, error, undefined),
     );
   }
@@ -142,14 +139,15 @@ export class RetryPolicy extends BasePolicy {
           callerAbort(ctx) !== undefined ||
           !this.retryOn(error, { attempt, signal: decisionSignal })
         ) {
-          return this.failed(attempt, error);
+          return this.failed(attempt, started, error);
         }
       } else if (callerAbort(ctx) !== undefined) {
-        return this.succeeded(attempt, value as T);
+        return this.succeeded(attempt, started, value as T);
       }
       const delayMs = this.delayAfter(attempt, previousDelayMs, rejected, error);
       const stop = this.stopReason(attempt, started, delayMs);
-      if (stop !== undefined) return this.giveUp(stop, attempt, rejected, error, value, errors);
+      if (stop !== undefined)
+        return this.giveUp(stop, attempt, started, rejected, error, value, errors);
       if (this.hub?.has('retry') === true) {
         this.hub.emit('retry', { attempt, delayMs, error, result: value });
       }
@@ -159,7 +157,7 @@ export class RetryPolicy extends BasePolicy {
         await sleep(delayMs, signal);
         if (delayMs === 0 && attempt % ZERO_DELAY_YIELD_EVERY === 0) await nextMacrotask();
       } catch (reason) {
-        return this.failed(attempt, reason);
+        return this.failed(attempt, started, reason);
       }
       attempt++;
       previousDelayMs = delayMs;
@@ -175,7 +173,7 @@ export class RetryPolicy extends BasePolicy {
         value = undefined;
       }
       if (!rejected && this.retryOnResult?.(value) !== true) {
-        return this.succeeded(attempt, value as T);
+        return this.succeeded(attempt, started, value as T);
       }
     }
   }
@@ -213,6 +211,7 @@ export class RetryPolicy extends BasePolicy {
   private giveUp<T>(
     reason: GiveUpReason,
     attempts: number,
+    started: number,
     rejected: boolean,
     error: unknown,
     value: T | undefined,
@@ -221,21 +220,31 @@ export class RetryPolicy extends BasePolicy {
     if (this.hub?.has('giveUp') === true) {
       this.hub.emit('giveUp', { attempts, reason, error, result: value });
     }
-    if (!rejected) return this.succeeded(attempts, value as T);
+    if (!rejected) return this.succeeded(attempts, started, value as T);
     return this.failed(
       attempts,
+      started,
       errors === undefined ? error : new RetryExhaustedError(attempts, errors),
     );
   }
 
-  private succeeded<T>(attempts: number, value: T): T {
-    if (this.hub?.has('success') === true) this.hub.emit('success', { attempts });
+  private succeeded<T>(attempts: number, started: number, value: T): T {
+    if (this.hub?.has('success') === true && !Number.isNaN(started)) {
+      this.hub.emit('success', { attempts, durationMs: this.clock.now() - started });
+    }
     return value;
   }
 
-  private failed(attempts: number, error: unknown): never {
-    if (this.hub?.has('failure') === true) this.hub.emit('failure', { attempts, error });
+  private failed(attempts: number, started: number, error: unknown): never {
+    if (this.hub?.has('failure') === true && !Number.isNaN(started)) {
+      this.hub.emit('failure', { attempts, error, durationMs: this.clock.now() - started });
+    }
     throw error;
+  }
+
+  private outcomeListened(): boolean {
+    const hub = this.hub;
+    return hub !== undefined && (hub.has('success') || hub.has('failure'));
   }
 
   private events(): EventHub<RetryEvents> {

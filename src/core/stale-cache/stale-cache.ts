@@ -18,6 +18,7 @@ import {
   type Context,
   type ExecutionContext,
   type Operation,
+  type TypedPolicy,
 } from '../policy.js';
 import type { ChainEntry } from '../fallback-chain/fallback-chain.js';
 import { LruStore, type StaleCacheStore } from './store.js';
@@ -26,8 +27,11 @@ import { LruStore, type StaleCacheStore } from './store.js';
 export type CacheKey = string | ((ctx: Context) => string);
 
 export interface StaleCacheOptions {
-  /** Default `ctx => ctx.operation ?? 'default'`; use `withKey(k)` for per-argument keys. */
-  readonly key?: CacheKey;
+  /**
+   * Required: the key the answers are kept under (`withKey(k)` for per-argument keys). One key
+   * holds the answers of one function, so two caches must not share one.
+   */
+  readonly key: CacheKey;
   /** How long an answer may be served after it was stored (a finite number > 0); never after. */
   readonly ttlMs: number;
   /** Keys kept by the default in-memory store, least recently used evicted (integer ≥ 1); default 1000. */
@@ -54,14 +58,31 @@ export interface StaleCacheEvents {
   };
 }
 
-const defaultKey = (ctx: Context): string => ctx.operation ?? 'default';
-
 /**
  * Remembers the last good answer per key and serves it, marked as a fallback from `'cache'`
- * with its age, when the call fails or the circuit is open — for at most `ttlMs`.
- * One key holds the answers of one function: the cache gives back what it was given.
+ * with its age, when the call fails or the circuit is open — for at most `ttlMs`. It only
+ * protects functions whose result fits `T`, so what it gives back is what it was given.
  */
-export class StaleCache extends BasePolicy {
+export interface StaleCache<T> extends TypedPolicy<T> {
+  readonly ttlMs: number;
+  readonly store: StaleCacheStore;
+  onFallback(listener: Listener<StaleCacheEvents['fallback']>): Unsubscribe;
+  /** A view of this cache (same store, same events) whose calls use `key`. */
+  withKey(key: string): TypedPolicy<T>;
+  /**
+   * This cache as an entry of a fallback chain (seed 003's "cached" step, between the
+   * alternative model and the friendly message): it answers with the remembered value while
+   * it is younger than `ttlMs`, reporting its age, and otherwise fails with the error before it.
+   * The chain must protect the function whose answers this cache remembers.
+   */
+  asChainEntry(options: {
+    readonly priority: number;
+    readonly name?: string;
+    readonly key?: string;
+  }): ChainEntry<T>;
+}
+
+class StaleCachePolicy<T> extends BasePolicy {
   readonly ttlMs: number;
   readonly store: StaleCacheStore;
   private readonly key: CacheKey;
@@ -71,7 +92,7 @@ export class StaleCache extends BasePolicy {
 
   constructor(options: StaleCacheOptions) {
     super(checkClock('staleCache', checkOptions('staleCache', options).clock));
-    const key = options.key ?? defaultKey;
+    const key = options.key;
     if (!(typeof key === 'function' || (typeof key === 'string' && key !== ''))) {
       fail('staleCache', 'key', 'a non-empty string or a function of the context', key);
     }
@@ -91,31 +112,24 @@ export class StaleCache extends BasePolicy {
     return (this.events ??= new EventHub()).on('fallback', listener);
   }
 
-  /** A view of this cache (same store, same events) whose calls use `key`. */
-  withKey(key: string): StaleCacheView {
+  withKey(key: string): StaleCacheView<T> {
     if (typeof key !== 'string' || key === '') {
       fail('staleCache', 'withKey(key)', 'a non-empty string', key);
     }
     return new StaleCacheView(this, key, this.clock);
   }
 
-  /**
-   * This cache as an entry of a fallback chain (seed 003's "cached" step, between the
-   * alternative model and the friendly message): it answers with the remembered value while
-   * it is younger than `ttlMs`, reporting its age, and otherwise fails with the error before it.
-   * The chain must protect the function whose answers this cache remembers.
-   */
-  asChainEntry<R>(options: {
+  asChainEntry(options: {
     readonly priority: number;
     readonly name?: string;
     readonly key?: string;
-  }): ChainEntry<R> {
+  }): ChainEntry<T> {
     const fixedKey = options.key;
     return {
       name: options.name ?? 'cache',
       priority: options.priority,
       run: (ctx, error) =>
-        this.serve<R>(error, fixedKey ?? this.keyOf(ctx), ctx as ExecutionContext),
+        this.serve<T>(error, fixedKey ?? this.keyOf(ctx), ctx as ExecutionContext),
     };
   }
 
@@ -158,15 +172,16 @@ export class StaleCache extends BasePolicy {
     }
     markFallback(ctx, 'cache', ageMs);
     this.events?.emit('fallback', { key, ageMs, error, source: 'cache' });
-    // The entry was stored under this key by a call of the same function: one key, one type.
+    // Only a function answering `T` stores under this cache's keys (its type says so), and
+    // each key is given explicitly: the store, untyped, holds a `T` here.
     return entry.value as T;
   }
 }
 
 /** `staleCache.withKey(key)`: the same cache, with a fixed key for the calls made through it. */
-export class StaleCacheView extends BasePolicy {
+class StaleCacheView<T> extends BasePolicy {
   constructor(
-    private readonly cache: StaleCache,
+    private readonly cache: StaleCachePolicy<T>,
     readonly key: string,
     clock: Clock,
   ) {
@@ -178,7 +193,15 @@ export class StaleCacheView extends BasePolicy {
   }
 }
 
-/** A stale-cache fallback: serves the last good answer (younger than `ttlMs`) when a call fails. */
-export function staleCache(options: StaleCacheOptions): StaleCache {
-  return new StaleCache(options);
+/** What a stale cache whose type was not given keeps: no function's answer fits it. */
+export interface StaleCacheTypeNotGiven {
+  readonly 'staleCache<T>(…): name T, the type of the answers it keeps': never;
+}
+
+/**
+ * A stale-cache fallback: serves the last good answer (younger than `ttlMs`) when a call
+ * fails. `T` is the type of the answers it keeps: until it is given, no function fits.
+ */
+export function staleCache<T = StaleCacheTypeNotGiven>(options: StaleCacheOptions): StaleCache<T> {
+  return new StaleCachePolicy<T>(options);
 }

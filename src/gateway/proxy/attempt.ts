@@ -74,15 +74,14 @@ export async function attempt(
   sink: ResponseSink,
   hooks: StreamHooks,
 ): Promise<AttemptOutcome> {
-  // One controller per try, aborted by the client, by the layers or by the timer. (Node 20's
-  // AbortSignal.any keeps its sources alive far longer than a try lasts.)
+  // One controller per try, aborted by the layers or by the timer. (Node 20's AbortSignal.any
+  // keeps its sources alive far longer than a try lasts.) The attempt's signal follows the
+  // client's (it is the call's signal), so the client needs no listener of its own here.
   const controller = new AbortController();
   const timer = new TryTimer(controller);
   const forward = (): void => controller.abort();
-  for (const source of [plan.clientSignal, attemptSignal]) {
-    if (source.aborted) controller.abort();
-    else source.addEventListener('abort', forward, { once: true });
-  }
+  if (attemptSignal.aborted) controller.abort();
+  else attemptSignal.addEventListener('abort', forward, { once: true });
   const signal = controller.signal;
   timer.arm(plan.tryMs, plan.tryPhase);
   try {
@@ -129,7 +128,6 @@ export async function attempt(
     throw error;
   } finally {
     timer.clear();
-    plan.clientSignal.removeEventListener('abort', forward);
     attemptSignal.removeEventListener('abort', forward);
   }
 }

@@ -51,9 +51,9 @@ export function compileRoute(route: RouteConfig): CompiledRoute {
 }
 
 /** The first route that matches wins. */
-export function findRoute(
-  routes: readonly CompiledRoute[],
+export function findRoute<R extends { readonly matcher: CompiledRoute }>(
+  routes: readonly R[],
   facts: RequestFacts,
-): CompiledRoute | undefined {
-  return routes.find((route) => route.matches(facts));
+): R | undefined {
+  return routes.find((route) => route.matcher.matches(facts));
 }

@@ -7,7 +7,15 @@ import type { ServerResponse } from 'node:http';
 export class ResponseSink {
   private sent = false;
 
-  constructor(private readonly res: ServerResponse) {}
+  /**
+   * @param stallMs how long a client may read nothing while its buffer is full before it is
+   *   dropped: a client that never reads must not hold an upstream stream open for ever, and
+   *   its stall is its own (the upstream's idle limit is paused meanwhile).
+   */
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly stallMs: number,
+  ) {}
 
   get committed(): boolean {
     return this.sent;
@@ -27,13 +35,17 @@ export class ResponseSink {
 
   /**
    * Writes; while the client's buffer is full the returned promise waits for it to drain (so a
-   * slow client holds no memory), otherwise nothing is returned and nothing waits.
+   * slow client holds no memory), otherwise nothing is returned and nothing waits. A client
+   * that drains nothing within `stallMs` is disconnected, which ends the request as a client's
+   * disconnect (never counted against the upstream).
    */
   write(data: string | Uint8Array): Promise<void> | undefined {
     if (data.length === 0 || this.res.destroyed) return undefined;
     if (this.res.write(data)) return undefined;
     return new Promise<void>((resolve) => {
+      const stalled = setTimeout(() => this.res.destroy(), this.stallMs);
       const done = (): void => {
+        clearTimeout(stalled);
         this.res.off('drain', done);
         this.res.off('close', done);
         resolve();

@@ -117,15 +117,23 @@ export async function pumpEvents(
         break;
       }
     }
-    if (started) timer.arm(plan.idleMs, 'idle');
     const pending = flush();
+    if (started) {
+      // While the client's buffer is full nothing is read from the upstream: that wait is the
+      // client's (the sink bounds it), so the upstream's idle limit starts again after it.
+      if (pending === undefined) timer.arm(plan.idleMs, 'idle');
+      else timer.clear();
+    }
     if (broken !== undefined) {
       const error = broken;
       if (pending === undefined) throw error;
       return pending.then(() => Promise.reject(error));
     }
     if (done) return pending === undefined ? 'stop' : pending.then(() => 'stop' as const);
-    return pending?.then(() => undefined);
+    return pending?.then(() => {
+      timer.arm(plan.idleMs, 'idle');
+      return undefined;
+    });
   };
   try {
     await eachChunk(body, onChunk);
@@ -171,8 +179,13 @@ export async function pumpBody(
   let passing = false;
   for await (const chunk of body) {
     if (passing) {
+      const pending = sink.write(chunk);
+      if (pending !== undefined) {
+        // The client's wait, not the upstream's (see pumpEvents).
+        timer.clear();
+        await pending;
+      }
       timer.arm(plan.idleMs, 'idle');
-      await sink.write(chunk);
       continue;
     }
     parts.push(chunk);
