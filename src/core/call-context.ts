@@ -17,7 +17,10 @@ export abstract class LazyContext implements ExecutionContext {
   abstract abortedWith(): unknown;
   /** The signal to listen to for this context's abort; undefined when nothing can abort it. */
   abstract abortSource(): AbortSignal | undefined;
-  /** Whether anything can abort this context (cheaper than `abortSource`: makes no signal). */
+  /**
+   * Whether anything can abort this context (cheaper than `abortSource`: makes no signal;
+   * BENCHMARKS.md "breaker, closed, success").
+   */
   abstract canAbort(): boolean;
 }
 
@@ -26,7 +29,10 @@ export function canAbort(ctx: Context): boolean {
   return ctx instanceof LazyContext ? ctx.canAbort() : true;
 }
 
-/** Something told when a followed signal aborts (an object, so that no closure is made per call). */
+/**
+ * Something told when a followed signal aborts (an object, so that no closure is made per
+ * call; BENCHMARKS.md "timeout + retry + breaker pipeline").
+ */
 export interface AbortFollower {
   handleEvent(): void;
 }

@@ -27,7 +27,9 @@ function catchRejection(returned: unknown): void {
 
 /**
  * Typed events for one policy. Created lazily by its owner so an idle policy costs no
- * memory; arrays are copied on write so a listener may unsubscribe while being called.
+ * memory (BENCHMARKS.md "heap per idle breaker (100,000)"; the other policies follow the
+ * breaker's pattern); arrays are copied on write so a listener may unsubscribe while being
+ * called.
  */
 export class EventHub<Events extends object> {
   private readonly listeners: { [K in keyof Events]?: readonly Listener<Events[K]>[] } = {};

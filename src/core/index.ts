@@ -1,6 +1,6 @@
 export type { Clock } from './clock.js';
 export type { EventHub, Listener, Unsubscribe } from './events.js';
-export type { FailureEvent, RejectedEvent, SuccessEvent } from './outcome-events.js';
+export type { FailureEvent, FallbackEvent, RejectedEvent, SuccessEvent } from './outcome-events.js';
 export type { Context, DetailedResult, Operation, Policy, Provenance } from './policy.js';
 export { pipeline } from './pipeline.js';
 export * from './errors/classes.js';

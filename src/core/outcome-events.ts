@@ -23,6 +23,18 @@ export interface FailureEvent {
   readonly durationMs: number;
 }
 
+/** `onFallback`: something other than the call answered (a fallback, a cached answer, a chain's entry). */
+export interface FallbackEvent {
+  /** Who answered: the fallback's name, `'cache'`, or the chain entry's name. */
+  readonly source: string;
+  /** The failure the answer stands in for (in a chain, the last one before it). */
+  readonly error: unknown;
+  /** Every failure before the answer, oldest first (one, outside a chain). */
+  readonly errors: readonly unknown[];
+  /** How old the answer is, when it is a cached one; `undefined` otherwise. */
+  readonly ageMs: number | undefined;
+}
+
 /** `onRejected`: a call refused without running. */
 export interface RejectedEvent<E extends BreakwaterError = BreakwaterError> {
   /** The error the caller gets (its own instance). */

@@ -88,7 +88,8 @@ export type PipelineOf<P extends readonly PipelineLayer[]> =
 
 /**
  * The context as policies see it: the public fields plus the call's provenance record,
- * present only under `executeDetailed` so the plain path allocates nothing for it.
+ * present only under `executeDetailed` so the plain path allocates nothing for it
+ * (BENCHMARKS.md "`wrap`, balanced strategy").
  */
 export interface ExecutionContext extends Context {
   readonly provenance: Provenance | undefined;
@@ -149,7 +150,8 @@ export function childContext(
 
 /**
  * The context a call starts with: its own, with a signal made on first read (see
- * `CallContext`). Give one with a caller's signal back with `releasedAfter` once it settled.
+ * `CallContext`; BENCHMARKS.md "retry, fn never reads its signal (no timeout)" against
+ * "retry, fn reads its own signal (no timeout)"). Give one with a caller's signal back with `releasedAfter` once it settled.
  */
 export function rootContext(
   signal: AbortSignal | undefined,
@@ -205,16 +207,28 @@ export function runDetailed<T>(
       provenance.attempts++;
       return fn(ctx);
     };
-    const ctx = rootContext(signal, operation, provenance);
-    let pending: Promise<T>;
-    try {
-      pending = policy[RUN](counted, ctx);
-    } catch (error) {
-      // A user callback (a clock, a key, a random source) that threw: the call's rejection.
-      pending = Promise.reject(error);
-    }
-    return signal === undefined ? pending : releasedAfter(ctx, pending);
+    return runFrom(policy, counted, rootContext(signal, operation, provenance), signal);
   });
+}
+
+/**
+ * Runs `fn` through `policy` from the call's root context. A policy that throws at once (a
+ * user callback did: a clock, a key, a random source) rejects instead, and a context made
+ * for a caller's signal is released once the call settled.
+ */
+function runFrom<T>(
+  policy: ComposablePolicy,
+  fn: Operation<T>,
+  ctx: CallContext,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  let pending: Promise<T>;
+  try {
+    pending = policy[RUN](fn, ctx);
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return signal === undefined ? pending : releasedAfter(ctx, pending);
 }
 
 /** Runs `run` with a fresh provenance record, then reports its value with where it came from and how long it took. */
@@ -252,15 +266,7 @@ export abstract class BasePolicy implements ComposablePolicy {
 
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const ctx = rootContext(signal);
-    let pending: Promise<T>;
-    try {
-      pending = this[RUN](fn, ctx);
-    } catch (error) {
-      // A user callback (a clock, a key, a random source) that threw: the call's rejection.
-      pending = Promise.reject(error);
-    }
-    return signal === undefined ? pending : releasedAfter(ctx, pending);
+    return runFrom(this, fn, rootContext(signal), signal);
   }
 
   executeDetailed<T>(fn: Operation<T>, signal?: AbortSignal): Promise<DetailedResult<T>> {

@@ -29,8 +29,15 @@ export interface MalformedEventEvent {
   readonly upstream: string;
 }
 
+/** A retry on the same target that the route's retry budget refused (the next target was tried). */
+export interface RetryDeniedEvent {
+  readonly route: string;
+  readonly upstream: string;
+}
+
 export interface GatewayEvents {
   upstreamResult: UpstreamResultEvent;
+  retryDenied: RetryDeniedEvent;
   request: RequestEvent;
   malformedEvent: MalformedEventEvent;
 }

@@ -6,6 +6,7 @@ import { Resilience } from '../core/orchestrator/resilience.js';
 import { httpHandler } from '../http/handler.js';
 import { mergePatchBetween } from '../node/config/watch.js';
 import { fileStore } from '../node/file-store.js';
+import { redactGatewayConfig } from './config/redact.js';
 import type { GatewayConfig, ValidGatewayConfig } from './config/schema.js';
 import { assertGatewayConfig, type Env } from './config/validate.js';
 import type { GatewayEvents } from './events.js';
@@ -21,7 +22,8 @@ import { forward, type ForwardEnv } from './proxy/forward.js';
 import { jsonObject, readRequestBody } from './proxy/read-body.js';
 import { findRoute } from './proxy/routing.js';
 import { ResponseSink } from './proxy/sink.js';
-import { serveRoutes, type ServedRoute } from './routes.js';
+import { redisAnswers } from './redis-answers.js';
+import { closeRetired, serveRoutes, type AnswerStores, type ServedRoute } from './routes.js';
 import { UpstreamPools, operationsFor } from './upstreams.js';
 import type { UpstreamTarget } from './proxy/attempt.js';
 
@@ -165,6 +167,8 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
   const pools = new UpstreamPools();
   let upstreams: Map<string, UpstreamTarget> = pools.targets(config);
   let routes: ServedRoute[] = serveRoutes(config, []);
+  /** Where stale answers live once listening: Redis with `store: { redis }`, else memory. */
+  let answerStores: AnswerStores | undefined;
   let resilience: Resilience | undefined;
   let store: CircuitStore | undefined;
   let server: Server | undefined;
@@ -273,6 +277,29 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
       });
   };
 
+  /** With `store: { redis }`, every process serves the fleet's stale answers: loaded before serving. */
+  const shareStaleAnswers = async (): Promise<void> => {
+    const setting = config.store;
+    if (setting === undefined || !('redis' in setting)) return;
+    answerStores = await redisAnswers(
+      setting.redis.url,
+      setting.redis.prefix ?? 'breakwater:gateway:',
+    );
+    const before = routes;
+    routes = serveRoutes(config, before, answerStores);
+    await closeRetired(before, routes);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(
+        routes.flatMap((route) => (route.cache === undefined ? [] : [route.cache.loaded])),
+      ),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, REDIS_READY_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  };
+
   const gateway: Gateway = {
     async listen() {
       if (server !== undefined) throw new Error('the gateway is already listening');
@@ -285,6 +312,7 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
       registerUpstreams(r);
       resilience = r;
       await opened.synced();
+      await shareStaleAnswers();
       const s = createServer({ keepAliveTimeout: 5_000 }, onRequest);
       server = s;
       const address = await listenOn(s, config.listen.host ?? '127.0.0.1', config.listen.port);
@@ -297,6 +325,8 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
           ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
           metrics: { registry: metrics },
           ready: () => server !== undefined,
+          // The gateway's own file (secrets redacted) and the upstream operations it made.
+          config: () => ({ gateway: redactGatewayConfig(config), resilience: r.config() }),
         });
         adminServer = createServer((req, res) => handler(req, res));
         admin = await listenOn(adminServer, config.admin.host ?? '127.0.0.1', config.admin.port);
@@ -322,7 +352,9 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
       }
       config = validated;
       upstreams = pools.targets(config);
-      routes = serveRoutes(config, routes);
+      const before = routes;
+      routes = serveRoutes(config, before, answerStores);
+      void closeRetired(before, routes);
       if (resilience !== undefined) registerUpstreams(resilience);
       log.info(
         { event: 'config_reloaded', routes: config.routes.length },
@@ -358,6 +390,7 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
         await closed;
       }
       await pools.close();
+      await closeRetired(routes, []);
       // Breakers leave the store (their last state stays in it) before it closes.
       for (const name of resilience?.operations() ?? []) resilience?.removeOperation(name);
       await store?.close();

@@ -21,12 +21,14 @@ interface Histogram {
 /**
  * The gateway's own series in the Prometheus text format (no prom-client needed):
  * `breakwater_upstream_requests_total{route,upstream,status}` and
- * `breakwater_gateway_added_latency_seconds{route}`. Their label values come from the
+ * `breakwater_gateway_added_latency_seconds{route}` and
+ * `breakwater_gateway_retries_denied_total{route,upstream}`. Their label values come from the
  * configuration (routes, upstreams) and from HTTP statuses, so their number is bounded.
  */
 export class GatewayMetrics {
   private readonly requests = new Map<string, { labels: string; value: number }>();
   private readonly added = new Map<string, Histogram>();
+  private readonly denied = new Map<string, { labels: string; value: number }>();
   private readonly unsubscribe: Unsubscribe[];
   private readonly extra: { registry: { metrics(): Promise<string> }; close?(): void }[] = [];
   readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
@@ -41,6 +43,12 @@ export class GatewayMetrics {
         if (entry === undefined) {
           this.requests.set(key, { labels: labels({ route, upstream, status }), value: 1 });
         } else entry.value++;
+      }),
+      hub.on('retryDenied', ({ route, upstream }) => {
+        const key = labels({ route, upstream });
+        const entry = this.denied.get(key);
+        if (entry === undefined) this.denied.set(key, { labels: key, value: 1 });
+        else entry.value++;
       }),
       hub.on('request', ({ route, addedMs, upstream }) => {
         if (route === undefined || upstream === undefined) return;
@@ -73,6 +81,11 @@ export class GatewayMetrics {
       '# TYPE breakwater_upstream_requests_total counter',
       ...[...this.requests.values()].map(
         (entry) => `breakwater_upstream_requests_total{${entry.labels}} ${entry.value}`,
+      ),
+      '# HELP breakwater_gateway_retries_denied_total Retries on the same target refused by the route retry budget.',
+      '# TYPE breakwater_gateway_retries_denied_total counter',
+      ...[...this.denied.values()].map(
+        (entry) => `breakwater_gateway_retries_denied_total{${entry.labels}} ${entry.value}`,
       ),
       '# HELP breakwater_gateway_added_latency_seconds Time the gateway added before the first byte.',
       '# TYPE breakwater_gateway_added_latency_seconds histogram',

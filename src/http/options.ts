@@ -16,6 +16,11 @@ export interface HttpHandlerOptions {
   readonly failOnOpen?: boolean;
   /** Serves the dashboard at `GET /` (default true). */
   readonly dashboard?: boolean;
+  /**
+   * What `GET /config` shows (default `resilience.config()`), e.g. a gateway's own file;
+   * redacted like the default (secret-looking keys, URL credentials) on top of your own.
+   */
+  readonly config?: () => unknown;
   /** A path prefix the routes live under, e.g. `'/ops'` (default: none). */
   readonly basePath?: string;
   /** The largest request body accepted, bytes (default 4 096); larger ones get 413. */
@@ -32,6 +37,7 @@ export interface ResolvedOptions {
   readonly ready: (() => boolean) | undefined;
   readonly failOnOpen: boolean;
   readonly dashboard: boolean;
+  readonly config: (() => unknown) | undefined;
   readonly basePath: string;
   readonly maxBodyBytes: number;
   readonly maxEventClients: number;
@@ -57,6 +63,7 @@ export function resolveOptions(options: HttpHandlerOptions): ResolvedOptions {
     ready: optionalFunction(WHERE, 'ready', options.ready),
     failOnOpen: booleanOption(WHERE, 'failOnOpen', options.failOnOpen, false),
     dashboard: booleanOption(WHERE, 'dashboard', options.dashboard, true),
+    config: optionalFunction(WHERE, 'config', options.config),
     basePath,
     maxBodyBytes: checkInteger(WHERE, 'maxBodyBytes', options.maxBodyBytes ?? 4_096, 1),
     maxEventClients: checkInteger(WHERE, 'maxEventClients', options.maxEventClients ?? 100, 1),

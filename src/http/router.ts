@@ -64,7 +64,8 @@ export function createRouter(resilience: Resilience, options: ResolvedOptions): 
         200,
         Array.from(breakersOf(resilience), ([name, breaker]) => circuitView(name, breaker)),
       ),
-    '/config': (req, res) => sendJson(req, res, 200, redact(resilience.config())),
+    '/config': (req, res) =>
+      sendJson(req, res, 200, redact((options.config ?? (() => resilience.config()))())),
     '/metrics': (req, res) => serveMetrics(req, res, options),
     '/events': (req, res) => events.connect(req, res),
   };

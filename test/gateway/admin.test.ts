@@ -85,4 +85,66 @@ describe('the admin port (SPEC §8.2 for the upstream breakers)', () => {
     const config = await (await fetch(`${adminUrl}/config`)).text();
     expect(config).not.toContain('sk-hidden');
   });
+
+  it('GET /config shows the gateway’s own file, and no secret taken from ${VAR} ever appears', async () => {
+    const primary = await fakeUpstream(() => ({ type: 'json', body: openaiCompletion('p') }));
+    fakes.push(primary);
+    const secrets = {
+      OPENAI_API_KEY: 'sk-live-0123456789abcdef',
+      ADMIN_TOKEN: 'admin-secret-token-0123456789',
+      UPSTREAM_PASSWORD: 'hunter2-upstream-password',
+      QUERY_KEY: 'query-key-fedcba9876543210',
+      EXTRA_HEADER: 'x-extra-header-secret-value',
+    };
+    const [host, port] = primary.url.slice('http://'.length).split(':');
+    gateway = createGateway(
+      {
+        listen: { port: 0 },
+        admin: { port: 0, token: '${ADMIN_TOKEN}' },
+        upstreams: {
+          primary: {
+            url: primary.url,
+            headers: { authorization: 'Bearer ${OPENAI_API_KEY}', 'x-custom': '${EXTRA_HEADER}' },
+          },
+          keyed: { url: `http://svc:\${UPSTREAM_PASSWORD}@${host}:${port}/base?key=\${QUERY_KEY}` },
+        },
+        routes: [
+          {
+            name: 'chat',
+            kind: 'openai',
+            match: { path: '/v1/chat/completions' },
+            targets: [{ upstream: 'primary' }],
+          },
+        ],
+      },
+      { env: secrets },
+    );
+    const { url, admin } = await gateway.listen();
+    await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      body: '{"model":"m","messages":[]}',
+    });
+    expect(primary.received[0]?.headers.authorization).toBe(`Bearer ${secrets.OPENAI_API_KEY}`);
+    const text = await (await fetch(`${admin?.url}/config`)).text();
+    for (const secret of Object.values(secrets)) expect(text).not.toContain(secret);
+    const shown = JSON.parse(text) as {
+      gateway: {
+        admin: { token: string };
+        upstreams: Record<string, { url: string; headers?: Record<string, string> }>;
+        routes: { name: string; targets: unknown[] }[];
+      };
+      resilience: { operations: Record<string, unknown> };
+    };
+    expect(shown.gateway.routes.map((route) => route.name)).toEqual(['chat']);
+    expect(shown.gateway.routes[0]?.targets).toEqual([{ upstream: 'primary' }]);
+    expect(shown.gateway.admin.token).toBe('[redacted]');
+    expect(shown.gateway.upstreams['primary']).toEqual({
+      url: primary.url,
+      headers: { authorization: '[redacted]', 'x-custom': '[redacted]' },
+    });
+    expect(shown.gateway.upstreams['keyed']?.url).toBe(
+      `http://[redacted]@${host}:${port}/base?key=[redacted]`,
+    );
+    expect(Object.keys(shown.resilience.operations).sort()).toEqual(['keyed', 'primary']);
+  });
 });

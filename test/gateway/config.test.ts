@@ -95,7 +95,11 @@ describe('gateway configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bw-gw-validate-'));
     try {
       const good = join(dir, 'gateway.yaml');
-      writeFileSync(good, specExample);
+      const budgeted = specExample.replace(
+        'retry: { maxAttempts: 3 }',
+        'retry: { maxAttempts: 3, budget: { ratio: 0.2, minRetriesPerSecond: 3, windowMs: 10000 } }',
+      );
+      writeFileSync(good, budgeted);
       const ok = await run(
         process.execPath,
         ['--import', 'tsx', main, 'config', 'validate', good],
@@ -105,10 +109,22 @@ describe('gateway configuration', () => {
       );
       expect(ok.stdout).toContain('is valid');
       const bad = join(dir, 'bad.yaml');
-      writeFileSync(bad, specExample.replace('{ upstream: backup }]', '{ upstream: bakup }]'));
-      const failed = await run(
+      writeFileSync(bad, budgeted.replace('ratio: 0.2', 'ratio: 1.5'));
+      const worse = join(dir, 'worse.yaml');
+      writeFileSync(worse, budgeted.replace('{ upstream: backup }]', '{ upstream: bakup }]'));
+      const refused = await run(
         process.execPath,
         ['--import', 'tsx', main, 'config', 'validate', bad],
+        { env: { ...process.env, ...env } },
+      ).then(
+        () => undefined,
+        (error: { code: number; stdout: string }) => error,
+      );
+      expect(refused?.code).toBe(1);
+      expect(refused?.stdout).toContain('routes.0.retry.budget.ratio');
+      const failed = await run(
+        process.execPath,
+        ['--import', 'tsx', main, 'config', 'validate', worse],
         {
           env: { ...process.env, ...env },
         },

@@ -4,14 +4,16 @@ import type { FakeUpstream } from '../support/fake-llm.js';
 export interface Running {
   readonly gateway: Gateway;
   readonly url: string;
+  /** The admin port's URL, when the config has one. */
+  readonly adminUrl: string | undefined;
   close(): Promise<void>;
 }
 
 /** A gateway on a free port with `config`, closed by `close()`. */
 export async function startGateway(config: GatewayConfig): Promise<Running> {
   const gateway = createGateway(config, { env: {} });
-  const { url } = await gateway.listen();
-  return { gateway, url, close: () => gateway.close({ graceMs: 1_000 }) };
+  const { url, admin } = await gateway.listen();
+  return { gateway, url, adminUrl: admin?.url, close: () => gateway.close({ graceMs: 1_000 }) };
 }
 
 /** `upstreams` for the config, from fake upstreams by name, with a breaker that stays closed in short tests. */

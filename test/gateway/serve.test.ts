@@ -131,6 +131,16 @@ describe('breakwater serve', () => {
     const rejected = serving.logs().find((r) => r['event'] === 'config_rejected');
     expect(JSON.stringify(rejected)).toContain('routes.0.targets.0.upstream');
 
+    // A file that is not even YAML any more: refused too, still serving the old config.
+    writeFileSync(file, 'listen: { port: [\n  routes: ::\n');
+    await waitFor(
+      () => serving!.logs().filter((r) => r['event'] === 'config_rejected').length === 2,
+      10_000,
+      'the broken file to be refused',
+    );
+    expect((await ask('/v2/chat')).status).toBe(200);
+    expect(serving.process.exitCode).toBeNull();
+
     writeFileSync(file, gatewayYaml(upstream.url, '/v3/chat'));
     serving.process.kill('SIGHUP');
     await waitFor(async () => (await ask('/v3/chat')).status === 200, 10_000, 'the SIGHUP reload');

@@ -267,6 +267,81 @@ describe('anthropic streams', () => {
   });
 });
 
+describe('anthropic streams: each failure, exact bytes', () => {
+  const ask = () =>
+    post('/v1/messages', {
+      model: 'claude-3-5-sonnet',
+      stream: true,
+      max_tokens: 10,
+      messages: [],
+    });
+  const anthropicError = (message: string): string =>
+    `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message: `the upstream stream was interrupted: ${message}` } })}\n\n`;
+
+  it('a first token later than firstChunkMs fails over before any byte (message_start and ping are not content)', async () => {
+    const backup = anthropicEvents(['from ', 'backup'], 'claude-3-haiku');
+    await setUp({
+      primary: () => ({
+        type: 'stream',
+        events: anthropicEvents(tokens(3)),
+        after: { events: 3, then: 'stall' },
+      }),
+      backup: () => ({ type: 'stream', events: backup }),
+    });
+    const { res, text, header } = await ask();
+    expect(res.status).toBe(200);
+    expect(header('x-breakwater-upstream')).toBe('backup');
+    expect(header('x-breakwater-fallback')).toBe('backup');
+    expect(header('x-breakwater-attempts')).toBe('2');
+    expect(text).toBe(backup.join(''));
+    expect(countsOf(fakes)).toEqual({ primary: 1, backup: 1 });
+  });
+
+  it('a stall after the first chunk ends with event: error, no message_stop, the backup not asked', async () => {
+    const events = anthropicEvents(tokens(6));
+    await setUp({
+      primary: () => ({ type: 'stream', events, after: { events: 5, then: 'stall' } }),
+      backup: () => ({ type: 'stream', events: anthropicEvents(['never']) }),
+    });
+    const { res, text } = await ask();
+    expect(res.status).toBe(200);
+    expect(text).toBe(
+      events.slice(0, 5).join('') + anthropicError('upstream sent nothing more within 300 ms'),
+    );
+    expect(text).not.toContain('message_stop');
+    expect(countsOf(fakes)).toEqual({ primary: 1, backup: 0 });
+  });
+
+  it('a malformed event is dropped and the stream goes on', async () => {
+    const events = anthropicEvents(tokens(3));
+    const withBad = [
+      ...events.slice(0, 4),
+      'event: content_block_delta\ndata: {"type": \n\n',
+      ...events.slice(4),
+    ];
+    await setUp({ primary: () => ({ type: 'stream', events: withBad }) });
+    const { text } = await ask();
+    expect(text).toBe(events.join(''));
+  });
+
+  it('a stream that ends after its stop_reason without message_stop is finished with one', async () => {
+    const events = anthropicEvents(tokens(3));
+    await setUp({ primary: () => ({ type: 'stream', events: events.slice(0, -1) }) });
+    const { text } = await ask();
+    expect(text).toBe(events.join(''));
+  });
+
+  it('a stream that ends before its stop_reason gives event: error, never a clean end', async () => {
+    const events = anthropicEvents(tokens(3));
+    const cut = events.slice(0, -2);
+    await setUp({ primary: () => ({ type: 'stream', events: cut }) });
+    const { text } = await ask();
+    expect(text).toBe(
+      cut.join('') + anthropicError('the upstream ended the stream before the answer was complete'),
+    );
+  });
+});
+
 describe('resume: prefill', () => {
   const all = tokens(60);
   const textOf = (sse: string): string =>

@@ -315,5 +315,22 @@ describe('options', () => {
       /failOnOpen/,
     );
     expect(() => httpHandler(resilience, { metrics: {} as never })).toThrow(/metrics/);
+    expect(() => httpHandler(resilience, { config: {} as never })).toThrow(/config/);
+  });
+
+  it('GET /config shows what config() returns, still redacted', async () => {
+    const resilience = resilienceWithTwo();
+    const server = await frameworks['node:http']!(resilience, {
+      config: () => ({ mine: { apiKey: 'sk-live-456', url: 'https://u:pw-789@example.com' } }),
+    });
+    try {
+      const text = await (await fetch(`${server.base}/config`)).text();
+      expect(text).not.toMatch(/sk-live-456|pw-789/);
+      expect(JSON.parse(text)).toEqual({
+        mine: { apiKey: '[redacted]', url: 'https://[redacted]@example.com' },
+      });
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -8,9 +8,13 @@ import {
   circuitBreaker,
   consecutive,
   constant,
+  fallback,
+  fallbackChain,
   rateLimit,
+  staleCache,
   retry,
   type FailureEvent,
+  type FallbackEvent,
   type Listener,
   type RejectedEvent,
   type SuccessEvent,
@@ -185,5 +189,35 @@ describe('one payload shape per event name, whichever policy emits it', () => {
     await expect(limiter.execute(() => 1)).rejects.toBeInstanceOf(RateLimiterRejectedError);
     await expect(policy.execute(() => 'ok')).resolves.toBe('ok');
     expect(reported).toHaveLength(3);
+  });
+
+  it('onFallback: fallback, staleCache and fallbackChain give one listener who answered, for which failures, and the age of a cached answer', async () => {
+    const seen: FallbackEvent[] = [];
+    const listener: Listener<FallbackEvent> = (event) => seen.push(event);
+    const clock = new ManualClock(1_000);
+    const first = new Error('first');
+    const second = new Error('second');
+    const single = fallback({ to: 'spare', name: 'spare' });
+    const cache = staleCache<string>({ key: 'k', ttlMs: 10_000, clock });
+    const chain = fallbackChain<string>([
+      { name: 'backup', priority: 1, run: () => Promise.reject(second) },
+      { name: 'last', priority: 2, run: () => 'last' },
+    ]);
+    // Each takes the same listener: the shape is one type.
+    single.onFallback(listener);
+    cache.onFallback(listener);
+    chain.onFallback(listener);
+    expectTypeOf<Parameters<typeof listener>[0]>().toEqualTypeOf<FallbackEvent>();
+
+    await expect(single.execute(() => Promise.reject(first))).resolves.toBe('spare');
+    await cache.execute(() => 'kept');
+    clock.advance(250);
+    await expect(cache.execute(() => Promise.reject(first))).resolves.toBe('kept');
+    await expect(chain.execute(() => Promise.reject(first))).resolves.toBe('last');
+    expect(seen).toEqual([
+      { source: 'spare', error: first, errors: [first], ageMs: undefined },
+      { source: 'cache', error: first, errors: [first], ageMs: 250 },
+      { source: 'last', error: second, errors: [first, second], ageMs: undefined },
+    ]);
   });
 });

@@ -32,7 +32,12 @@ describe('staleCache', () => {
       ageMs: 1_500,
     });
     expect(served).toEqual([
-      { key: 'prices', ageMs: 1_500, error: new Error('upstream down'), source: 'cache' },
+      {
+        source: 'cache',
+        error: new Error('upstream down'),
+        errors: [new Error('upstream down')],
+        ageMs: 1_500,
+      },
     ]);
   });
 

@@ -170,6 +170,22 @@ export function openaiCompletion(content: string, model = 'gpt-4o'): Record<stri
   };
 }
 
+/** An Anthropic Messages answer body. */
+export function anthropicMessage(
+  text: string,
+  model = 'claude-3-5-sonnet',
+): Record<string, unknown> {
+  return {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text }],
+    stop_reason: 'end_turn',
+    usage: { input_tokens: 5, output_tokens: 3 },
+  };
+}
+
 /** Anthropic Messages stream events for `tokens`. */
 export function anthropicEvents(tokens: readonly string[], model = 'claude-3-5-sonnet'): string[] {
   const event = (name: string, data: unknown): string =>

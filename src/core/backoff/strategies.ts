@@ -14,6 +14,31 @@ export interface ExponentialOptions {
   readonly random?: RandomSource;
 }
 
+/** `maxMs` (default 30 s), never below `initialMs`. */
+const checkCap = (owner: string, maxMs: number | undefined, initialMs: number): number =>
+  checkNumber(owner, 'maxMs', maxMs ?? 30_000, { min: initialMs, infinite: true });
+
+const randomOf = (owner: string, options: { readonly random?: RandomSource }): RandomSource =>
+  optionalFunction(owner, 'random', options.random) ?? Math.random;
+
+/** A delay that grows with the attempt (`base`, from `initialMs`), jittered, never above `maxMs`. */
+function growing(
+  base: (attempt: number) => number,
+  initialMs: number,
+  maxMs: number,
+  jitter: Jitter,
+  random: RandomSource,
+): Backoff {
+  return {
+    maxMs,
+    delayMs: (attempt, previousDelayMs) =>
+      Math.min(
+        maxMs,
+        applyJitter(jitter, Math.min(maxMs, base(attempt)), initialMs, previousDelayMs, random),
+      ),
+  };
+}
+
 /**
  * `initialMs × multiplier^(attempt − 1)`, jittered, never above `maxMs`. With no options it
  * is retry's default: 1 s, 2 s, 4 s … capped at 30 s, ±10 %.
@@ -22,19 +47,15 @@ export function exponential(options: ExponentialOptions = {}): Backoff {
   const owner = 'exponential';
   const initialMs = checkNonNegative(owner, 'initialMs', options.initialMs ?? 1000);
   const multiplier = checkNumber(owner, 'multiplier', options.multiplier ?? 2, { min: 1 });
-  const maxMs = checkNumber(owner, 'maxMs', options.maxMs ?? 30_000, {
-    min: initialMs,
-    infinite: true,
-  });
+  const maxMs = checkCap(owner, options.maxMs, initialMs);
   const jitter = validateJitter(owner, options.jitter ?? 0.1);
-  const random = optionalFunction(owner, 'random', options.random) ?? Math.random;
-  return {
+  return growing(
+    (attempt) => initialMs * multiplier ** Math.max(0, attempt - 1),
+    initialMs,
     maxMs,
-    delayMs(attempt, previousDelayMs) {
-      const base = Math.min(maxMs, initialMs * multiplier ** Math.max(0, attempt - 1));
-      return Math.min(maxMs, applyJitter(jitter, base, initialMs, previousDelayMs, random));
-    },
-  };
+    jitter,
+    randomOf(owner, options),
+  );
 }
 
 export interface ConstantOptions {
@@ -48,7 +69,7 @@ export function constant(delayMs: number, options: ConstantOptions = {}): Backof
   const owner = 'constant';
   checkNonNegative(owner, 'delayMs', delayMs);
   const jitter = validateJitter(owner, options.jitter ?? 'none');
-  const random = optionalFunction(owner, 'random', options.random) ?? Math.random;
+  const random = randomOf(owner, options);
   const maxMs = typeof jitter === 'number' ? delayMs * (1 + jitter) : delayMs;
   return {
     maxMs,
@@ -74,19 +95,15 @@ export function linear(options: LinearOptions = {}): Backoff {
   const owner = 'linear';
   const initialMs = checkNonNegative(owner, 'initialMs', options.initialMs ?? 1000);
   const stepMs = checkNonNegative(owner, 'stepMs', options.stepMs ?? initialMs);
-  const maxMs = checkNumber(owner, 'maxMs', options.maxMs ?? 30_000, {
-    min: initialMs,
-    infinite: true,
-  });
+  const maxMs = checkCap(owner, options.maxMs, initialMs);
   const jitter = validateJitter(owner, options.jitter ?? 'none');
-  const random = optionalFunction(owner, 'random', options.random) ?? Math.random;
-  return {
+  return growing(
+    (attempt) => initialMs + stepMs * Math.max(0, attempt - 1),
+    initialMs,
     maxMs,
-    delayMs(attempt, previousDelayMs) {
-      const base = Math.min(maxMs, initialMs + stepMs * Math.max(0, attempt - 1));
-      return Math.min(maxMs, applyJitter(jitter, base, initialMs, previousDelayMs, random));
-    },
-  };
+    jitter,
+    randomOf(owner, options),
+  );
 }
 
 /**

@@ -110,7 +110,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
   private probeSuccesses = 0;
   /** Whether calls in closed may skip timing: no slow-call tracking and nobody listens for durations. */
   private untimed: boolean;
-  // Created on first use, so that an idle breaker stays small.
+  // Created on first use, so that an idle breaker stays small (BENCHMARKS.md "heap per idle
+  // breaker (100,000)").
   private window: TripWindow | undefined;
   private hub: EventHub<CircuitBreakerEvents> | undefined;
   private onValue: Settle | undefined;
@@ -221,7 +222,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const code = this.code;
     if (code === CLOSED || code === DISABLED) {
       if (!this.untimed) return this.runTimed(fn, ctx);
-      // The common path: no clock read, no closure per call.
+      // The common path: no clock read, no closure per call (BENCHMARKS.md "breaker, closed,
+      // success").
       return invoke(fn, ctx).then(
         (this.onValue ??= (value) => this.settleUntimed(value)),
         // A call nothing can abort shares one handler; one that can is asked, if it fails,
@@ -556,7 +558,8 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     this.rejectedCalls++;
     this.hub?.emit('rejected', { error, retryAfterMs });
     // Rejected a microtask from now, once the caller has attached its handler: that spares
-    // the runtime's unhandled-rejection bookkeeping, which costs more than the rest.
+    // the runtime's unhandled-rejection bookkeeping, which costs more than the rest
+    // (BENCHMARKS.md "open-circuit rejection (an error per caller, issue 10)").
     return Promise.resolve(error).then(rethrow);
   }
 

@@ -27,7 +27,10 @@ class ConsecutiveWindow implements TripWindow {
   }
 }
 
-/** One field per instance: strategies are often made inline, one per breaker. */
+/**
+ * One field per instance: strategies are often made inline, one per breaker (BENCHMARKS.md
+ * "heap per idle breaker (100,000)").
+ */
 class ConsecutiveTrip implements TripStrategy {
   constructor(private readonly threshold: number) {}
 

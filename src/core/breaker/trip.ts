@@ -30,7 +30,7 @@ export type TripVerdict = typeof STAY | typeof TRIP_FAILURES | typeof TRIP_SLOW;
 export interface TripWindow {
   /**
    * Records one counted call. `now` is the clock's time when the strategy `needsTime`,
-   * otherwise 0 (the breaker skips the clock read).
+   * otherwise 0 (the breaker skips the clock read: BENCHMARKS.md "breaker, closed, success").
    */
   record(failure: boolean, slow: boolean, now: number): TripVerdict;
   /** Forgets every outcome (on opening, closing and `reset()`). */
@@ -47,7 +47,8 @@ export interface WindowCounts {
 
 /**
  * When a closed breaker opens. A strategy is immutable and may be shared by many breakers;
- * each breaker asks it for its own window, lazily, on its first counted call.
+ * each breaker asks it for its own window, lazily, on its first counted call (so an idle
+ * breaker holds none: BENCHMARKS.md "heap per idle breaker (100,000)").
  */
 export interface TripStrategy {
   /** The slow-call threshold in ms, or `Infinity` when slow calls are not tracked. */

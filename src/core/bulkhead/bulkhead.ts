@@ -1,7 +1,7 @@
 import { abortReason } from '../abort.js';
 import { abortSource, callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
-import { BulkheadRejectedError, withoutStack } from '../errors/index.js';
+import { BulkheadRejectedError } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import type { RejectedEvent } from '../outcome-events.js';
 import { checkInteger, checkOptions, checkClock } from '../option-checks.js';
@@ -63,7 +63,7 @@ export class Bulkhead extends BasePolicy {
     const aborted = callerAbort(ctx);
     if (aborted !== undefined) return Promise.reject(aborted);
     if (this.waiters.size < this.maxQueue) return this.wait(fn, ctx);
-    const error = withoutStack(() => new BulkheadRejectedError(this.maxConcurrent, this.maxQueue));
+    const error = new BulkheadRejectedError(this.maxConcurrent, this.maxQueue);
     this.events?.emit('rejected', { error, retryAfterMs: undefined });
     return Promise.reject(error);
   }

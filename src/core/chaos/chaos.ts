@@ -1,7 +1,7 @@
 import { abortSource } from '../call-context.js';
 import { sleep } from '../abort.js';
 import type { Clock } from '../clock.js';
-import { ServiceUnavailableError, withoutStack } from '../errors/index.js';
+import { ServiceUnavailableError } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import {
   checkClock,
@@ -36,8 +36,7 @@ export interface ChaosEvents {
   latency: { readonly ms: number };
 }
 
-const defaultFault = (): unknown =>
-  withoutStack(() => new ServiceUnavailableError('chaos: injected fault'));
+const defaultFault = (): unknown => new ServiceUnavailableError('chaos: injected fault');
 
 /**
  * Fault and latency injection for tests and game days. With each call it draws from `random`:

@@ -38,20 +38,9 @@ export function hasKind(error: unknown, kind: string): boolean {
   return kinds !== undefined && kinds.includes(kind);
 }
 
-export function isBreakwaterError(error: unknown): error is BreakwaterError {
-  return hasKind(error, 'BreakwaterError');
+/** The `isX()` guard of a kind: true for errors of that kind or a subclass, from any copy. */
+export function kindGuard<E extends Error>(kind: string): (error: unknown) => error is E {
+  return (error: unknown): error is E => hasKind(error, kind);
 }
 
-/**
- * Builds an error without capturing a stack trace: used for rejections on hot paths (an open
- * circuit, a full bulkhead) where the stack says nothing and capturing it costs microseconds.
- */
-export function withoutStack<E extends Error>(build: () => E): E {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return build();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
+export const isBreakwaterError = kindGuard<BreakwaterError>('BreakwaterError');

@@ -1,4 +1,4 @@
-import { BreakwaterError, brandError, hasKind } from './base.js';
+import { BreakwaterError, brandError, kindGuard } from './base.js';
 import type { CircuitState } from '../breaker/state.js';
 
 interface ErrorOptions {
@@ -173,27 +173,22 @@ export class ConfigError extends BreakwaterError {
 }
 brandError(ConfigError, 'ConfigError');
 
-export const isTransientError = (e: unknown): e is TransientError => hasKind(e, 'TransientError');
-export const isPermanentError = (e: unknown): e is PermanentError => hasKind(e, 'PermanentError');
-export const isRateLimitError = (e: unknown): e is RateLimitError => hasKind(e, 'RateLimitError');
-export const isServiceUnavailableError = (e: unknown): e is ServiceUnavailableError =>
-  hasKind(e, 'ServiceUnavailableError');
-export const isCircuitOpenError = (e: unknown): e is CircuitOpenError =>
-  hasKind(e, 'CircuitOpenError');
-export const isTimeoutError = (e: unknown): e is TimeoutError => hasKind(e, 'TimeoutError');
-export const isRetryExhaustedError = (e: unknown): e is RetryExhaustedError =>
-  hasKind(e, 'RetryExhaustedError');
-export const isBulkheadRejectedError = (e: unknown): e is BulkheadRejectedError =>
-  hasKind(e, 'BulkheadRejectedError');
-export const isRateLimiterRejectedError = (e: unknown): e is RateLimiterRejectedError =>
-  hasKind(e, 'RateLimiterRejectedError');
-export const isConfigError = (e: unknown): e is ConfigError => hasKind(e, 'ConfigError');
-export const isFirstChunkTimeoutError = (e: unknown): e is FirstChunkTimeoutError =>
-  hasKind(e, 'FirstChunkTimeoutError');
-export const isStreamInterruptedError = (e: unknown): e is StreamInterruptedError =>
-  hasKind(e, 'StreamInterruptedError');
-export const isMalformedChunkError = (e: unknown): e is MalformedChunkError =>
-  hasKind(e, 'MalformedChunkError');
+export const isTransientError = kindGuard<TransientError>('TransientError');
+export const isPermanentError = kindGuard<PermanentError>('PermanentError');
+export const isRateLimitError = kindGuard<RateLimitError>('RateLimitError');
+export const isServiceUnavailableError =
+  kindGuard<ServiceUnavailableError>('ServiceUnavailableError');
+export const isCircuitOpenError = kindGuard<CircuitOpenError>('CircuitOpenError');
+export const isTimeoutError = kindGuard<TimeoutError>('TimeoutError');
+export const isRetryExhaustedError = kindGuard<RetryExhaustedError>('RetryExhaustedError');
+export const isBulkheadRejectedError = kindGuard<BulkheadRejectedError>('BulkheadRejectedError');
+export const isRateLimiterRejectedError = kindGuard<RateLimiterRejectedError>(
+  'RateLimiterRejectedError',
+);
+export const isConfigError = kindGuard<ConfigError>('ConfigError');
+export const isFirstChunkTimeoutError = kindGuard<FirstChunkTimeoutError>('FirstChunkTimeoutError');
+export const isStreamInterruptedError = kindGuard<StreamInterruptedError>('StreamInterruptedError');
+export const isMalformedChunkError = kindGuard<MalformedChunkError>('MalformedChunkError');
 
 /**
  * A refusal by one of breakwater's own policies — an open circuit, a full bulkhead, the

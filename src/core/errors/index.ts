@@ -1,2 +1,2 @@
-export { BreakwaterError, isBreakwaterError, withoutStack } from './base.js';
+export { BreakwaterError, isBreakwaterError } from './base.js';
 export * from './classes.js';

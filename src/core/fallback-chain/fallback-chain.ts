@@ -1,3 +1,4 @@
+import type { FallbackEvent } from '../outcome-events.js';
 import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
@@ -35,7 +36,7 @@ export interface FallbackChainEvents {
   /** A try failed; `source` is `'primary'` or the entry's name, `attempt` counts tries from 1. */
   attemptFailed: { readonly source: string; readonly error: unknown; readonly attempt: number };
   /** An alternative answered after the errors before it. */
-  fallback: { readonly source: string; readonly errors: readonly unknown[] };
+  fallback: FallbackEvent;
 }
 
 /** A chain of fallbacks: the protected function first, then each alternative by priority. */
@@ -123,7 +124,12 @@ class FallbackChainPolicy<R> extends BasePolicy {
         // alternative that fails before it moves the call on down the chain (SPEC §9).
         const value = await ownAnswer(ctx, (own) => entry.run(own, last));
         markFallback(ctx, entry.name, provenance?.ageMs);
-        this.events?.emit('fallback', { source: entry.name, errors });
+        this.events?.emit('fallback', {
+          source: entry.name,
+          error: last,
+          errors,
+          ageMs: provenance?.ageMs,
+        });
         return value;
       } catch (error) {
         errors.push(error);

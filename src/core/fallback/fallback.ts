@@ -1,3 +1,4 @@
+import type { FallbackEvent } from '../outcome-events.js';
 import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
@@ -30,7 +31,7 @@ export interface FallbackOptions<R> {
 
 export interface FallbackEvents {
   /** The fallback answered in place of `error`. */
-  fallback: { readonly error: unknown; readonly source: string };
+  fallback: FallbackEvent;
 }
 
 /** A policy that answers with a fallback value when the call fails. */
@@ -81,7 +82,12 @@ class FallbackPolicy<R> extends BasePolicy {
           ? to
           : await ownAnswer(ctx, () => to);
     markFallback(ctx, this.name);
-    this.events?.emit('fallback', { error, source: this.name });
+    this.events?.emit('fallback', {
+      source: this.name,
+      error,
+      errors: [error],
+      ageMs: undefined,
+    });
     return value;
   }
 }

@@ -88,7 +88,10 @@ export class HealthProbe implements HealthCheckable {
   private readonly clock: Clock;
   private hub: EventHub<HealthProbeEvents> | undefined;
   private inflight: Promise<boolean> | undefined;
-  /** An already-settled promise of the last answer, so a cache hit allocates nothing. */
+  /**
+   * An already-settled promise of the last answer, so a cache hit allocates nothing
+   * (BENCHMARKS.md "HealthProbe.check() (cached)").
+   */
   private cached: Promise<boolean> | undefined;
   private checkedAt = 0;
   private lastOutcome: CheckOutcome | undefined;

@@ -3,7 +3,8 @@ import type { ExecutionContext, Provenance, StreamOpener } from '../policy.js';
 /**
  * What an attempt's signal is made from. Its `AbortController` is created only when the
  * function reads the signal: a controller costs more than a whole fast call, and a function
- * that never looks at its signal cannot be told to stop anyway.
+ * that never looks at its signal cannot be told to stop anyway (BENCHMARKS.md "hedge,
+ * primary answers first").
  */
 export interface AttemptState {
   readonly parent: ExecutionContext;

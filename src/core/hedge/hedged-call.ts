@@ -43,7 +43,7 @@ const attemptProvenance = (parent: ExecutionContext): Provenance | undefined =>
 /**
  * One call under a hedge: its attempts, their errors, and the promise the caller awaits.
  * The call is its first attempt's context too (one object less per call, and no class
- * hierarchy to construct through); each hedge gets an `AttemptContext`. Each attempt
+ * hierarchy to construct through: BENCHMARKS.md "hedge, primary answers first"); each hedge gets an `AttemptContext`. Each attempt
  * records its own provenance; the winner's is copied to the call's.
  */
 export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
@@ -73,7 +73,7 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
     this.provenance = attemptProvenance(parent);
   }
 
-  /** The first attempt has none before it (a getter: one field less per call). */
+  /** The first attempt has none before it (a getter: one field less per call; see the class). */
   get previous(): undefined {
     return undefined;
   }

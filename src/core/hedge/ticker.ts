@@ -6,7 +6,8 @@ import { WaiterList, type HedgeWaiter } from './waiter-list.js';
 const TICKS_PER_DELAY = 8;
 
 /**
- * Times the hedges of a fixed delay without reading the clock per call. One timer ticks
+ * Times the hedges of a fixed delay without reading the clock per call (BENCHMARKS.md "hedge,
+ * primary answers first"). One timer ticks
  * every eighth of the delay while calls wait, and a call's next hedge is due once enough
  * ticks have passed since its attempt started: as many as the delay holds when the attempt
  * starts on a tick (the first call after an idle spell starts the ticking, and hedges start

@@ -3,7 +3,8 @@ export interface HedgeWaiter {
   /**
    * When the next hedge is due (clock ms, or a tick count under `HedgeTicker`); `NOT_WAITING`
    * when none is awaited. (A small integer rather than `Infinity`: a field that only ever holds
-   * small integers is stored unboxed, which saves an allocation per call under a ticker.)
+   * small integers is stored unboxed, which saves an allocation per call under a ticker:
+   * BENCHMARKS.md "hedge, primary answers first".)
    */
   deadline: number;
   prev: HedgeWaiter | undefined;

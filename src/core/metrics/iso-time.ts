@@ -4,7 +4,8 @@ let cachedPrefix = '';
 /**
  * `new Date(ms).toISOString()`, cheaply for timestamps close together: the part up to the
  * second is kept from the previous call, so serialising many operations' recent timestamps
- * (`allMetrics()` over a thousand operations) formats a date only once per second.
+ * (`allMetrics()` over a thousand operations) formats a date only once per second
+ * (BENCHMARKS.md "`healthStatus()` / `allMetrics()`, 1,000 operations").
  */
 export function isoTime(ms: number): string {
   const second = Math.floor(ms / 1000);

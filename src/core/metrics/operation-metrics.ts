@@ -44,7 +44,7 @@ export class OperationMetrics {
    * Duration of whole calls (retries and fallback included), in milliseconds. Every call
    * is timed until a thousand are recorded, then one in eight at random: reading a clock
    * can cost more than the call being protected, and a random eighth of a busy
-   * operation's calls gives the same percentiles.
+   * operation's calls gives the same percentiles (BENCHMARKS.md "`wrap`, balanced strategy").
    */
   readonly latency = new LatencyHistogram();
   /** Time to first chunk of streaming calls (`wrapStream`), made by the first one. */
@@ -134,7 +134,8 @@ export class OperationMetrics {
 
   /**
    * Plain data, frozen. Kept until a counter moves, so reading many idle operations (a
-   * scrape, `allMetrics()`) costs a comparison each instead of a serialisation.
+   * scrape, `allMetrics()`) costs a comparison each instead of a serialisation (BENCHMARKS.md
+   * "`healthStatus()` / `allMetrics()`, 1,000 operations").
    */
   toJSON(): OperationMetricsJSON {
     const cached = this.json;

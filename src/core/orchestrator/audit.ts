@@ -37,20 +37,6 @@ export function diffPaths(before: unknown, after: unknown, path = ''): AuditChan
   return [{ path, before, after }];
 }
 
-/**
- * Applies a JSON Merge Patch (RFC 7386): objects merge key by key, `null` removes a key,
- * anything else replaces. Inputs are not modified.
- */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
-  }
-  return result;
-}
-
 /** The last `limit` entries, oldest first: the trail stays bounded however long the process runs. */
 export class AuditTrail {
   private readonly entries: AuditEntry[] = [];

@@ -5,6 +5,7 @@
  */
 
 import type { Backoff, BackoffFunction } from '../backoff/backoff.js';
+import type { AdaptiveTimeoutOptions, TimeoutMode } from '../timeout/options.js';
 
 /** The built-in strategies, from quickest to give up to most persistent. */
 export type StrategyName = 'aggressive' | 'balanced' | 'conservative' | 'critical';
@@ -67,18 +68,8 @@ export interface CircuitBreakerConfig {
  */
 export type TimeoutConfig =
   | number
-  | { readonly ms: number; readonly mode?: 'cooperative' | 'aggressive' }
-  | {
-      readonly adaptive: {
-        readonly percentile?: number;
-        readonly multiplier?: number;
-        readonly minMs: number;
-        readonly maxMs: number;
-        readonly window?: number;
-        readonly minSamples?: number;
-      };
-      readonly mode?: 'cooperative' | 'aggressive';
-    };
+  | { readonly ms: number; readonly mode?: TimeoutMode }
+  | { readonly adaptive: AdaptiveTimeoutOptions; readonly mode?: TimeoutMode };
 
 export interface BulkheadConfig {
   readonly maxConcurrent: number;

@@ -1,4 +1,3 @@
-import { mergePatch } from './audit.js';
 import { isPlainObject } from '../plain-object.js';
 
 /** In a composed patch: a value that replaces what lies below it instead of merging into it. */
@@ -23,14 +22,18 @@ export function composePatches(first: unknown, second: unknown): unknown {
   return composed;
 }
 
-/** Applies a patch made by `composePatches` to `base`. */
-export function applyComposed(base: unknown, patch: unknown): unknown {
+/**
+ * Applies a JSON Merge Patch (RFC 7386): objects merge key by key, `null` removes a key,
+ * anything else replaces. Inputs are not modified. A patch made by `composePatches` may hold
+ * replacements: each replaces what lies below it.
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch instanceof Replacement) return patch.value;
   if (!isPlainObject(patch)) return patch;
-  const result: Record<string, unknown> = isPlainObject(base) ? { ...base } : {};
+  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = applyComposed(result[key], value);
+    else result[key] = mergePatch(result[key], value);
   }
   return result;
 }

@@ -7,14 +7,7 @@ import { abortReason } from '../abort.js';
 import { EventHub, type Unsubscribe } from '../events.js';
 import { loggingObserver } from '../logging/log-observer.js';
 import { checkLogger, type Logger } from '../logging/logger.js';
-import {
-  checkClock,
-  checkFunction,
-  checkName,
-  fail,
-  failChoice,
-  optionalFunction,
-} from '../option-checks.js';
+import { checkClock, checkFunction, checkName, fail, optionalFunction } from '../option-checks.js';
 import type { OperationMetrics } from '../metrics/operation-metrics.js';
 import {
   withProvenance,
@@ -23,15 +16,10 @@ import {
   type Operation,
   type Provenance,
 } from '../policy.js';
-import { isPresetName, presetNames, presets, type PresetName } from '../presets/index.js';
-import {
-  AuditTrail,
-  diffPaths,
-  mergePatch,
-  type AuditEntry,
-  type BreakerCommand,
-} from './audit.js';
-import { applyComposed, composePatches, withoutPreset } from './layered-config.js';
+import type { PresetName } from '../presets/index.js';
+import { AuditTrail, diffPaths, type AuditEntry, type BreakerCommand } from './audit.js';
+import { codeSettings, streamSettings } from './code-settings.js';
+import { ConfigLayers } from './config-layers.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
 import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
 import { currentContext, startWithContext } from './current-context.js';
@@ -41,10 +29,10 @@ import { OperationEntry, type OperationEnv } from './operation.js';
 import { documentProblems } from './document-limits.js';
 import { shapeProblems } from './shape.js';
 import { resolveOperation, type CodeSettings } from './resolve.js';
-import { resolveStrategy, strategies, type Strategy } from './strategies.js';
+import { strategies, type Strategy } from './strategies.js';
 import type { StreamOperation, StreamSource } from '../stream/open.js';
 import { streamLimits, type StreamOptions } from '../stream/options.js';
-import { operationStream, withStreamDeadlines } from './stream-call.js';
+import { operationStream } from './stream-call.js';
 import type {
   AnyFunction,
   AsyncFunction,
@@ -112,8 +100,6 @@ export interface UpdateOptions {
   readonly actor?: string;
 }
 
-const EMPTY_CONFIG: ResilienceConfig = { operations: {} };
-
 const OWNER = 'createResilience';
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
@@ -149,10 +135,8 @@ export class Resilience {
   private readonly operationEnv: OperationEnv;
   private readonly clock: Clock;
   private readonly validateConfig: ResilienceOptions['validate'];
-  private current: ResilienceConfig;
-  /** The preset's data, and everything laid over it since (options.config, then each update). */
-  private presetBase: ResilienceConfig;
-  private laidOver: unknown;
+  /** The configuration in force, and the preset and patches it is made of. */
+  private layers: ConfigLayers;
 
   constructor(options: ResilienceOptions = {}) {
     checkOptions(options);
@@ -167,9 +151,7 @@ export class Resilience {
     ];
     if (hostile.length > 0) throw new ConfigError(hostile);
     const preset = options.preset ?? (options.config?.preset as PresetName | undefined);
-    this.presetBase = presetConfig(preset);
-    this.laidOver = withoutPreset(options.config ?? {});
-    this.current = withOperations(mergePatch(this.presetBase, options.config ?? {}));
+    this.layers = ConfigLayers.of(preset, options.config);
     const shape = shapeProblems(this.current);
     const problems = shape.length > 0 ? shape : runValidate(this.validateConfig, this.current);
     if (problems.length > 0) throw new ConfigError(problems);
@@ -180,6 +162,10 @@ export class Resilience {
   /** The configuration in force (preset, file and runtime updates applied). */
   config(): ResilienceConfig {
     return this.current;
+  }
+
+  private get current(): ResilienceConfig {
+    return this.layers.current;
   }
 
   /**
@@ -194,7 +180,8 @@ export class Resilience {
     let entry = this.register(operation, code);
     const fallback = options.fallback;
     const register = (): OperationEntry => (entry = this.register(operation, code));
-    // One function per call path, kept small and flat: this is the hot path of every call.
+    // One function per call path, kept small and flat: this is the hot path of every call
+    // (BENCHMARKS.md "`wrap`, balanced strategy").
     const run = (
       self: ThisParameterType<F>,
       args: Parameters<F>,
@@ -405,7 +392,8 @@ export class Resilience {
   updateConfig(patch: unknown, options: UpdateOptions = {}): AuditEntry {
     const hostile = documentProblems(patch);
     if (hostile.length > 0) throw new ConfigError(hostile);
-    const { next, presetBase, laidOver } = this.patched(patch);
+    const proposed = this.layers.patched(patch);
+    const next = proposed.current;
     const problems = shapeProblems(next);
     if (problems.length === 0) problems.push(...runValidate(this.validateConfig, next));
     const rebuilt = new Map<OperationEntry, Layers>();
@@ -450,9 +438,7 @@ export class Resilience {
       entry.layers = layers;
       old.detach(layers);
     }
-    this.current = next;
-    this.presetBase = presetBase;
-    this.laidOver = laidOver;
+    this.layers = proposed;
     this.audit.append(record);
     this.emit('onConfigChange', record);
     return record;
@@ -486,36 +472,6 @@ export class Resilience {
   /** The applied configuration changes, oldest first (the last thousand). */
   auditTrail(): readonly AuditEntry[] {
     return this.audit.list();
-  }
-
-  /** The configuration `patch` leads to, and the layers it is made of. */
-  private patched(patch: unknown): {
-    next: ResilienceConfig;
-    presetBase: ResilienceConfig;
-    laidOver: unknown;
-  } {
-    const laidOver = composePatches(this.laidOver, withoutPreset(patch));
-    const named =
-      typeof patch === 'object' && patch !== null
-        ? (patch as { preset?: unknown }).preset
-        : undefined;
-    if (named === undefined || named === this.current.preset) {
-      const next = withOperations(mergePatch(this.current, patch));
-      return { next, presetBase: this.presetBase, laidOver };
-    }
-    if (named !== null && !isPresetName(named)) {
-      const expected = `one of ${presetNames.map((n) => `'${n}'`).join(', ')}`;
-      throw new ConfigError([
-        {
-          path: 'preset',
-          message: `preset must be ${expected}, got ${JSON.stringify(named)}`,
-          value: named,
-          expected,
-        },
-      ]);
-    }
-    const presetBase = named === null ? EMPTY_CONFIG : presetConfig(named);
-    return { next: withOperations(applyComposed(presetBase, laidOver)), presetBase, laidOver };
   }
 
   /** Checks code-given stream limits at once; answers their `isComplete`. */
@@ -607,48 +563,6 @@ function checkWrapOptions(options: unknown, where = 'resilience.wrap'): void {
   if (config !== undefined && (!isObject(config) || Array.isArray(config))) {
     fail(where, 'config', 'an operation configuration object', config);
   }
-}
-
-function codeSettings(options: {
-  strategy?: StrategyName | Strategy;
-  config?: OperationConfig;
-}): CodeSettings {
-  if (options.strategy !== undefined) resolveStrategy(options.strategy);
-  if (options.config?.strategy !== undefined) resolveStrategy(options.config.strategy);
-  return {
-    ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
-    ...(options.config === undefined ? {} : { config: options.config }),
-  };
-}
-
-/** A streaming call's code settings: its stream deadlines under the `stream` config key. */
-function streamSettings(options: {
-  strategy?: StrategyName | Strategy;
-  config?: OperationConfig;
-  stream?: Omit<StreamOptions<never>, 'clock'>;
-}): { strategy?: StrategyName | Strategy; config?: OperationConfig } {
-  const config = withStreamDeadlines(options.config, options.stream);
-  return {
-    ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
-    ...(config === undefined ? {} : { config }),
-  };
-}
-
-function presetConfig(preset: PresetName | ResilienceConfig | undefined): ResilienceConfig {
-  if (preset === undefined) return EMPTY_CONFIG;
-  if (typeof preset === 'object' && preset !== null) return preset;
-  if (!isPresetName(preset)) {
-    failChoice('resilience', 'preset', presetNames, preset);
-  }
-  return { ...presets[preset], preset };
-}
-
-/** A configuration with its `operations` map present, whatever the patch removed. */
-function withOperations(config: unknown): ResilienceConfig {
-  const value = (
-    typeof config === 'object' && config !== null ? config : {}
-  ) as Partial<ResilienceConfig>;
-  return { ...value, operations: value.operations ?? {} };
 }
 
 /** A new orchestrator; see `Resilience`. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { RateLimiterRejectedError, withoutStack } from '../errors/index.js';
+import { RateLimiterRejectedError } from '../errors/index.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import type { RejectedEvent } from '../outcome-events.js';
 import { checkClock, checkInteger, checkPositive, checkOptions } from '../option-checks.js';
@@ -52,7 +52,7 @@ export class RateLimit extends BasePolicy {
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     const retryAfterMs = this.bucket.take(this.clock.now());
     if (retryAfterMs === 0) return invoke(fn, ctx);
-    const error = withoutStack(() => new RateLimiterRejectedError(retryAfterMs));
+    const error = new RateLimiterRejectedError(retryAfterMs);
     this.events?.emit('rejected', { error, retryAfterMs });
     return Promise.reject(error);
   }

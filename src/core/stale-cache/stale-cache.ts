@@ -1,3 +1,4 @@
+import type { FallbackEvent } from '../outcome-events.js';
 import { callerAbort } from '../call-context.js';
 import type { Clock } from '../clock.js';
 import { errorPredicate, type ErrorFilter } from '../error-filter.js';
@@ -50,12 +51,7 @@ export interface StaleCacheOptions {
 
 export interface StaleCacheEvents {
   /** A cached answer `ageMs` old was served in place of `error`. */
-  fallback: {
-    readonly key: string;
-    readonly ageMs: number;
-    readonly error: unknown;
-    readonly source: 'cache';
-  };
+  fallback: FallbackEvent;
 }
 
 /**
@@ -171,7 +167,7 @@ class StaleCachePolicy<T> extends BasePolicy {
       throw error;
     }
     markFallback(ctx, 'cache', ageMs);
-    this.events?.emit('fallback', { key, ageMs, error, source: 'cache' });
+    this.events?.emit('fallback', { source: 'cache', error, errors: [error], ageMs });
     // Only a function answering `T` stores under this cache's keys (its type says so), and
     // each key is given explicitly: the store, untyped, holds a `T` here.
     return entry.value as T;

@@ -2,7 +2,8 @@
 const LOOKS_PER_LIMIT = 4;
 
 /**
- * The idle deadline of one stream with a single timer and no clock read per chunk: each
+ * The idle deadline of one stream with a single timer and no clock read per chunk
+ * (BENCHMARKS.md "an empty async generator (nothing per chunk)"): each
  * wait for a chunk only bumps a counter; the timer ticks every quarter of `idleMs` while a
  * wait is on, and reports a stall once the same wait has been seen for four ticks in a row,
  * that is for at least `idleMs` (and at most `idleMs` + a quarter). Between waits (the

@@ -1,4 +1,3 @@
-import { withoutStack } from '../errors/base.js';
 import { TimeoutError } from '../errors/classes.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
@@ -106,7 +105,7 @@ export class TimeoutPolicy extends BasePolicy {
   }
 
   private timedOut(call: TimedCall): unknown {
-    const error = withoutStack(() => new TimeoutError(call.ms));
+    const error = new TimeoutError(call.ms);
     if (this.events?.has('timeout') === true) {
       this.events.emit('timeout', {
         ms: call.ms,

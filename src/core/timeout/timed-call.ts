@@ -29,7 +29,8 @@ export interface TimedCallOwner {
  * context the protected function receives.
  *
  * The function's `signal` is created on first read, so a function that never looks at it
- * costs no AbortController and no listener. Read before the call is cut short, it is linked
+ * costs no AbortController and no listener (BENCHMARKS.md "timeout (cooperative)" against
+ * "timeout, fn reads signal"). Read before the call is cut short, it is linked
  * to the caller's signal (the listener is this object, removed when the call settles); read
  * after, it comes already aborted with the reason. Being an accessor, it is not copied by
  * `{ ...ctx }`: pass the context on, or read `ctx.signal`.
@@ -100,7 +101,7 @@ export abstract class TimedCall extends LazyContext implements QueuedDeadline, A
     return controller.signal;
   }
 
-  /** Follows the caller's signal (this object is the follower: no closure per call). */
+  /** Follows the caller's signal (this object is the follower: no closure per call; BENCHMARKS.md "timeout (cooperative)"). */
   protected listen(): void {
     if (this.listenedTo !== undefined) return;
     const outer = abortSource(this.parent);

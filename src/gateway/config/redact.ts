@@ -2,14 +2,21 @@ import type { ValidGatewayConfig } from './schema.js';
 
 export const REDACTED = '[redacted]';
 
-/** A URL without its user name and password; an unparsable one is hidden entirely. */
+/**
+ * A URL without its user name and password, nor the values of its query (where some APIs
+ * take their key); an unparsable one is hidden entirely.
+ */
 export function redactUrl(url: string): string {
   if (!URL.canParse(url)) return REDACTED;
   const parsed = new URL(url);
-  if (parsed.username === '' && parsed.password === '') return url;
-  parsed.username = '';
-  parsed.password = '';
-  return `${parsed.protocol}//${REDACTED}@${parsed.host}${parsed.pathname}${parsed.search}`;
+  const credentials = parsed.username !== '' || parsed.password !== '';
+  if (!credentials && parsed.search === '') return url;
+  const query = [...parsed.searchParams.keys()].map(
+    (name) => `${encodeURIComponent(name)}=${REDACTED}`,
+  );
+  const search = query.length === 0 ? '' : `?${query.join('&')}`;
+  const user = credentials ? `${REDACTED}@` : '';
+  return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}${search}`;
 }
 
 /**

@@ -57,9 +57,21 @@ const backoff = z.strictObject({
   maxMs: z.number().min(0).exactOptional(),
 });
 
+/**
+ * SPEC §2's retry budget, per route: over the last `windowMs`, retries on the same target are
+ * at most `ratio` × the route's requests + `minRetriesPerSecond` × the window's seconds; beyond
+ * it a failed try moves to the next target instead of trying the failing one again.
+ */
+const retryBudget = z.strictObject({
+  ratio: z.number().min(0).max(1).exactOptional(),
+  minRetriesPerSecond: z.number().min(0).exactOptional(),
+  windowMs: positive.exactOptional(),
+});
+
 const retry = z.strictObject({
   maxAttempts: positiveInt.max(10).exactOptional(),
   backoff: backoff.exactOptional(),
+  budget: retryBudget.exactOptional(),
 });
 
 const method = z

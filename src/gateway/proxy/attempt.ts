@@ -31,6 +31,8 @@ export interface AttemptPlan {
   readonly tryPhase: 'response' | 'first-chunk';
   /** The limit for each gap between chunks once a stream has started. */
   readonly idleMs: number;
+  /** When the route's total budget ends (epoch ms): no try, nor any stream, outlives it. */
+  readonly deadlineAt: number;
   /** Largest body held in memory; a larger plain answer is passed through as it comes. */
   readonly responseBytes: number;
   readonly clientSignal: AbortSignal;
@@ -78,7 +80,7 @@ export async function attempt(
   // keeps its sources alive far longer than a try lasts.) The attempt's signal follows the
   // client's (it is the call's signal), so the client needs no listener of its own here.
   const controller = new AbortController();
-  const timer = new TryTimer(controller);
+  const timer = new TryTimer(controller, plan.deadlineAt);
   const forward = (): void => controller.abort();
   if (attemptSignal.aborted) controller.abort();
   else attemptSignal.addEventListener('abort', forward, { once: true });

@@ -9,6 +9,7 @@ import {
 } from '../../core/errors/index.js';
 import type { EventHub } from '../../core/events.js';
 import type { Resilience } from '../../core/orchestrator/resilience.js';
+import type { RetryBudget } from '../../core/retry/budget.js';
 import type { RouteConfig, RouteKind } from '../config/schema.js';
 import type { GatewayEvents } from '../events.js';
 import { errorField, type GatewayLogger } from '../logger.js';
@@ -53,6 +54,8 @@ export interface LiveRoute {
   readonly kind: RouteKind;
   readonly backoff: Backoff;
   readonly cache: StaleAnswers | undefined;
+  /** Bounds retries on the same target to a share of the route's requests (`retry.budget`). */
+  readonly budget: RetryBudget | undefined;
 }
 
 /** What forwarding shares with the gateway. */
@@ -135,11 +138,16 @@ export async function forward(
   const journey = new Journey();
   const perTryMs = config.timeout?.perTryMs ?? DEFAULT_PER_TRY_MS;
   const deadline = request.startedAt + (config.timeout?.totalMs ?? DEFAULT_TOTAL_MS);
+  // A route's own totalMs bounds a stream after its first byte too; the default bounds only
+  // the tries before it, so a long answer is not cut at a limit nobody chose.
+  const answerDeadline =
+    config.timeout?.totalMs === undefined ? Number.POSITIVE_INFINITY : deadline;
   const firstChunkMs = Math.min(config.stream?.firstChunkMs ?? perTryMs, perTryMs);
   const idleMs = config.stream?.idleMs ?? DEFAULT_IDLE_MS;
   const maxAttempts = config.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const resumes = config.stream?.resume === 'prefill';
   journey.progress.keepsText = resumes;
+  route.budget?.recordCall();
   const cacheKey =
     route.cache === undefined
       ? undefined
@@ -209,8 +217,9 @@ export async function forward(
     let previousDelayMs = 0;
     const attemptsHere = continuation ? 1 : maxAttempts;
     for (let attemptNo = 1; attemptNo <= attemptsHere; attemptNo++) {
-      const remaining = deadline - env.now();
-      if (!continuation && remaining <= 0) break targets;
+      const remaining = (continuation ? answerDeadline : deadline) - env.now();
+      // Nor does a continuation start once the total budget is spent.
+      if (remaining <= 0) break targets;
       const limit = request.streaming ? firstChunkMs : perTryMs;
       const plan: AttemptPlan = {
         upstream,
@@ -219,9 +228,10 @@ export async function forward(
         pathAndQuery: request.pathAndQuery,
         clientHeaders: request.headers,
         body,
-        tryMs: continuation ? limit : Math.max(1, Math.min(limit, remaining)),
+        tryMs: Math.max(1, Math.min(limit, remaining)),
         tryPhase: request.streaming ? 'first-chunk' : 'response',
         idleMs,
+        deadlineAt: answerDeadline,
         responseBytes: env.responseBytes,
         clientSignal: request.signal,
       };
@@ -321,6 +331,15 @@ export async function forward(
           deadline - env.now(),
         );
         if (wait === undefined) continue targets;
+        // Asked last, so no retry is taken from the budget only to be skipped anyway.
+        if (route.budget?.tryRetry() === false) {
+          env.hub.emit('retryDenied', { route: config.name, upstream: target.upstream });
+          env.log.warn(
+            { event: 'retry_budget_exhausted', route: config.name, upstream: target.upstream },
+            'retry budget spent: moving to the next target',
+          );
+          continue targets;
+        }
         previousDelayMs = wait;
         try {
           await sleep(wait, request.signal);

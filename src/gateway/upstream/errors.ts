@@ -1,4 +1,4 @@
-import { brandError, hasKind } from '../../core/errors/base.js';
+import { brandError, kindGuard } from '../../core/errors/base.js';
 import {
   BreakwaterError,
   PermanentError,
@@ -43,13 +43,19 @@ export class UpstreamStatusError extends BreakwaterError {
 }
 brandError(UpstreamStatusError, 'UpstreamStatusError');
 
-/** A try ran past its limit: no response, no first chunk, or a stall between chunks. */
+/**
+ * A try ran past its limit: no response, no first chunk, a stall between chunks, or the
+ * route's total budget (`timeout.totalMs`, phase `total`) spent, even mid-stream.
+ */
 export class UpstreamTimeoutError extends TimeoutError {
-  readonly phase: 'response' | 'first-chunk' | 'idle';
-  constructor(ms: number, phase: 'response' | 'first-chunk' | 'idle') {
+  readonly phase: 'response' | 'first-chunk' | 'idle' | 'total';
+  constructor(ms: number, phase: 'response' | 'first-chunk' | 'idle' | 'total') {
     super(ms);
     this.phase = phase;
-    this.message = `upstream ${phaseText[phase]} within ${ms} ms`;
+    this.message =
+      phase === 'total'
+        ? `the route's total budget (timeout.totalMs) ran out ${ms} ms into the upstream try`
+        : `upstream ${phaseText[phase]} within ${ms} ms`;
   }
 }
 brandError(UpstreamTimeoutError, 'UpstreamTimeoutError');
@@ -79,11 +85,7 @@ export class ClientGoneError extends PermanentError {
 }
 brandError(ClientGoneError, 'ClientGoneError');
 
-export const isUpstreamStatusError = (e: unknown): e is UpstreamStatusError =>
-  hasKind(e, 'UpstreamStatusError');
-export const isUpstreamTimeoutError = (e: unknown): e is UpstreamTimeoutError =>
-  hasKind(e, 'UpstreamTimeoutError');
-export const isStreamBrokenError = (e: unknown): e is StreamBrokenError =>
-  hasKind(e, 'StreamBrokenError');
-export const isClientGoneError = (e: unknown): e is ClientGoneError =>
-  hasKind(e, 'ClientGoneError');
+export const isUpstreamStatusError = kindGuard<UpstreamStatusError>('UpstreamStatusError');
+export const isUpstreamTimeoutError = kindGuard<UpstreamTimeoutError>('UpstreamTimeoutError');
+export const isStreamBrokenError = kindGuard<StreamBrokenError>('StreamBrokenError');
+export const isClientGoneError = kindGuard<ClientGoneError>('ClientGoneError');

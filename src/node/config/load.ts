@@ -67,8 +67,17 @@ function from(problem: ConfigProblem, source: string): ConfigProblem {
   return { ...problem, message: `${problem.message} [${source}]` };
 }
 
-function schemaProblems(layer: Layer): ConfigProblem[] {
-  const parsed = configSchema.safeParse(layer.config, { reportInput: true });
+/**
+ * Whether a load ran before in this process. The first load parses without zod's compiled
+ * fast path: compiling the schema's parsers costs more than the interpreted parse of a
+ * whole file, and a service usually loads its configuration once. Later loads (a reload)
+ * parse compiled. Pays for the BENCHMARKS.md row "load + validate a
+ * 50-operation YAML config" (the fresh-process figure; the warm one parses compiled).
+ */
+let loadedBefore = false;
+
+function schemaProblems(layer: Layer, jitless: boolean): ConfigProblem[] {
+  const parsed = configSchema.safeParse(layer.config, { reportInput: true, jitless });
   if (parsed.success) return [];
   const label = labeller(layer, '');
   return problemsFromIssues(parsed.error.issues, layer.config, configSchema).map((p) =>
@@ -199,7 +208,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (hostile.length > 0) problems.push(...hostile.map((p) => from(p, 'runtime')));
     else layers.push({ source: 'runtime', config: options.overrides });
   }
-  for (const layer of layers) problems.push(...schemaProblems(layer));
+  const jitless = !loadedBefore;
+  loadedBefore = true;
+  for (const layer of layers) problems.push(...schemaProblems(layer, jitless));
 
   const preset = choosePreset(layers, environment.environment);
   layers.unshift(
