@@ -37,6 +37,39 @@ async function* parsingSource(): AsyncGenerator<OpenAIChunkShape> {
   yield JSON.parse(lastWire) as OpenAIChunkShape;
 }
 
+/**
+ * The least a relay costs that can settle the consumer's promise itself (what a stall needs
+ * when the source never settles its `next()`): one promise of its own per chunk and one
+ * reaction on the source's, nothing else — no deadline, no count, no completeness check. Not
+ * breakwater: the reference row of BENCHMARKS.md's "Streams" table, the floor under any
+ * implementation that keeps that guarantee.
+ */
+class BareRelay<T> implements AsyncIterator<T>, AsyncIterable<T> {
+  private resolve: (result: IteratorResult<T>) => void = () => undefined;
+  private reject: (error: unknown) => void = () => undefined;
+  private readonly capture = (
+    resolve: (result: IteratorResult<T>) => void,
+    reject: (error: unknown) => void,
+  ): void => {
+    this.resolve = resolve;
+    this.reject = reject;
+  };
+  private readonly settle = (result: IteratorResult<T>): void => this.resolve(result);
+  private readonly fail = (error: unknown): void => this.reject(error);
+
+  constructor(private readonly source: AsyncIterator<T>) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const next = new Promise<IteratorResult<T>>(this.capture);
+    this.source.next().then(this.settle, this.fail);
+    return next;
+  }
+}
+
 async function consume(iterable: AsyncIterable<OpenAIChunkShape>): Promise<number> {
   let count = 0;
   for await (const chunk of iterable) if (chunk.choices !== undefined) count++;
@@ -94,6 +127,10 @@ const suite: BenchSuite = {
       const wrapped = createResilience().wrapStream('bench', () => make(), { stream: limits });
       const rows: [string, () => Promise<number>][] = [
         [
+          'reference: a bare relay that settles the consumer’s promise itself (not breakwater)',
+          () => consume(new BareRelay(make())),
+        ],
+        [
           'executeStream: retry, breaker, stream limits',
           () => consume(layered.executeStream(make)),
         ],
@@ -107,14 +144,15 @@ const suite: BenchSuite = {
       });
       for (const [name, read] of rows) {
         const { nsPerChunk, ratio } = await paired(direct, read);
+        const library = name.startsWith('reference') ? 'bare' : 'breakwater';
         measured.push(
-          { name: `${kind}: ${name}`, library: 'breakwater', value: nsPerChunk, unit: 'ns/chunk' },
+          { name: `${kind}: ${name}`, library, value: nsPerChunk, unit: 'ns/chunk' },
           {
             name: `${kind}: ${name}, over direct (paired rounds)`,
-            library: 'breakwater',
+            library,
             value: ratio,
             unit: '×',
-            target: '≤ 1.5×',
+            ...(library === 'breakwater' ? { target: '≤ 1.5×' } : {}),
           },
         );
       }

@@ -1,5 +1,5 @@
 import { abortReason } from './abort.js';
-import type { Context, ExecutionContext, Provenance } from './policy.js';
+import type { Context, ExecutionContext, Provenance, StreamOpener } from './policy.js';
 
 /**
  * A context whose `signal` is made only when someone reads it: an `AbortController` costs
@@ -12,6 +12,7 @@ export abstract class LazyContext implements ExecutionContext {
   abstract readonly attempt: number;
   abstract readonly operation: string | undefined;
   abstract readonly provenance: Provenance | undefined;
+  abstract readonly streamOpener: StreamOpener | undefined;
   /** Why the call (or its caller) was cut short; undefined while it was not. */
   abstract abortedWith(): unknown;
   /** The signal to listen to for this context's abort; undefined when nothing can abort it. */
@@ -108,6 +109,11 @@ export class CallContext extends LazyContext implements AbortFollower {
     return this.own ?? (this.own = this.createSignal());
   }
 
+  /** A streaming call starts from a context of its own (see `StreamIterator`), never this one. */
+  get streamOpener(): undefined {
+    return undefined;
+  }
+
   abortedWith(): unknown {
     const caller = this.caller;
     return caller?.aborted === true ? abortReason(caller) : undefined;
@@ -167,6 +173,10 @@ export class NextAttemptContext extends LazyContext {
 
   get provenance(): Provenance | undefined {
     return this.parent.provenance;
+  }
+
+  get streamOpener(): StreamOpener | undefined {
+    return this.parent.streamOpener;
   }
 
   abortedWith(): unknown {

@@ -93,6 +93,20 @@ export type PipelineOf<P extends readonly PipelineLayer[]> =
  */
 export interface ExecutionContext extends Context {
   readonly provenance: Provenance | undefined;
+  /** Set under `executeStream` only: how a layer opens a stream it answers with itself. */
+  readonly streamOpener: StreamOpener | undefined;
+}
+
+/**
+ * How, under `executeStream`, a layer that answers with a stream of its own (a fallback, a
+ * fallback chain's alternative) opens it: to its first chunk, under the stream's limits, as
+ * an attempt's stream is opened. A failure before that chunk is then the layer's own failure,
+ * seen by what is around it (the chain's next alternative, a retry, a breaker, a timeout), and
+ * never the whole call's once the layer has answered (SPEC §9).
+ */
+export interface StreamOpener {
+  /** Calls `produce` with the stream's own context; resolves once its first chunk is there. */
+  open(produce: (ctx: Context) => unknown, ctx: Context): Promise<unknown>;
 }
 
 /**
@@ -125,7 +139,13 @@ export function childContext(
   signal: AbortSignal,
   attempt: number,
 ): ExecutionContext {
-  return { signal, attempt, operation: parent.operation, provenance: parent.provenance };
+  return {
+    signal,
+    attempt,
+    operation: parent.operation,
+    provenance: parent.provenance,
+    streamOpener: parent.streamOpener,
+  };
 }
 
 /**
@@ -149,6 +169,19 @@ export function markFallback(ctx: ExecutionContext, source: string, ageMs?: numb
   provenance.source = source;
   if (ageMs === undefined) delete provenance.ageMs;
   else provenance.ageMs = ageMs;
+}
+
+/**
+ * A layer's own answer (a fallback's): `produce(ctx)`, or under `executeStream` the stream it
+ * produces opened to its first chunk (see `StreamOpener`), so that a stream failing before
+ * it fails here, where the layers around can still act on it.
+ */
+export function ownAnswer<R>(
+  ctx: ExecutionContext,
+  produce: (ctx: Context) => R | PromiseLike<R>,
+): Promise<R> {
+  const opener = ctx.streamOpener;
+  return opener === undefined ? invoke(produce, ctx) : (opener.open(produce, ctx) as Promise<R>);
 }
 
 /** Calls `fn`, turning a synchronous answer or throw into a promise. */

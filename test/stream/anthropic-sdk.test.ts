@@ -5,7 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { anthropicStream, createResilience, type Context } from '../../src/core/index.js';
+import { anthropicStream, createResilience } from '../../src/core/index.js';
 import { startFakeLLMServer, type FakeLLMServer } from '../support/fake-llm-server.js';
 import { waitFor } from '../support/wait-for.js';
 import { drain } from './sources.js';
@@ -39,10 +39,11 @@ const text = (events: readonly MessageStreamEvent[]): string =>
     .join('');
 
 function wrapped(idleMs = 2_000) {
-  return createResilience().wrapStream(
+  const resilience = createResilience();
+  return resilience.wrapStream(
     'claude',
-    (ctx: Context, prompt: string) =>
-      client.messages.create({ ...params(prompt), stream: true }, { signal: ctx.signal }),
+    (prompt: string) =>
+      client.messages.create({ ...params(prompt), stream: true }, { signal: resilience.signal() }),
     {
       config: { retry: { maxAttempts: 3, backoff: noWait } },
       stream: anthropicStream({ firstChunkMs: 2_000, idleMs }),
@@ -58,6 +59,34 @@ describe('the Anthropic SDK’s message stream through wrapStream', () => {
     expect(text(result.chunks)).toBe('t1t2t3');
     expect(result.chunks.at(-1)?.type).toBe('message_stop');
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('moves to the next attempt when no first event comes within firstChunkMs, closing the slow socket', async () => {
+    server.plan({ chunks: 2, firstDelayMs: 60_000 }, { chunks: 2 });
+    const before = server.abandoned();
+    const resilience = createResilience();
+    const ask = resilience.wrapStream(
+      'claude',
+      (prompt: string) =>
+        client.messages.create(
+          { ...params(prompt), stream: true },
+          { signal: resilience.signal() },
+        ),
+      {
+        config: { retry: { maxAttempts: 2, backoff: noWait } },
+        stream: anthropicStream({ firstChunkMs: 300 }),
+      },
+    );
+    const result = await drain(ask('hi'));
+    expect(result.error).toBeUndefined();
+    expect(text(result.chunks)).toBe('t1t2');
+    expect(server.requests).toHaveLength(2);
+    expect(resilience.metrics('claude')).toMatchObject({ totalCalls: 1, retryAttempts: 1 });
+    await waitFor(
+      () => server.abandoned() === before + 1,
+      10_000,
+      'the slow attempt’s socket to close',
+    );
   });
 
   it('throws StreamInterruptedError when the stream stalls, counting the events delivered, and closes the socket', async () => {
@@ -101,10 +130,10 @@ describe('the Anthropic SDK’s message stream through wrapStream', () => {
 
   it('accepts messages.stream() (a MessageStream) as the source', async () => {
     server.plan({ status: 500 }, { chunks: 2 });
-    const ask = createResilience().wrapStream(
+    const resilience = createResilience();
+    const ask = resilience.wrapStream(
       'claude',
-      (ctx: Context, prompt: string) =>
-        client.messages.stream(params(prompt), { signal: ctx.signal }),
+      (prompt: string) => client.messages.stream(params(prompt), { signal: resilience.signal() }),
       {
         config: { retry: { maxAttempts: 2, backoff: noWait } },
         stream: anthropicStream({ firstChunkMs: 2_000 }),

@@ -8,9 +8,13 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createResilience,
+  fallbackChain,
   isStreamInterruptedError,
   openAIStream,
+  pipeline,
+  stream,
   type Context,
+  type Resilience,
 } from '../../src/core/index.js';
 import { startFakeLLMServer, type FakeLLMServer } from '../support/fake-llm-server.js';
 import { waitFor } from '../support/wait-for.js';
@@ -31,17 +35,19 @@ beforeEach(() => {
 
 const noWait = { kind: 'constant', delayMs: 0 } as const;
 
-const complete = (ctx: Context, prompt: string) =>
+/** The SDK call as an application writes it: the attempt's signal from `resilience.signal()`. */
+const completeWith = (resilience: Resilience) => (prompt: string) =>
   client.chat.completions.create(
     { model: 'fake-model', messages: [{ role: 'user', content: prompt }], stream: true },
-    { signal: ctx.signal },
+    { signal: resilience.signal() },
   );
 
 const text = (chunks: readonly ChatCompletionChunk[]): string =>
   chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
 
 function chat(deadlines: { firstChunkMs?: number; idleMs?: number } = {}, retries = 3) {
-  return createResilience().wrapStream('chat', complete, {
+  const resilience = createResilience();
+  return resilience.wrapStream('chat', completeWith(resilience), {
     config: { retry: { maxAttempts: retries, backoff: noWait } },
     stream: openAIStream({ firstChunkMs: 2_000, idleMs: 2_000, ...deadlines }),
   });
@@ -80,17 +86,17 @@ describe('the openai SDK’s stream through wrapStream', () => {
     const other = new OpenAI({ apiKey: 'k', baseURL: `${backup.url}/v1`, maxRetries: 0 });
     try {
       const resilience = createResilience();
-      const ask = resilience.wrapStream('chat', complete, {
+      const ask = resilience.wrapStream('chat', completeWith(resilience), {
         config: { retry: { maxAttempts: 2, backoff: noWait } },
         stream: openAIStream({ firstChunkMs: 300 }),
-        fallback: (_error, ctx, prompt) =>
+        fallback: (_error, prompt) =>
           other.chat.completions.create(
             {
               model: 'backup-model',
               messages: [{ role: 'user', content: prompt }],
               stream: true,
             },
-            { signal: ctx.signal },
+            { signal: resilience.signal() },
           ),
       });
       const result = await drain(ask('hi'));
@@ -99,6 +105,41 @@ describe('the openai SDK’s stream through wrapStream', () => {
       expect(server.requests).toHaveLength(2);
       expect(backup.requests).toHaveLength(1);
       expect(resilience.metrics('chat')).toMatchObject({ totalCalls: 1, fallbackCalls: 1 });
+    } finally {
+      await backup.close();
+    }
+  });
+
+  it('moves down a fallback chain past an alternative that gives no first chunk, closing its socket', async () => {
+    server.plan({ status: 503 }, { chunks: 2, firstDelayMs: 60_000 });
+    const backup = await startFakeLLMServer('openai');
+    backup.plan({ chunks: 3 });
+    const other = new OpenAI({ apiKey: 'k', baseURL: `${backup.url}/v1`, maxRetries: 0 });
+    const request = (on: OpenAI, model: string) => (ctx: Context) =>
+      on.chat.completions.create(
+        { model, messages: [{ role: 'user', content: 'hi' }], stream: true },
+        { signal: ctx.signal },
+      );
+    try {
+      const before = server.abandoned();
+      const chain = fallbackChain([
+        { name: 'same provider, other model', priority: 1, run: request(client, 'other-model') },
+        { name: 'backup provider', priority: 2, run: request(other, 'backup-model') },
+      ]);
+      const answered: string[] = [];
+      chain.onFallback((event) => answered.push(event.source));
+      const policy = pipeline(chain, stream(openAIStream({ firstChunkMs: 300 })));
+      const result = await drain(policy.executeStream(request(client, 'fake-model')));
+      expect(result.error).toBeUndefined();
+      expect(text(result.chunks)).toBe('t1t2t3');
+      expect(answered).toEqual(['backup provider']);
+      expect(server.requests).toHaveLength(2);
+      expect(backup.requests).toHaveLength(1);
+      await waitFor(
+        () => server.abandoned() === before + 1,
+        10_000,
+        'the silent alternative’s socket to close',
+      );
     } finally {
       await backup.close();
     }

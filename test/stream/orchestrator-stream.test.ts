@@ -4,7 +4,7 @@ import {
   createResilience,
   isFirstChunkTimeoutError,
   type CallEndEvent,
-  type Context,
+  type Resilience,
 } from '../../src/core/index.js';
 import { drain, fakeStream, newLog, type FakeStream, type SourceLog } from './sources.js';
 
@@ -24,16 +24,22 @@ async function run<T>(iterable: AsyncIterable<T>) {
 const noWait = { kind: 'constant', delayMs: 0 } as const;
 const isDone = (chunk: string): boolean => chunk === 'done';
 
-/** A provider whose n-th call behaves as `plan[n]` (the last entry repeats). */
-function provider(plan: readonly (FakeStream | Error)[], log: SourceLog) {
+/**
+ * A provider whose n-th call behaves as `plan[n]` (the last entry repeats); like an SDK call,
+ * it takes the caller's arguments and reads its attempt's context from `resilience.context()`.
+ */
+function provider(resilience: Resilience, plan: readonly (FakeStream | Error)[], log: SourceLog) {
   let calls = 0;
-  const fn = (ctx: Context, prompt: string) => {
+  const attempts: number[] = [];
+  const fn = (prompt: string) => {
+    const ctx = resilience.context();
+    attempts.push(ctx.attempt);
     const step = plan[Math.min(calls++, plan.length - 1)] as FakeStream | Error;
     if (step instanceof Error) return Promise.reject(step);
     expect(prompt).toBe('hello');
     return fakeStream(step, log)(ctx);
   };
-  return { fn, calls: () => calls };
+  return { fn, calls: () => calls, attempts };
 }
 
 describe('resilience.wrapStream', () => {
@@ -43,6 +49,7 @@ describe('resilience.wrapStream', () => {
     resilience.observe({ onCallEnd: (event) => events.push(event) });
     const log = newLog();
     const upstream = provider(
+      resilience,
       [new Error('502'), { chunks: 3, firstMs: 30, gapMs: 20, marksEnd: true }],
       log,
     );
@@ -54,6 +61,8 @@ describe('resilience.wrapStream', () => {
     const result = await run(chat('hello'));
     expect(result).toEqual({ chunks: ['c1', 'c2', 'done'] });
     expect(upstream.calls()).toBe(2);
+    // Each attempt's own context, through resilience.context(): the function took only 'hello'.
+    expect(upstream.attempts).toEqual([1, 2]);
     const metrics = resilience.metrics('chat');
     expect(metrics).toMatchObject({
       totalCalls: 1,
@@ -71,7 +80,7 @@ describe('resilience.wrapStream', () => {
     const events: CallEndEvent[] = [];
     resilience.observe({ onCallEnd: (event) => events.push(event) });
     const log = newLog();
-    const upstream = provider([{ chunks: 2, gapMs: 10, then: 'hang' }], log);
+    const upstream = provider(resilience, [{ chunks: 2, gapMs: 10, then: 'hang' }], log);
     const chat = resilience.wrapStream('chat', upstream.fn, {
       config: {
         retry: false,
@@ -94,13 +103,13 @@ describe('resilience.wrapStream', () => {
   it('answers with the fallback’s stream when no first chunk comes in time', async () => {
     const resilience = createResilience();
     const log = newLog();
-    const upstream = provider([{ chunks: 1, firstMs: 10_000 }], log);
+    const upstream = provider(resilience, [{ chunks: 1, firstMs: 10_000 }], log);
     const chat = resilience.wrapStream('chat', upstream.fn, {
       config: { retry: { maxAttempts: 2, backoff: noWait }, stream: { firstChunkMs: 500 } },
-      fallback: (error, ctx, prompt) => {
+      fallback: (error, prompt) => {
         expect(isFirstChunkTimeoutError(error)).toBe(true);
         expect(prompt).toBe('hello');
-        return fakeStream({ chunks: 2 }, log)(ctx);
+        return fakeStream({ chunks: 2 }, log)(resilience.context());
       },
     });
     const result = await run(chat('hello'));
@@ -109,10 +118,43 @@ describe('resilience.wrapStream', () => {
     expect(resilience.metrics('chat')).toMatchObject({ totalCalls: 1, fallbackCalls: 1 });
   });
 
+  it('gives the fallback its own attempt’s signal, aborted when the consumer breaks', async () => {
+    const resilience = createResilience();
+    const log = newLog();
+    const upstream = provider(resilience, [new Error('502')], log);
+    const chat = resilience.wrapStream('chat', upstream.fn, {
+      config: { retry: false },
+      fallback: () => fakeStream({ chunks: 5, gapMs: 10 }, log)(resilience.context()),
+    });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of chat('hello')) if (seen.push(chunk) === 2) break;
+    })();
+    await vi.runAllTimersAsync();
+    await reading;
+    expect(seen).toEqual(['c1', 'c2']);
+    expect(log.signals).toHaveLength(1);
+    expect(log.signals[0]?.aborted).toBe(true);
+    expect(log.closed).toBe(1);
+  });
+
+  it('keeps the caller’s `this`, and its own arguments, as wrap does', async () => {
+    const resilience = createResilience();
+    function chunks(this: { prefix: string }, count: number) {
+      const prefix = this.prefix;
+      return (async function* () {
+        for (let i = 1; i <= count; i++) yield await Promise.resolve(`${prefix}${i}`);
+      })();
+    }
+    const api = { prefix: 'y', chunks: resilience.wrapStream('chunks', chunks) };
+    expect(await run(api.chunks(2))).toEqual({ chunks: ['y1', 'y2'] });
+    expect(() => resilience.signal()).toThrow(/outside a wrapped function/);
+  });
+
   it('takes its deadlines from the operation config, changeable at runtime', async () => {
     const resilience = createResilience();
     const log = newLog();
-    const upstream = provider([{ chunks: 3, gapMs: 300 }], log);
+    const upstream = provider(resilience, [{ chunks: 3, gapMs: 300 }], log);
     const chat = resilience.wrapStream('chat', upstream.fn, { config: { retry: false } });
     expect((await run(chat('hello'))).chunks).toHaveLength(3);
     resilience.updateConfig({ operations: { chat: { stream: { idleMs: 100 } } } });
@@ -124,7 +166,10 @@ describe('resilience.wrapStream', () => {
   it('closes the source when the consumer breaks, counting the call once', async () => {
     const resilience = createResilience();
     const log = newLog();
-    const chat = resilience.wrapStream('chat', provider([{ chunks: 10, gapMs: 5 }], log).fn);
+    const chat = resilience.wrapStream(
+      'chat',
+      provider(resilience, [{ chunks: 10, gapMs: 5 }], log).fn,
+    );
     const seen: string[] = [];
     const reading = (async () => {
       for await (const chunk of chat('hello')) {
@@ -143,7 +188,7 @@ describe('resilience.wrapStream', () => {
 
   it('rejects invalid stream limits, from code and from configuration', () => {
     const resilience = createResilience();
-    const { fn } = provider([{ chunks: 1 }], newLog());
+    const { fn } = provider(resilience, [{ chunks: 1 }], newLog());
     expect(() => resilience.wrapStream('chat', fn, { stream: { idleMs: -5 } })).toThrow(/idleMs/);
     resilience.wrapStream('chat', fn);
     expect(() =>

@@ -12,6 +12,7 @@ import {
   isStreamInterruptedError,
   pipeline,
   retry,
+  staleCache,
   stream,
   timeout,
 } from '../../src/core/index.js';
@@ -109,6 +110,119 @@ describe('executeStream: before the first chunk, a failure is the call’s', () 
     expect(log).toMatchObject({ opened: 2, closed: 2 });
   });
 
+  it('moves on down the chain when an alternative’s stream fails before its first chunk', async () => {
+    const log = newLog();
+    const tried: string[] = [];
+    const chain = fallbackChain([
+      {
+        name: 'broken',
+        priority: 1,
+        run: (ctx) => fakeStream({ chunks: 0, then: 'throw' }, log)(ctx),
+      },
+      {
+        name: 'silent',
+        priority: 2,
+        run: (ctx) => fakeStream({ chunks: 1, firstMs: 5_000 }, log)(ctx),
+      },
+      { name: 'backup', priority: 3, run: (ctx) => fakeStream({ chunks: 2 }, log)(ctx) },
+    ]);
+    chain.onAttemptFailed((event) => tried.push(event.source));
+    const answered: string[] = [];
+    chain.onFallback((event) => answered.push(event.source));
+    const policy = pipeline(chain, stream({ firstChunkMs: 100 }));
+    const result = await run(policy.executeStream(() => Promise.reject(new Error('primary down'))));
+    expect(result).toEqual({ chunks: ['c1', 'c2'] });
+    expect(tried).toEqual(['primary', 'broken', 'silent']);
+    expect(answered).toEqual(['backup']);
+    // The silent alternative was stopped at firstChunkMs: its signal aborted, its source closed.
+    expect(log.signals[1]?.reason).toBeInstanceOf(FirstChunkTimeoutError);
+    expect(log).toMatchObject({ opened: 3, closed: 3 });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('fails with every try when no alternative of the chain delivers a first chunk', async () => {
+    const log = newLog();
+    const chain = fallbackChain([
+      { name: 'a', priority: 1, run: (ctx) => fakeStream({ chunks: 1, firstMs: 5_000 }, log)(ctx) },
+      { name: 'b', priority: 2, run: () => Promise.reject(new Error('b down')) },
+    ]);
+    const policy = pipeline(chain, stream({ firstChunkMs: 100 }));
+    const result = await run(policy.executeStream(() => Promise.reject(new Error('primary down'))));
+    expect(result.chunks).toEqual([]);
+    expect(result.error).toBeInstanceOf(AggregateError);
+    const errors = (result.error as AggregateError).errors;
+    expect(errors.map((error: Error) => error.message)).toEqual([
+      'primary down',
+      expect.stringMatching(/first chunk/i),
+      'b down',
+    ]);
+    expect(errors[1]).toBeInstanceOf(FirstChunkTimeoutError);
+    expect(log).toMatchObject({ opened: 1, closed: 1 });
+  });
+
+  it('lets a retry around a fallback try again when the fallback’s stream fails before its first chunk', async () => {
+    const log = newLog();
+    let primaryCalls = 0;
+    let fallbackCalls = 0;
+    const policy = pipeline(
+      retry({ maxAttempts: 2, backoff: constant(0), retryOn: () => true }),
+      fallback({
+        to: (_error, ctx) =>
+          fakeStream({ chunks: ++fallbackCalls === 1 ? 0 : 1, then: 'throw' }, log)(ctx),
+      }),
+      stream(),
+    );
+    const result = await run(
+      policy.executeStream((ctx) =>
+        ++primaryCalls === 1
+          ? Promise.reject(new Error('primary down'))
+          : fakeStream({ chunks: 2 }, log)(ctx),
+      ),
+    );
+    expect(result).toEqual({ chunks: ['c1', 'c2'] });
+    expect({ primaryCalls, fallbackCalls }).toEqual({ primaryCalls: 2, fallbackCalls: 1 });
+  });
+
+  it('gives the fallback’s stream its own signal, aborted when the consumer stops', async () => {
+    const log = newLog();
+    const policy = pipeline(
+      fallback({ to: (_error, ctx) => fakeStream({ chunks: 5, gapMs: 10 }, log)(ctx) }),
+      stream(),
+    );
+    const iterator = iterate(policy.executeStream(() => Promise.reject(new Error('down'))));
+    const first = iterator.next();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await first).toEqual({ value: 'c1', done: false });
+    await iterator.return?.();
+    expect(log.signals[0]?.aborted).toBe(true);
+    expect(log.closed).toBe(1);
+  });
+
+  it('bounds a fallback’s first chunk by a timeout around it', async () => {
+    const log = newLog();
+    const policy = pipeline(
+      timeout(100),
+      fallback({ to: (_error, ctx) => fakeStream({ chunks: 1, firstMs: 1_000 }, log)(ctx) }),
+      stream(),
+    );
+    const result = await run(policy.executeStream(() => Promise.reject(new Error('down'))));
+    expect(result.error).toBeInstanceOf(TimeoutError);
+    expect(log.signals[0]?.aborted).toBe(true);
+    expect(log.closed).toBe(1);
+  });
+
+  it('passes a stream through a stale cache, which keeps nothing of it to serve later', async () => {
+    const log = newLog();
+    const cache = staleCache({ key: 'chat', ttlMs: 60_000 });
+    const policy = pipeline(cache, stream());
+    expect((await run(policy.executeStream(fakeStream({ chunks: 2 }, log)))).chunks).toHaveLength(
+      2,
+    );
+    expect(cache.store.get('chat')).toBeUndefined();
+    const failed = await run(policy.executeStream(() => Promise.reject(new Error('down'))));
+    expect(failed.error).toMatchObject({ message: 'down' });
+  });
+
   it('lets a timeout bound the time to the first chunk, not the whole stream', async () => {
     const log = newLog();
     const policy = pipeline(timeout(100), stream({ idleMs: 1_000 }));
@@ -133,6 +247,23 @@ describe('executeStream: before the first chunk, a failure is the call’s', () 
     expect(result).toEqual({ chunks: ['c1', 'c2'] });
     expect(log.signals[0]?.aborted).toBe(true);
     expect(log.closed).toBe(2);
+  });
+
+  it('lets a hedge answer when the first attempt’s stream fails before its first chunk', async () => {
+    const log = newLog();
+    let calls = 0;
+    const policy = pipeline(hedge({ delayMs: 100 }), stream({ firstChunkMs: 50 }));
+    const result = await run(
+      policy.executeStream((ctx) =>
+        ++calls === 1
+          ? fakeStream({ chunks: 1, firstMs: 1_000 }, log)(ctx)
+          : fakeStream({ chunks: 2 }, log)(ctx),
+      ),
+    );
+    expect(result).toEqual({ chunks: ['c1', 'c2'] });
+    expect(calls).toBe(2);
+    expect(log.signals[0]?.reason).toBeInstanceOf(FirstChunkTimeoutError);
+    expect(log).toMatchObject({ opened: 2, closed: 2 });
   });
 
   it('counts an empty stream as a failed attempt when completeness is asked for', async () => {

@@ -9,6 +9,7 @@ import {
   RUN,
   invoke,
   markFallback,
+  ownAnswer,
   type Context,
   type ExecutionContext,
   type Operation,
@@ -119,7 +120,9 @@ class FallbackChainPolicy<R> extends BasePolicy {
       const provenance = ctx.provenance;
       if (provenance !== undefined) delete provenance.ageMs;
       try {
-        const value = await entry.run(ctx, last);
+        // Under executeStream, the entry's stream is opened to its first chunk here: an
+        // alternative that fails before it moves the call on down the chain (SPEC §9).
+        const value = await ownAnswer(ctx, (own) => entry.run(own, last));
         markFallback(ctx, entry.name, provenance?.ageMs);
         this.events?.emit('fallback', {
           source: entry.name,

@@ -9,6 +9,7 @@ import {
   RUN,
   invoke,
   markFallback,
+  ownAnswer,
   type Context,
   type ExecutionContext,
   type Operation,
@@ -70,10 +71,16 @@ class FallbackPolicy<R> extends BasePolicy {
     if (callerAbort(ctx) !== undefined || (this.accepts !== undefined && !this.accepts(error)))
       throw error;
     const to = this.to;
+    // Under executeStream the answer is a stream, opened here so that failing before its
+    // first chunk is this layer's failure (SPEC §9); a plain call gets the value as it is.
     const value =
       typeof to === 'function'
-        ? await (to as (error: unknown, ctx: Context) => R | PromiseLike<R>)(error, ctx)
-        : to;
+        ? await ownAnswer(ctx, (own) =>
+            (to as (error: unknown, ctx: Context) => R | PromiseLike<R>)(error, own),
+          )
+        : ctx.streamOpener === undefined
+          ? to
+          : await ownAnswer(ctx, () => to);
     markFallback(ctx, this.name);
     this.events?.emit('fallback', {
       source: this.name,

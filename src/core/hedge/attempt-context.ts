@@ -1,4 +1,4 @@
-import type { ExecutionContext, Provenance } from '../policy.js';
+import type { ExecutionContext, Provenance, StreamOpener } from '../policy.js';
 
 /**
  * What an attempt's signal is made from. Its `AbortController` is created only when the
@@ -60,6 +60,10 @@ export class AttemptContext implements Attempt, AttemptState {
 
   get operation(): string | undefined {
     return this.parent.operation;
+  }
+
+  get streamOpener(): StreamOpener | undefined {
+    return this.parent.streamOpener;
   }
 
   get signal(): AbortSignal {

@@ -1,6 +1,12 @@
 import { abortReason } from '../abort.js';
 import { abortSource, callerAbort } from '../call-context.js';
-import { invoke, type ExecutionContext, type Operation, type Provenance } from '../policy.js';
+import {
+  invoke,
+  type ExecutionContext,
+  type Operation,
+  type Provenance,
+  type StreamOpener,
+} from '../policy.js';
 import {
   AttemptContext,
   abortAttempt,
@@ -78,6 +84,10 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
 
   get operation(): string | undefined {
     return this.parent.operation;
+  }
+
+  get streamOpener(): StreamOpener | undefined {
+    return this.parent.streamOpener;
   }
 
   get signal(): AbortSignal {

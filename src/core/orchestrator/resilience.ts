@@ -86,7 +86,10 @@ export interface ExecuteStreamOptions<T> {
   readonly strategy?: StrategyName | Strategy;
   readonly config?: OperationConfig;
   readonly stream?: Omit<StreamOptions<T>, 'clock'>;
-  /** Answers with another stream; `ctx` is its attempt's context. */
+  /**
+   * Answers with another stream, called as `fallback(error, ctx)`: `execute`'s fallback,
+   * plus its own attempt's context (whose signal closes its request when the stream stops).
+   */
   readonly fallback?: (error: unknown, ctx: Context) => StreamSource<T>;
   readonly signal?: AbortSignal;
 }
@@ -207,11 +210,12 @@ export class Resilience {
 
   /**
    * Wraps a streaming function as the operation `operation` (SPEC §9): the returned function
-   * takes `fn`'s parameters after its context and returns an `AsyncIterable` of its chunks.
-   * Until the first chunk the operation's layers act as for `wrap` (retries, breaker,
-   * timeout, fallback); after it, a stall, an error or an incomplete end is thrown as
-   * `StreamInterruptedError` and counted as the call's failure. Pass `ctx.signal` to the
-   * SDK, so that a stopped stream closes its request.
+   * takes `fn`'s parameters and returns an `AsyncIterable` of its chunks. Until the first
+   * chunk the operation's layers act as for `wrap` (retries, breaker, timeout, fallback);
+   * after it, a stall, an error or an incomplete end is thrown as `StreamInterruptedError`
+   * and counted as the call's failure. As with `wrap`, `fn` gets only the caller's
+   * arguments: hand `resilience.signal()` (the attempt's signal) to the SDK before the first
+   * `await`, so that a stopped stream closes its request.
    */
   wrapStream<A extends unknown[], T>(
     operation: string,
@@ -219,6 +223,7 @@ export class Resilience {
     options: StreamWrapOptions<A, T> = {},
   ): WrappedStream<A, T> {
     checkFunction('resilience.wrapStream', 'fn', fn);
+    checkWrapOptions(options, 'resilience.wrapStream');
     const isComplete = this.checkStream('resilience.wrapStream', options.stream);
     const code = codeSettings(streamSettings(options));
     let entry = this.register(operation, code);
@@ -226,15 +231,16 @@ export class Resilience {
       entry.retired ? (entry = this.register(operation, code)) : entry;
     const { fallback } = options;
     const clock = this.clock;
-    const wrapped = (...args: A): AsyncIterable<T> =>
-      operationStream(
+    const wrapped = function (this: unknown, ...args: A): AsyncIterable<T> {
+      return operationStream(
         entryOf,
-        (ctx) => fn(ctx, ...args),
+        () => fn.apply(this, args),
         undefined,
-        fallback === undefined ? undefined : (error, ctx) => fallback(error, ctx, ...args),
+        fallback === undefined ? undefined : (error) => fallback.call(this, error, ...args),
         isComplete,
         clock,
       );
+    };
     Object.defineProperty(wrapped, 'name', { value: fn.name || operation });
     return Object.assign(wrapped, { operation });
   }
@@ -550,8 +556,7 @@ function runValidate(
   return problems as readonly ConfigProblem[];
 }
 
-function checkWrapOptions(options: unknown): void {
-  const where = 'resilience.wrap';
+function checkWrapOptions(options: unknown, where = 'resilience.wrap'): void {
   if (!isObject(options) || Array.isArray(options)) fail(where, 'options', 'an object', options);
   const { fallback, config } = options as { fallback?: unknown; config?: unknown };
   optionalFunction(where, 'fallback', fallback);

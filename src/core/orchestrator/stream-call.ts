@@ -4,10 +4,20 @@ import { StreamIterator, type StreamRunner } from '../stream/consumer.js';
 import { openSource, type StreamOperation, type StreamSource } from '../stream/open.js';
 import { NO_LIMITS, type StreamLimits, type StreamOptions } from '../stream/options.js';
 import type { OperationConfig } from './config.js';
+import { startWithContext } from './current-context.js';
 import type { OperationEntry } from './operation.js';
 
 /** A streaming call's fallback, the caller's arguments already bound; `ctx` is its own attempt's. */
 export type BoundStreamFallback<T> = (error: unknown, ctx: Context) => StreamSource<T>;
+
+/**
+ * `fn` started as the attempt `ctx`: it gets the context, and `resilience.context()` /
+ * `resilience.signal()` answer it while `fn` starts, as for a function given to `wrap`.
+ */
+const startedIn =
+  <T>(fn: StreamOperation<T>): StreamOperation<T> =>
+  (ctx) =>
+    startWithContext(ctx, () => fn(ctx));
 
 /**
  * The code's stream settings as operation config: the deadlines of `stream` go under the
@@ -61,14 +71,14 @@ export function operationStream<T>(
             ? undefined
             : (error) =>
                 openSource(
-                  (attempt) => fallback(error, attempt),
+                  startedIn((attempt) => fallback(error, attempt)),
                   { signal: ctx.signal, attempt: 1, operation: entry.name },
                   limits,
                 ),
           undefined,
           true,
         );
-      return new StreamIterator(run, fn, signal, limits, entry.name);
+      return new StreamIterator(run, startedIn(fn), signal, limits, entry.name);
     },
   };
 }

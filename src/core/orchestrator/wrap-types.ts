@@ -1,4 +1,4 @@
-import type { Context, DetailedResult } from '../policy.js';
+import type { DetailedResult } from '../policy.js';
 import type { StreamSource } from '../stream/open.js';
 import type { StreamOptions } from '../stream/options.js';
 import type { OperationConfig, StrategyName } from './config.js';
@@ -80,19 +80,21 @@ export interface StreamWrapOptions<A extends unknown[], T> {
    */
   readonly stream?: Omit<StreamOptions<T>, 'clock'>;
   /**
-   * Answers with another stream, called as `fallback(error, ctx, ...args)`: like `fn`, it
-   * gets its attempt's context, whose signal closes its request when the stream stops.
+   * Answers with another stream, called as `fallback(error, ...args)` as `wrap`'s fallback
+   * is; `resilience.signal()` in it (before its first `await`) is its own attempt's signal,
+   * which closes its request when the stream stops.
    */
-  readonly fallback?: (error: unknown, ctx: Context, ...args: A) => StreamSource<T>;
+  readonly fallback?: (error: unknown, ...args: A) => StreamSource<T>;
 }
 
-/** A function that streams through an operation: the caller's parameters in, a stream out. */
-export type StreamingFunction<A extends unknown[], T> = (
-  ctx: Context,
-  ...args: A
-) => StreamSource<T>;
+/**
+ * A function that streams through an operation: the caller's parameters in, a stream (or a
+ * promise of one) out. The attempt's context is `resilience.context()` / `resilience.signal()`,
+ * read before the function's first `await`.
+ */
+export type StreamingFunction<A extends unknown[], T> = (...args: A) => StreamSource<T>;
 
-/** What `wrapStream` returns: `fn`'s parameters (after the context), an `AsyncIterable` of its chunks. */
+/** What `wrapStream` returns: `fn`'s parameters in, an `AsyncIterable` of its chunks out. */
 export type WrappedStream<A extends unknown[], T> = ((...args: A) => AsyncIterable<T>) & {
   readonly operation: string;
 };

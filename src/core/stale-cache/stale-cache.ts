@@ -140,6 +140,9 @@ class StaleCachePolicy<T> extends BasePolicy {
 
   /** @internal Shared by the views made by `withKey`. */
   runWithKey<T>(fn: Operation<T>, ctx: ExecutionContext, key: string): Promise<T> {
+    // A stream is read once: there is no answer to keep for later, so a streaming call
+    // (executeStream) passes through, neither remembered nor served.
+    if (ctx.streamOpener !== undefined) return invoke(fn, ctx);
     return invoke(fn, ctx).then(
       (value) => {
         this.store.set(key, { value, storedAt: this.clock.now() });

@@ -2,7 +2,7 @@ import { abortReason } from '../abort.js';
 import { StreamInterruptedError, TimeoutError } from '../errors/classes.js';
 import type { ExecutionContext, Operation } from '../policy.js';
 import { forget } from './close.js';
-import { openSource, type StreamOperation, type StreamSource } from './open.js';
+import { LimitedOpener, openSource, type StreamOperation, type StreamSource } from './open.js';
 import { OpenedStream } from './opened-stream.js';
 import type { StreamLimits } from './options.js';
 import { StallTimer } from './stall-timer.js';
@@ -35,6 +35,8 @@ const stopped = (): DOMException =>
 export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private phase: Phase = IDLE;
   private opened: OpenedStream<T> | undefined = undefined;
+  /** `opened.iterator`, one read less per chunk ("Streams" in BENCHMARKS.md). */
+  private source: AsyncIterator<T> | undefined = undefined;
   private chunks = 0;
   private last: T | undefined = undefined;
   private stall: StallTimer | undefined = undefined;
@@ -69,10 +71,11 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
+    // The per-chunk path first, on two reads ("Streams" in BENCHMARKS.md).
+    if (this.phase === STREAMING && this.resolveNext === undefined) return this.pull();
     if (this.resolveNext !== undefined || this.phase === OPENING) {
       return Promise.reject(new TypeError('next() called before the previous next() settled'));
     }
-    if (this.phase === STREAMING) return this.pull();
     if (this.phase === DONE) {
       return this.abortedWith === undefined ? ended() : Promise.reject(this.abortedWith.reason);
     }
@@ -110,6 +113,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
       attempt: 1,
       operation: this.operation,
       provenance: undefined,
+      streamOpener: new LimitedOpener(this.limits),
     };
     const open: Operation<OpenedStream<unknown>> = (attempt) =>
       openSource(this.fn, attempt, this.limits);
@@ -139,6 +143,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     }
     opened.adopt();
     this.opened = opened;
+    this.source = opened.iterator;
     this.phase = STREAMING;
     const { idleMs } = this.limits;
     if (idleMs !== undefined) this.stall = new StallTimer(idleMs, () => this.stalled(idleMs));
@@ -159,7 +164,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   }
 
   private pull(): Promise<IteratorResult<T>> {
-    const iterator = (this.opened as OpenedStream<T>).iterator;
+    const iterator = this.source as AsyncIterator<T>;
     this.stall?.started();
     // The consumer's promise is ours to settle (a stall or a stop settles it before the
     // source does); one executor made per stream keeps the per-chunk cost to that promise.
@@ -178,18 +183,18 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private chunk(result: IteratorResult<T>): void {
     if (this.phase !== STREAMING) return;
     this.stall?.ended();
-    if (result.done === true) {
-      const incomplete = this.incomplete();
-      if (incomplete !== undefined) return this.interrupt(incomplete.reason, incomplete.cause);
-      const resolve = this.resolveNext;
-      this.finish();
-      resolve?.(result);
+    if (result.done !== true) {
+      this.chunks++;
+      this.last = result.value;
+      const resolve = this.resolveNext as (result: IteratorResult<T>) => void;
+      this.resolveNext = this.rejectNext = undefined;
+      resolve(result);
       return;
     }
-    this.chunks++;
-    this.last = result.value;
+    const incomplete = this.incomplete();
+    if (incomplete !== undefined) return this.interrupt(incomplete.reason, incomplete.cause);
     const resolve = this.resolveNext;
-    this.resolveNext = this.rejectNext = undefined;
+    this.finish();
     resolve?.(result);
   }
 

@@ -1,6 +1,6 @@
 import { abortReason, neverAbortedSignal } from '../abort.js';
 import { FirstChunkTimeoutError, StreamInterruptedError } from '../errors/classes.js';
-import type { Context } from '../policy.js';
+import type { Context, StreamOpener } from '../policy.js';
 import { closeQuietly, forget } from './close.js';
 import { OpenedStream } from './opened-stream.js';
 import type { StreamLimits } from './options.js';
@@ -101,4 +101,16 @@ export function openSource<T>(
     }
     Promise.resolve(source).then(onSource).then(undefined, fail);
   });
+}
+
+/**
+ * Opens the streams that layers answer with (a fallback's, a chain alternative's) under one
+ * stream's limits, so that each is an attempt of its own (see `StreamOpener`).
+ */
+export class LimitedOpener implements StreamOpener {
+  constructor(private readonly limits: StreamLimits) {}
+
+  open(produce: (ctx: Context) => unknown, ctx: Context): Promise<unknown> {
+    return openSource(produce as StreamOperation<unknown>, ctx, this.limits);
+  }
 }

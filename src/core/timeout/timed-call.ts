@@ -7,7 +7,7 @@ import {
   unfollowAbort,
   type AbortFollower,
 } from '../call-context.js';
-import type { ExecutionContext, Provenance } from '../policy.js';
+import type { ExecutionContext, Provenance, StreamOpener } from '../policy.js';
 import type { QueuedDeadline } from './deadline-queue.js';
 
 /** What a timed call needs from the policy that runs it. */
@@ -39,6 +39,7 @@ export abstract class TimedCall extends LazyContext implements QueuedDeadline, A
   readonly attempt: number;
   readonly operation: string | undefined;
   readonly provenance: Provenance | undefined;
+  readonly streamOpener: StreamOpener | undefined;
   /** True while the call waits in the deadline queue. */
   pending = true;
   earlier: QueuedDeadline | undefined = undefined;
@@ -62,6 +63,7 @@ export abstract class TimedCall extends LazyContext implements QueuedDeadline, A
     this.attempt = parent.attempt;
     this.operation = parent.operation;
     this.provenance = parent.provenance;
+    this.streamOpener = parent.streamOpener;
   }
 
   get signal(): AbortSignal {
