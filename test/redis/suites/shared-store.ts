@@ -364,8 +364,11 @@ export function sharedStoreSuite(where: string, backend: () => RedisBackend): vo
         await replicas[0]!.store.sync();
         await waitFor(() => replicas[0]!.store.status().pending === 0, 5_000, 'the last flush');
         const commands = (await backend().commandCount()) - before;
-        // At most one merge per flushMs (plus the one in flight), the reads of sync(): not one per call.
-        expect(commands).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 5);
+        // At most one merge per flushMs, plus the one in flight when the loop ends, the reads
+        // of sync() and what else the server counted meanwhile (5–7 in all on one server or a
+        // Cluster, measured): a handful, not one per call.
+        const merges = Math.ceil(elapsed / 100) + 1;
+        expect(commands).toBeLessThanOrEqual(merges + 10);
       });
 
       it('keys carry the prefix and the breaker name as a hash tag (Redis Cluster)', async () => {
