@@ -92,20 +92,24 @@ async function fleetOf(url: string, replicas: number, perProcess: number): Promi
   });
 }
 
-/** Trip on one replica → the last replica sees it open, `trips` times; sorted ms. */
-async function convergenceAt(url: string, replicas: number, perProcess: number, trips: number) {
+type Fleet = Awaited<ReturnType<typeof fleetOf>>;
+
+/**
+ * `trips` times: `trip` opens the fleet's breaker and measures one sample (ms), then the fleet is
+ * reset and waited on until every replica is closed again. Sorted samples.
+ */
+async function tripSamples(
+  url: string,
+  replicas: number,
+  perProcess: number,
+  trips: number,
+  trip: (children: Fleet, started: number) => Promise<number>,
+): Promise<number[]> {
   const children = await fleetOf(url, replicas, perProcess);
   const samples: number[] = [];
   try {
-    for (let trip = 0; trip < trips; trip++) {
-      const started = performance.timeOrigin + performance.now();
-      const opens = () =>
-        transitionsTo(children, 'open').filter((m) => (m.at as number) >= started);
-      children[0]!.send({ cmd: 'fail', replica: 0, n: 3 });
-      await waitFor(() => opens().length === replicas, 20_000, 'open', 2);
-      const seen = opens();
-      const origin = seen.find((m) => m.remote === false)?.at as number;
-      samples.push(Math.max(...seen.map((m) => m.at as number)) - origin);
+    for (let n = 0; n < trips; n++) {
+      samples.push(await trip(children, performance.timeOrigin + performance.now()));
       const closed = transitionsTo(children, 'closed').length;
       children[0]!.send({ cmd: 'reset', replica: 0 });
       await waitFor(
@@ -122,48 +126,39 @@ async function convergenceAt(url: string, replicas: number, perProcess: number, 
   return samples.sort((a, b) => a - b);
 }
 
+/** Trip on one replica → the last replica sees it open, `trips` times; sorted ms. */
+function convergenceAt(url: string, replicas: number, perProcess: number, trips: number) {
+  return tripSamples(url, replicas, perProcess, trips, async (children, started) => {
+    const opens = () => transitionsTo(children, 'open').filter((m) => (m.at as number) >= started);
+    children[0]!.send({ cmd: 'fail', replica: 0, n: 3 });
+    await waitFor(() => opens().length === replicas, 20_000, 'open', 2);
+    const seen = opens();
+    const origin = seen.find((m) => m.remote === false)?.at as number;
+    return Math.max(...seen.map((m) => m.at as number)) - origin;
+  });
+}
+
 /**
  * A trip decided by the merged window: one failure on each of 3 replicas in 3 processes (the
  * trip is `consecutive(3)`), so no replica trips alone; from the last failure until the last
  * replica sees it open: a flush, the script, and the fan-out. `trips` times; sorted ms.
  */
-async function mergedConvergenceAt(
-  url: string,
-  replicas: number,
-  perProcess: number,
-  trips: number,
-) {
-  const children = await fleetOf(url, replicas, perProcess);
-  const failers = [0, 1, 2].map((i) => children[i % children.length]!);
-  const samples: number[] = [];
-  try {
-    for (let trip = 0; trip < trips; trip++) {
-      const started = performance.timeOrigin + performance.now();
-      const since = (event: string, to?: string) =>
-        children.flatMap((c) =>
-          c.messages.filter(
-            (m) =>
-              m.event === event && (to === undefined || m.to === to) && (m.at as number) >= started,
-          ),
-        );
-      failers.forEach((child, i) => child.send({ cmd: 'fail', replica: i, n: 1 }));
-      await waitFor(() => since('state', 'open').length === replicas, 20_000, 'open', 2);
-      const lastFailure = Math.max(...since('failed').map((m) => m.at as number));
-      samples.push(Math.max(...since('state', 'open').map((m) => m.at as number)) - lastFailure);
-      const closed = transitionsTo(children, 'closed').length;
-      children[0]!.send({ cmd: 'reset', replica: 0 });
-      await waitFor(
-        () => transitionsTo(children, 'closed').length === closed + replicas,
-        20_000,
-        'closed',
-        2,
+function mergedConvergenceAt(url: string, replicas: number, perProcess: number, trips: number) {
+  return tripSamples(url, replicas, perProcess, trips, async (children, started) => {
+    const since = (event: string, to?: string) =>
+      children.flatMap((c) =>
+        c.messages.filter(
+          (m) =>
+            m.event === event && (to === undefined || m.to === to) && (m.at as number) >= started,
+        ),
       );
-      await sleep(20);
-    }
-  } finally {
-    await stopReplicaFleet(children);
-  }
-  return samples.sort((a, b) => a - b);
+    [0, 1, 2].forEach((i) =>
+      children[i % children.length]!.send({ cmd: 'fail', replica: i, n: 1 }),
+    );
+    await waitFor(() => since('state', 'open').length === replicas, 20_000, 'open', 2);
+    const lastFailure = Math.max(...since('failed').map((m) => m.at as number));
+    return Math.max(...since('state', 'open').map((m) => m.at as number)) - lastFailure;
+  });
 }
 
 /** What Redis sees while every replica makes `rate` successful calls a second for `ms`. */

@@ -50,6 +50,26 @@ function continues(kind: RouteKind, meaning: EventMeaning, event: SseEvent): boo
 }
 
 /**
+ * Writes `data` to the client, then gives the upstream `idleMs` for what comes next. While the
+ * client's buffer is full nothing is read from the upstream: that wait is the client's (the
+ * sink bounds it), so the upstream's idle limit is off until the client has drained.
+ */
+function relay(
+  sink: ResponseSink,
+  data: string | Uint8Array,
+  timer: TryTimer,
+  idleMs: number,
+): Promise<void> | undefined {
+  const pending = sink.write(data);
+  if (pending === undefined) {
+    timer.arm(idleMs, 'idle');
+    return undefined;
+  }
+  timer.clear();
+  return pending.then(() => timer.arm(idleMs, 'idle'));
+}
+
+/**
  * Relays an event stream: events before the first chunk of content are held (a role-only
  * delta is not content), so a failure there can still fail over; then every event goes to
  * the client as it came, with `idleMs` between them. A malformed event is dropped; an
@@ -117,23 +137,14 @@ export async function pumpEvents(
         break;
       }
     }
-    const pending = flush();
-    if (started) {
-      // While the client's buffer is full nothing is read from the upstream: that wait is the
-      // client's (the sink bounds it), so the upstream's idle limit starts again after it.
-      if (pending === undefined) timer.arm(plan.idleMs, 'idle');
-      else timer.clear();
-    }
+    const pending = started ? relay(sink, out.splice(0).join(''), timer, plan.idleMs) : undefined;
     if (broken !== undefined) {
       const error = broken;
       if (pending === undefined) throw error;
       return pending.then(() => Promise.reject(error));
     }
     if (done) return pending === undefined ? 'stop' : pending.then(() => 'stop' as const);
-    return pending?.then(() => {
-      timer.arm(plan.idleMs, 'idle');
-      return undefined;
-    });
+    return pending?.then(() => undefined);
   };
   try {
     await eachChunk(body, onChunk);
@@ -179,13 +190,7 @@ export async function pumpBody(
   let passing = false;
   for await (const chunk of body) {
     if (passing) {
-      const pending = sink.write(chunk);
-      if (pending !== undefined) {
-        // The client's wait, not the upstream's (see pumpEvents).
-        timer.clear();
-        await pending;
-      }
-      timer.arm(plan.idleMs, 'idle');
+      await relay(sink, chunk, timer, plan.idleMs);
       continue;
     }
     parts.push(chunk);
