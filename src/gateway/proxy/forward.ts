@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { sleep } from '../../core/abort.js';
+import { abortSource } from '../../core/call-context.js';
 import type { Backoff } from '../../core/backoff/index.js';
 import { isTransient } from '../../core/classification/index.js';
 import {
@@ -242,7 +243,9 @@ export async function forward(
           (ctx) => {
             journey.attempts++;
             startedAt = env.now();
-            return attempt(plan, ctx.signal, sink, hooks);
+            // What can abort the call, without making the context a signal of its own: with
+            // no layer that cuts an upstream call short, that is the client's signal.
+            return attempt(plan, abortSource(ctx), sink, hooks);
           },
           { signal: request.signal },
         );
