@@ -3,6 +3,7 @@ import { isConfigError } from '../../core/errors/index.js';
 import { createGateway, jsonLinesLogger, loadGatewayFile } from '../../gateway/index.js';
 import { formatProblems } from '../config/format.js';
 import { loadPrometheus } from '../optional-prometheus.js';
+import { BatchedLines } from './batched-lines.js';
 import { watchFile } from './watch-file.js';
 
 export const serveUsage = `breakwater serve --config <file>
@@ -50,7 +51,8 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     );
     return 1;
   }
-  const logger = jsonLinesLogger(io.stderr);
+  const lines = new BatchedLines(io.stderr);
+  const logger = jsonLinesLogger(lines.line);
   // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed.
   const prometheus = await loadPrometheus();
   const gateway = createGateway(config, {
@@ -90,9 +92,11 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
       gateway.close().then(
         () => {
           logger.info({ event: 'stopped' }, 'gateway stopped');
+          lines.close();
           resolve(0);
         },
         (error: unknown) => {
+          lines.close();
           io.stderr(`breakwater serve: ${String(error)}\n`);
           resolve(1);
         },
