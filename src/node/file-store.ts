@@ -29,6 +29,8 @@ export interface FileStore extends CircuitStore {
   readonly path: string;
   /** Writes pending transitions now (synchronously). */
   flush(): void;
+  /** `'ready'`, or `'write-failing'` with the error while writes fail (they are retried). */
+  status(): StoreHealth;
 }
 
 let tempCounter = 0;

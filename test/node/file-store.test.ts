@@ -196,11 +196,11 @@ describe('fileStore in one process', () => {
       debounceMs: 0,
       onWarning: (m) => warnings.push(m),
     });
-    expect(store.status?.()).toEqual({ connection: 'ready' });
+    expect(store.status()).toEqual({ connection: 'ready' });
     const breaker = circuitBreaker({ name: 'payments', store });
     breaker.isolate();
     await vi.advanceTimersByTimeAsync(0);
-    expect(store.status?.()).toEqual({
+    expect(store.status()).toEqual({
       connection: 'write-failing',
       lastError: expect.stringContaining('EISDIR') as string,
     });
@@ -212,7 +212,7 @@ describe('fileStore in one process', () => {
     // The disk frees up: the next try writes the whole state, and health is ready again.
     rmSync(join(blocked, 'breakers.json'), { recursive: true });
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(store.status?.()).toEqual({ connection: 'ready' });
+    expect(store.status()).toEqual({ connection: 'ready' });
     expect(readFileSync(join(blocked, 'breakers.json'), 'utf8')).toContain('"isolated"');
     await store.close();
     expect(vi.getTimerCount()).toBe(0);
