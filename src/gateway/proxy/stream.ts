@@ -35,7 +35,10 @@ export interface StreamHooks {
   readonly progress: StreamProgress;
   /** Continuing a broken stream: only the continuation's content goes on to the client. */
   readonly continuation: boolean;
-  /** The headers the client gets with the upstream's status (the x-breakwater-* ones added). */
+  /**
+   * The headers the client gets with the upstream's status: `upstream` (a record made for this
+   * response) with the x-breakwater-* ones added to it.
+   */
   headersFor(upstream: Record<string, string | string[]>): Record<string, string | string[]>;
   /** A malformed event was dropped. */
   onMalformed(event: SseEvent): void;
@@ -107,9 +110,9 @@ export async function pumpEvents(
     progress.framing ??= 'events';
     if (!sink.committed) {
       hooks.onCommit();
-      const own = clientResponseHeaders(headers);
-      delete own['content-length'];
-      sink.commit(status, hooks.headersFor(own));
+      // Without the upstream's content-length (never passed on): the events are relayed as
+      // they come.
+      sink.commit(status, hooks.headersFor(clientResponseHeaders(headers)));
     }
     out.push(...held.splice(0));
   };
