@@ -36,6 +36,18 @@ describe('SSE parsing', () => {
     });
   });
 
+  it('drops a byte-order mark opening the stream, even split across chunks, and keeps the bytes', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const event = Buffer.from('data: {"a":"é"}\n\n');
+    const parser = new SseParser();
+    expect(parser.push(bom.subarray(0, 1))).toEqual([]);
+    expect(parser.push(bom.subarray(1, 2))).toEqual([]);
+    const events = parser.push(Buffer.concat([bom.subarray(2), event]));
+    expect(events).toEqual([{ raw: event, event: undefined, data: '{"a":"é"}' }]);
+    // Only at the start: later the same bytes belong to an event.
+    expect(parser.push(Buffer.concat([bom, event]))[0]?.raw).toEqual(Buffer.concat([bom, event]));
+  });
+
   it('reads what each openai event means: a role-only delta is not content, finish_reason completes', () => {
     const meanings = new SseParser()
       .push(new TextEncoder().encode(openaiEvents(['a']).join('')))
