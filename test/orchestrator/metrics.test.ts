@@ -67,6 +67,29 @@ describe('metrics, health and observers', () => {
     expect(metrics?.latency.count).toBe(1);
   });
 
+  it('sample the latency of an observed operation alike, while observers get every call’s duration and counts stay exact', async () => {
+    const resilience = createResilience();
+    const durations: number[] = [];
+    resilience.observe({ onCallEnd: (event) => durations.push(event.durationMs) });
+    const op = resilience.wrap(
+      'observed',
+      (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('ok'), ms)),
+      { config: { retry: false, circuitBreaker: false } },
+    );
+    for (let i = 0; i < 1_000; i++) await valueOf(op(5));
+    const metrics = resilience.metrics('observed');
+    expect(metrics?.latency.count).toBe(1_000);
+    for (let i = 0; i < 8_000; i++) await valueOf(op(i % 2 === 0 ? 5 : 50));
+    expect(metrics?.totalCalls).toBe(9_000);
+    expect(metrics?.successfulCalls).toBe(9_000);
+    expect(metrics?.lastSuccess?.getTime()).toBe(Date.now());
+    const sampled = (metrics?.latency.count ?? 0) - 1_000;
+    expect(sampled).toBeGreaterThan(800);
+    expect(sampled).toBeLessThan(1_200);
+    expect(durations).toHaveLength(9_000);
+    expect(durations.slice(1_000).every((ms, i) => ms === (i % 2 === 0 ? 5 : 50))).toBe(true);
+  });
+
   it('serialize to plain JSON with ISO timestamps', async () => {
     const resilience = createResilience();
     const op = resilience.wrap(

@@ -86,14 +86,15 @@ export class OperationEntry {
     const { metrics, env } = this;
     metrics.totalCalls++;
     const hub = env.hub;
-    // Observers get every call's duration; otherwise only the calls the metrics sample.
-    // Streams are always timed: their time to first chunk is recorded too.
-    const timed =
-      streamed ||
-      (hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'))) ||
-      metrics.timeThisCall();
+    // The latency histogram records the calls the metrics sample, whether or not anyone
+    // observes (its count is the calls timed, SPEC §8.1); observers of calls get every call's
+    // duration, so their calls are all timed. Streams are always timed and recorded: their
+    // time to first chunk is recorded too.
+    const sampled = streamed || metrics.timeThisCall();
+    const watchesStart = hub !== undefined && hub.has('onCallStart');
+    const timed = sampled || watchesStart || (hub !== undefined && hub.has('onCallEnd'));
     const started = timed ? env.clock.now() : Number.NaN;
-    if (hub?.has('onCallStart')) hub.emit('onCallStart', { operation: this.name, at: started });
+    if (watchesStart) hub.emit('onCallStart', { operation: this.name, at: started });
     const layers = this.layers;
     // Every call has a context of its own (its signal is made only if read, see CallContext).
     const ctx = rootContext(signal, this.name, provenance);
@@ -111,6 +112,8 @@ export class OperationEntry {
         (this.onError ??= (error) => this.failedUntimed(error)),
       ) as Promise<T>;
     }
+    // What the latency histogram is given: the call's start when it is sampled, else NaN.
+    const recordedFrom = sampled ? started : Number.NaN;
     return pending.then(
       (value) => {
         if (settlesLater(value)) {
@@ -118,12 +121,13 @@ export class OperationEntry {
           return value;
         }
         const now = env.clock.now();
-        metrics.recordSuccess(started, now);
+        metrics.recordSuccess(recordedFrom, now);
         if (hub?.has('onCallEnd'))
           this.emitEnd('success', undefined, now - started, undefined, now);
         return value;
       },
-      (error: unknown) => this.failed(error, layers, started, signal, fallback, provenance),
+      (error: unknown) =>
+        this.failed(error, layers, started, recordedFrom, signal, fallback, provenance),
     );
   }
 
@@ -135,7 +139,7 @@ export class OperationEntry {
   private failedUntimed(error: unknown): Promise<never> {
     const reason = rejectionReason(error);
     if (reason !== undefined) this.metrics.rejectedCalls++;
-    this.finishFailure(error, reason, Number.NaN);
+    this.finishFailure(error, reason, Number.NaN, Number.NaN);
     return Promise.reject(error);
   }
 
@@ -157,6 +161,7 @@ export class OperationEntry {
     error: unknown,
     layers: Layers,
     started: number,
+    recordedFrom: number,
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
@@ -165,7 +170,7 @@ export class OperationEntry {
     const reason = rejectionReason(error);
     if (reason !== undefined) metrics.rejectedCalls++;
     if (fallback === undefined || !this.fallbackApplies(error, layers, signal)) {
-      this.finishFailure(error, reason, started);
+      this.finishFailure(error, reason, started, recordedFrom);
       return Promise.reject(error);
     }
     return invoke(() => fallback(error), rootContext(signal, this.name)).then(
@@ -177,7 +182,7 @@ export class OperationEntry {
         }
         const now = env.clock.now();
         metrics.fallbackCalls++;
-        metrics.recordFailure(started, now);
+        metrics.recordFailure(recordedFrom, now);
         if (provenance !== undefined) {
           provenance.fromFallback = true;
           provenance.source = 'fallback';
@@ -188,7 +193,7 @@ export class OperationEntry {
         return value;
       },
       (fallbackError: unknown) => {
-        this.finishFailure(fallbackError, reason, started);
+        this.finishFailure(fallbackError, reason, started, recordedFrom);
         return Promise.reject(fallbackError);
       },
     );
@@ -224,13 +229,15 @@ export class OperationEntry {
     });
   }
 
+  /** `recordedFrom` is what the latency histogram is given: `started` when sampled, else NaN. */
   private finishFailure(
     error: unknown,
     reason: RejectionReason | undefined,
     started: number,
+    recordedFrom: number,
   ): void {
     const now = this.env.clock.now();
-    this.metrics.recordFailure(started, now);
+    this.metrics.recordFailure(recordedFrom, now);
     if (this.env.hub?.has('onCallEnd')) {
       this.emitEnd('failure', reason, now - started, error, now);
     }
