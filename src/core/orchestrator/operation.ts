@@ -29,6 +29,11 @@ export interface OperationEnv {
   readonly isTransient: (error: unknown) => boolean;
   /** Created on the first `observe`; undefined while nobody observes. */
   hub: EventHub<ObserverEvents> | undefined;
+  /**
+   * Whether an observer listens for calls (`onCallStart` or `onCallEnd`), kept by `observe`:
+   * every call reads this field instead of looking its listeners up.
+   */
+  callsWatched: boolean;
 }
 
 /** Why `error` refused a call without running it; undefined when the call ran. */
@@ -85,16 +90,17 @@ export class OperationEntry {
   ): Promise<T> {
     const { metrics, env } = this;
     metrics.totalCalls++;
-    const hub = env.hub;
     // The latency histogram records the calls the metrics sample, whether or not anyone
     // observes (its count is the calls timed, SPEC §8.1); observers of calls get every call's
     // duration, so their calls are all timed. Streams are always timed and recorded: their
     // time to first chunk is recorded too.
     const sampled = streamed || metrics.timeThisCall();
-    const watchesStart = hub !== undefined && hub.has('onCallStart');
-    const timed = sampled || watchesStart || (hub !== undefined && hub.has('onCallEnd'));
+    const watching = env.callsWatched ? env.hub : undefined;
+    const timed = sampled || watching !== undefined;
     const started = timed ? env.clock.now() : Number.NaN;
-    if (watchesStart) hub.emit('onCallStart', { operation: this.name, at: started });
+    if (watching?.has('onCallStart')) {
+      watching.emit('onCallStart', { operation: this.name, at: started });
+    }
     const layers = this.layers;
     // Every call has a context of its own (its signal is made only if read, see CallContext).
     const ctx = rootContext(signal, this.name, provenance);
@@ -122,7 +128,7 @@ export class OperationEntry {
         }
         const now = env.clock.now();
         metrics.recordSuccess(recordedFrom, now);
-        if (hub?.has('onCallEnd'))
+        if (env.hub?.has('onCallEnd'))
           this.emitEnd('success', undefined, now - started, undefined, now);
         return value;
       },

@@ -143,7 +143,7 @@ export class Resilience {
     this.clock = options.clock ?? systemClock;
     const isTransient = options.isTransient ?? ((error: unknown) => defaultIsTransient(error));
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
-    this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
+    this.operationEnv = { clock: this.clock, isTransient, hub: undefined, callsWatched: false };
     this.validateConfig = options.validate;
     const hostile = [
       ...documentProblems(options.config, 'config'),
@@ -375,9 +375,18 @@ export class Resilience {
       return [hub.on(name, (event) => method.call(observer, event))];
     };
     const unsubscribers = observerMethods.flatMap(subscribe);
+    this.noteCallWatchers();
     return () => {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      this.noteCallWatchers();
     };
+  }
+
+  /** Keeps `OperationEnv.callsWatched` true exactly while an observer listens for calls. */
+  private noteCallWatchers(): void {
+    const hub = this.operationEnv.hub;
+    this.operationEnv.callsWatched =
+      hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'));
   }
 
   /**
