@@ -118,6 +118,23 @@ export class OperationEntry {
         (this.onError ??= (error) => this.failedUntimed(error)),
       ) as Promise<T>;
     }
+    return this.settleTimed(pending, layers, started, sampled, signal, fallback, provenance);
+  }
+
+  /**
+   * A timed call's (or one with a fallback) settlement: its closures are made here, not in
+   * `run`, so that the common untimed call does not pay for the context they share
+   * (BENCHMARKS.md "`wrap`, balanced strategy").
+   */
+  private settleTimed<T>(
+    pending: Promise<T>,
+    layers: Layers,
+    started: number,
+    sampled: boolean,
+    signal: AbortSignal | undefined,
+    fallback: BoundFallback<T> | undefined,
+    provenance: Provenance | undefined,
+  ): Promise<T> {
     // What the latency histogram is given: the call's start when it is sampled, else NaN.
     const recordedFrom = sampled ? started : Number.NaN;
     return pending.then(
@@ -126,9 +143,9 @@ export class OperationEntry {
           this.streamOutcome(value, started, 'success', undefined);
           return value;
         }
-        const now = env.clock.now();
-        metrics.recordSuccess(recordedFrom, now);
-        if (env.hub?.has('onCallEnd'))
+        const now = this.env.clock.now();
+        this.metrics.recordSuccess(recordedFrom, now);
+        if (this.env.hub?.has('onCallEnd'))
           this.emitEnd('success', undefined, now - started, undefined, now);
         return value;
       },
