@@ -78,7 +78,11 @@ export class OperationEntry {
     public layers: Layers,
     private readonly env: OperationEnv,
   ) {
-    this.metrics = new OperationMetrics(name, (reading) => wallTimeOf(env.clock, reading));
+    this.metrics = new OperationMetrics(
+      name,
+      (reading) => wallTimeOf(env.clock, reading),
+      () => env.clock.now(),
+    );
   }
 
   run<T>(
@@ -155,7 +159,7 @@ export class OperationEntry {
   }
 
   private succeededUntimed(value: unknown): unknown {
-    this.metrics.recordSuccess(Number.NaN, this.env.clock.now());
+    this.metrics.recordUntimedSuccess();
     return value;
   }
 
