@@ -30,10 +30,11 @@ export interface OperationEnv {
   /** Created on the first `observe`; undefined while nobody observes. */
   hub: EventHub<ObserverEvents> | undefined;
   /**
-   * Whether an observer listens for calls (`onCallStart` or `onCallEnd`), kept by `observe`:
-   * every call reads this field instead of looking its listeners up.
+   * Whether an observer listens for `onCallStart` / `onCallEnd`, kept by `observe`: every
+   * call reads these fields instead of looking its listeners up.
    */
-  callsWatched: boolean;
+  callStartsWatched: boolean;
+  callEndsWatched: boolean;
 }
 
 /** Why `error` refused a call without running it; undefined when the call ran. */
@@ -99,12 +100,9 @@ export class OperationEntry {
     // duration, so their calls are all timed. Streams are always timed and recorded: their
     // time to first chunk is recorded too.
     const sampled = streamed || metrics.timeThisCall();
-    const watching = env.callsWatched ? env.hub : undefined;
-    const timed = sampled || watching !== undefined;
+    const timed = sampled || env.callStartsWatched || env.callEndsWatched;
     const started = timed ? env.clock.now() : Number.NaN;
-    if (watching?.has('onCallStart')) {
-      watching.emit('onCallStart', { operation: this.name, at: started });
-    }
+    if (env.callStartsWatched) env.hub?.emit('onCallStart', { operation: this.name, at: started });
     const layers = this.layers;
     // Every call has a context of its own (its signal is made only if read, see CallContext).
     const ctx = rootContext(signal, this.name, provenance);
@@ -149,7 +147,7 @@ export class OperationEntry {
         }
         const now = this.env.clock.now();
         this.metrics.recordSuccess(recordedFrom, now);
-        if (this.env.hub?.has('onCallEnd'))
+        if (this.env.callEndsWatched)
           this.emitEnd('success', undefined, now - started, undefined, now);
         return value;
       },
@@ -214,7 +212,7 @@ export class OperationEntry {
           provenance.fromFallback = true;
           provenance.source = 'fallback';
         }
-        if (env.hub?.has('onCallEnd')) {
+        if (env.callEndsWatched) {
           this.emitEnd('fallback', reason, now - started, error, now);
         }
         return value;
@@ -243,14 +241,14 @@ export class OperationEntry {
       const end = outcome.endedAt;
       if (outcome.failed) {
         metrics.recordFailure(started, end);
-        if (this.env.hub?.has('onCallEnd')) {
+        if (this.env.callEndsWatched) {
           this.emitEnd('failure', undefined, end - started, outcome.error, end, firstChunkMs);
         }
         return;
       }
       if (answered === 'success') metrics.recordSuccess(started, end);
       else metrics.recordFailure(started, end);
-      if (this.env.hub?.has('onCallEnd')) {
+      if (this.env.callEndsWatched) {
         this.emitEnd(answered, undefined, end - started, primaryError, end, firstChunkMs);
       }
     });
@@ -265,7 +263,7 @@ export class OperationEntry {
   ): void {
     const now = this.env.clock.now();
     this.metrics.recordFailure(recordedFrom, now);
-    if (this.env.hub?.has('onCallEnd')) {
+    if (this.env.callEndsWatched) {
       this.emitEnd('failure', reason, now - started, error, now);
     }
   }

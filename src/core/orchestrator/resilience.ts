@@ -143,7 +143,13 @@ export class Resilience {
     this.clock = options.clock ?? systemClock;
     const isTransient = options.isTransient ?? ((error: unknown) => defaultIsTransient(error));
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
-    this.operationEnv = { clock: this.clock, isTransient, hub: undefined, callsWatched: false };
+    this.operationEnv = {
+      clock: this.clock,
+      isTransient,
+      hub: undefined,
+      callStartsWatched: false,
+      callEndsWatched: false,
+    };
     this.validateConfig = options.validate;
     const hostile = [
       ...documentProblems(options.config, 'config'),
@@ -382,11 +388,11 @@ export class Resilience {
     };
   }
 
-  /** Keeps `OperationEnv.callsWatched` true exactly while an observer listens for calls. */
+  /** Keeps `OperationEnv`'s `callStartsWatched` and `callEndsWatched` true exactly while someone listens. */
   private noteCallWatchers(): void {
-    const hub = this.operationEnv.hub;
-    this.operationEnv.callsWatched =
-      hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'));
+    const env = this.operationEnv;
+    env.callStartsWatched = env.hub?.has('onCallStart') === true;
+    env.callEndsWatched = env.hub?.has('onCallEnd') === true;
   }
 
   /**
