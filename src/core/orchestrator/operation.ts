@@ -16,6 +16,7 @@ import {
   type Operation,
   type Provenance,
 } from '../policy.js';
+import type { CallRecorder } from './call-recorder.js';
 import type { Layers } from './layers.js';
 import type { ObserverEvents, RejectionReason } from './observer.js';
 import type { CodeSettings } from './resolve.js';
@@ -35,6 +36,10 @@ export interface OperationEnv {
    */
   callStartsWatched: boolean;
   callEndsWatched: boolean;
+  /** The metric exporters' recorders (see `CallRecorder`), replaced as a whole on change. */
+  recorders: readonly CallRecorder[];
+  /** Whether every call is timed: someone listens for calls or records them. */
+  callsTimed: boolean;
 }
 
 /** Why `error` refused a call without running it; undefined when the call ran. */
@@ -100,7 +105,7 @@ export class OperationEntry {
     // duration, so their calls are all timed. Streams are always timed and recorded: their
     // time to first chunk is recorded too.
     const sampled = streamed || metrics.timeThisCall();
-    const timed = sampled || env.callStartsWatched || env.callEndsWatched;
+    const timed = sampled || env.callsTimed;
     const started = timed ? env.clock.now() : Number.NaN;
     if (env.callStartsWatched) env.hub?.emit('onCallStart', { operation: this.name, at: started });
     const layers = this.layers;
@@ -147,8 +152,7 @@ export class OperationEntry {
         }
         const now = this.env.clock.now();
         this.metrics.recordSuccess(recordedFrom, now);
-        if (this.env.callEndsWatched)
-          this.emitEnd('success', undefined, now - started, undefined, now);
+        this.ended('success', undefined, now - started, undefined, now);
         return value;
       },
       (error: unknown) =>
@@ -212,9 +216,7 @@ export class OperationEntry {
           provenance.fromFallback = true;
           provenance.source = 'fallback';
         }
-        if (env.callEndsWatched) {
-          this.emitEnd('fallback', reason, now - started, error, now);
-        }
+        this.ended('fallback', reason, now - started, error, now);
         return value;
       },
       (fallbackError: unknown) => {
@@ -241,16 +243,12 @@ export class OperationEntry {
       const end = outcome.endedAt;
       if (outcome.failed) {
         metrics.recordFailure(started, end);
-        if (this.env.callEndsWatched) {
-          this.emitEnd('failure', undefined, end - started, outcome.error, end, firstChunkMs);
-        }
+        this.ended('failure', undefined, end - started, outcome.error, end, firstChunkMs);
         return;
       }
       if (answered === 'success') metrics.recordSuccess(started, end);
       else metrics.recordFailure(started, end);
-      if (this.env.callEndsWatched) {
-        this.emitEnd(answered, undefined, end - started, primaryError, end, firstChunkMs);
-      }
+      this.ended(answered, undefined, end - started, primaryError, end, firstChunkMs);
     });
   }
 
@@ -263,9 +261,26 @@ export class OperationEntry {
   ): void {
     const now = this.env.clock.now();
     this.metrics.recordFailure(recordedFrom, now);
-    if (this.env.callEndsWatched) {
-      this.emitEnd('failure', reason, now - started, error, now);
+    this.ended('failure', reason, now - started, error, now);
+  }
+
+  /** A call ended: told to the recorders, and to observers of `onCallEnd`. */
+  private ended(
+    outcome: 'success' | 'fallback' | 'failure',
+    reason: RejectionReason | undefined,
+    durationMs: number,
+    error: unknown,
+    at: number,
+    firstChunkMs?: number,
+  ): void {
+    const { recorders, callEndsWatched } = this.env;
+    if (recorders.length > 0) {
+      const source = outcome === 'fallback' ? 'fallback' : undefined;
+      for (const recorder of recorders) {
+        recorder.callEnded(this.name, outcome, reason, source, durationMs);
+      }
     }
+    if (callEndsWatched) this.emitEnd(outcome, reason, durationMs, error, at, firstChunkMs);
   }
 
   private emitEnd(
@@ -274,7 +289,7 @@ export class OperationEntry {
     durationMs: number,
     error: unknown,
     at: number,
-    firstChunkMs?: number,
+    firstChunkMs: number | undefined,
   ): void {
     const hub = this.env.hub;
     if (outcome === 'success' && firstChunkMs === undefined) {

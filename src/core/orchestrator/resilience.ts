@@ -25,6 +25,7 @@ import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from '
 import { currentContext, startWithContext } from './current-context.js';
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
+import { RECORD_CALLS, type CallRecorder } from './call-recorder.js';
 import { OperationEntry, type OperationEnv } from './operation.js';
 import { documentProblems } from './document-limits.js';
 import { shapeProblems } from './shape.js';
@@ -149,6 +150,8 @@ export class Resilience {
       hub: undefined,
       callStartsWatched: false,
       callEndsWatched: false,
+      recorders: [],
+      callsTimed: false,
     };
     this.validateConfig = options.validate;
     const hostile = [
@@ -388,11 +391,29 @@ export class Resilience {
     };
   }
 
-  /** Keeps `OperationEnv`'s `callStartsWatched` and `callEndsWatched` true exactly while someone listens. */
+  /**
+   * Subscribes a metric exporter's recorder of call ends (internal: see `CallRecorder`).
+   * Every call is timed while one is subscribed, as while an observer listens for calls.
+   */
+  [RECORD_CALLS](recorder: CallRecorder): Unsubscribe {
+    const env = this.operationEnv;
+    env.recorders = [...env.recorders, recorder];
+    this.noteCallWatchers();
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      env.recorders = env.recorders.filter((known) => known !== recorder);
+      this.noteCallWatchers();
+    };
+  }
+
+  /** Keeps `OperationEnv`'s flags of who listens for or records calls true exactly while someone does. */
   private noteCallWatchers(): void {
     const env = this.operationEnv;
     env.callStartsWatched = env.hub?.has('onCallStart') === true;
     env.callEndsWatched = env.hub?.has('onCallEnd') === true;
+    env.callsTimed = env.callStartsWatched || env.callEndsWatched || env.recorders.length > 0;
   }
 
   /**
