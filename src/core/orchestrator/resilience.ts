@@ -22,7 +22,7 @@ import { codeSettings, streamSettings } from './code-settings.js';
 import { ConfigLayers } from './config-layers.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
 import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
-import { currentContext, startWithContext } from './current-context.js';
+import { applyWithContext, currentContext } from './current-context.js';
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
 import { RECORD_CALLS, type CallRecorder } from './call-recorder.js';
@@ -197,11 +197,7 @@ export class Resilience {
       provenance: Provenance | undefined,
     ): Promise<ResultOf<F>> =>
       (entry.retired ? register() : entry).run(
-        (ctx) =>
-          startWithContext(
-            ctx,
-            () => fn.apply(self, args) as ResultOf<F> | PromiseLike<ResultOf<F>>,
-          ),
+        (ctx) => applyWithContext(ctx, fn, self, args) as ResultOf<F> | PromiseLike<ResultOf<F>>,
         undefined,
         fallback === undefined ? undefined : (error) => fallback(error, ...args),
         provenance,
