@@ -51,8 +51,9 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     return 1;
   }
   const logger = jsonLinesLogger(io.stderr);
-  // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed.
-  const prometheus = await loadPrometheus();
+  // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed
+  // and an admin port serves them: without one, prom-client would only cost resident memory.
+  const prometheus = config.admin === undefined ? undefined : await loadPrometheus();
   const gateway = createGateway(config, {
     logger,
     env: io.env,
