@@ -3,6 +3,7 @@ import { isConfigError } from '../../core/errors/index.js';
 import { createGateway, jsonLinesLogger, loadGatewayFile } from '../../gateway/index.js';
 import { formatProblems } from '../config/format.js';
 import { loadPrometheus } from '../optional-prometheus.js';
+import { applyGatewayV8Flags } from './v8-flags.js';
 import { watchFile } from './watch-file.js';
 
 export const serveUsage = `breakwater serve --config <file>
@@ -50,6 +51,7 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     );
     return 1;
   }
+  applyGatewayV8Flags(io.env['NODE_OPTIONS']);
   const logger = jsonLinesLogger(io.stderr);
   // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed
   // and an admin port serves them: without one, prom-client would only cost resident memory.
