@@ -51,7 +51,7 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     );
     return 1;
   }
-  applyGatewayV8Flags(io.env['NODE_OPTIONS']);
+  applyGatewayV8Flags();
   const logger = jsonLinesLogger(io.stderr);
   // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed
   // and an admin port serves them: without one, prom-client would only cost resident memory.

@@ -15,7 +15,7 @@ const GATEWAY_FLAGS = [
   { flag: '--liftoff-only', setting: ['liftoff', 'wasm-tier-up', 'wasm-dynamic-tiering'] },
 ] as const;
 
-/** The gateway flags that `given` (node's own flags and NODE_OPTIONS) says nothing about. */
+/** The gateway flags that `given` (node's own command-line flags) says nothing about. */
 export function gatewayV8Flags(given: readonly string[]): string[] {
   const spelled = given.map((flag) => flag.replace(/_/g, '-'));
   return GATEWAY_FLAGS.filter(({ setting }) =>
@@ -23,8 +23,10 @@ export function gatewayV8Flags(given: readonly string[]): string[] {
   ).map(({ flag }) => flag);
 }
 
-/** Sets the gateway flags before the first upstream connection; a user's own choice stands. */
-export function applyGatewayV8Flags(nodeOptions: string | undefined): void {
-  const given = [...process.execArgv, ...(nodeOptions ?? '').split(/\s+/)];
-  for (const flag of gatewayV8Flags(given)) setFlagsFromString(flag);
+/**
+ * Sets the gateway flags before the first upstream connection; a user's own choice stands
+ * (`node --no-liftoff-only …/breakwater serve`; node does not take this flag in NODE_OPTIONS).
+ */
+export function applyGatewayV8Flags(): void {
+  for (const flag of gatewayV8Flags(process.execArgv)) setFlagsFromString(flag);
 }
