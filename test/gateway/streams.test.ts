@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/gateway/index.js';
 import {
@@ -402,6 +403,30 @@ describe('resume: prefill', () => {
       { role: 'assistant', content: all.slice(0, 40).join('') },
     ]);
     expect(countsOf(fakes)).toEqual({ primary: 1, backup: 1 });
+    // The headers went out with the primary; the backup that finished is named after the body.
+    expect(header('trailer')).toBe('x-breakwater-fallback');
+    const again = await request(`${running?.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', stream: true, messages: [] }),
+    });
+    expect(textOf(await again.body.text())).toBe(all.join(''));
+    expect(again.trailers).toEqual({ 'x-breakwater-fallback': 'backup' });
+  });
+
+  it('a resuming route’s stream that its first target finishes names no fallback in its trailer', async () => {
+    await setUp(
+      { primary: () => ({ type: 'stream', events: openaiEvents(all) }) },
+      { stream: { firstChunkMs: 300, idleMs: 300, resume: 'prefill' } },
+    );
+    const answer = await request(`${running?.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', stream: true, messages: [] }),
+    });
+    expect(answer.headers['trailer']).toBe('x-breakwater-fallback');
+    expect(textOf(await answer.body.text())).toBe(all.join(''));
+    expect(answer.trailers).toEqual({});
   });
 
   it('a target marked prefill: false is never asked; the client gets the original break', async () => {

@@ -213,6 +213,10 @@ export async function forward(
         journey.status = 200;
         if (index > 0) journey.fallback = target.upstream;
       },
+      onContinue: () => {
+        journey.fallback = target.upstream;
+        sink.setTrailer('x-breakwater-fallback', target.upstream);
+      },
     };
     const body = bodyForTarget(
       kind,

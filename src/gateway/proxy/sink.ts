@@ -6,6 +6,8 @@ import type { ServerResponse } from 'node:http';
  */
 export class ResponseSink {
   private sent = false;
+  /** Sent after the body, when the response is chunked (declared with its headers). */
+  private trailers: Record<string, string> | undefined;
 
   /**
    * @param stallMs how long a client may read nothing while its buffer is full before it is
@@ -63,8 +65,15 @@ export class ResponseSink {
     this.res.end(body);
   }
 
+  /** A trailer sent when the response ends (its name declared in the `trailer` header). */
+  setTrailer(name: string, value: string): void {
+    (this.trailers ??= {})[name] = value;
+  }
+
   end(): void {
-    if (!this.res.writableEnded) this.res.end();
+    if (this.res.writableEnded) return;
+    if (this.trailers !== undefined) this.res.addTrailers(this.trailers);
+    this.res.end();
   }
 
   /** Ends the response without a clean end, so the client cannot take it for a complete one. */

@@ -44,6 +44,8 @@ export interface StreamHooks {
   onMalformed(event: SseEvent): void;
   /** The client is about to get its first byte. */
   onCommit(): void;
+  /** A continuation's first content is about to go on to the client. */
+  onContinue(): void;
 }
 
 /** In a continuation, the events that carry the answer on; its own preamble is dropped. */
@@ -112,7 +114,13 @@ export async function pumpEvents(
       hooks.onCommit();
       // Without the upstream's content-length (never passed on): the events are relayed as
       // they come.
-      sink.commit(status, hooks.headersFor(clientResponseHeaders(headers)));
+      const own = hooks.headersFor(clientResponseHeaders(headers));
+      // A route that resumes may finish on another target after the headers went out: that
+      // target is named in a trailer.
+      if (progress.keepsText) own['trailer'] = 'x-breakwater-fallback';
+      sink.commit(status, own);
+    } else if (hooks.continuation) {
+      hooks.onContinue();
     }
     out.push(...held.splice(0));
   };
