@@ -16,6 +16,7 @@ import {
   hedge,
   rateLimit,
 } from '../../src/core/index.js';
+import { systemClock } from '../../src/core/clock.js';
 import { ManualClock } from '../support/clock.js';
 
 /**
@@ -233,3 +234,16 @@ describe('an injected clock that steps back does not wedge either', () => {
 function rateLimit1PerSecond(clock?: ManualClock) {
   return rateLimit({ rate: 1, intervalMs: 1_000, burst: 1, ...(clock ? { clock } : {}) });
 }
+
+describe('the default clock', () => {
+  it('never runs backwards when the timers are swapped, and then advances with them', () => {
+    vi.useRealTimers();
+    const real = systemClock.now();
+    // Fake timers start their monotonic clock again from zero: the tick source moves back.
+    vi.useFakeTimers({ now: new Date('2026-12-01T12:00:00Z') });
+    const swapped = systemClock.now();
+    expect(swapped).toBeGreaterThanOrEqual(real);
+    vi.advanceTimersByTime(1_000);
+    expect(systemClock.now() - swapped).toBeCloseTo(1_000, 2);
+  });
+});

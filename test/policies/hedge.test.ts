@@ -63,6 +63,25 @@ describe('hedge', () => {
     await flush();
   });
 
+  it('gives each call without a signal its own signals: one call losing attempts aborts nothing of another', async () => {
+    const policy = hedge({ delayMs: 100 });
+    const { fn, calls } = scripted<string>();
+    const first = policy.execute(fn);
+    const second = policy.execute(fn);
+    // The second started after the ticking had: its hedge is due up to one tick (13 ms) later.
+    await vi.advanceTimersByTimeAsync(113);
+    expect(calls).toHaveLength(4);
+    const signals = calls.map((call) => call.ctx.signal);
+    expect(new Set(signals).size).toBe(4);
+    // The first call's hedge wins: its primary aborts, the second call's attempts do not.
+    calls[2]?.gate.resolve('first, hedge');
+    await expect(first).resolves.toBe('first, hedge');
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, false, false, false]);
+    calls[1]?.gate.resolve('second, primary');
+    await expect(second).resolves.toBe('second, primary');
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, false, false, true]);
+  });
+
   it('fails with both errors when both attempts fail', async () => {
     const policy = hedge({ delayMs: 100 });
     const { fn, calls } = scripted<string>();

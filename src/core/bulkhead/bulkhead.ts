@@ -6,7 +6,7 @@ import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import type { RejectedEvent } from '../outcome-events.js';
 import { checkInteger, checkOptions, checkClock } from '../option-checks.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
-import { WaiterQueue, type Waiter } from './queue.js';
+import { LinkedList, type Linked } from '../linked-list.js';
 
 export interface BulkheadOptions {
   /** Calls allowed to run at once (an integer ≥ 1). */
@@ -23,12 +23,18 @@ export interface BulkheadEvents {
   queued: { readonly executing: number; readonly queued: number };
 }
 
+/** A call in a bulkhead's queue (FIFO; one that gives up leaves it at once, freeing its place). */
+interface Waiter extends Linked<Waiter> {
+  /** Called when the waiter gets a slot. */
+  start(): void;
+}
+
 /** Limits how many calls run at once, with an optional FIFO queue whose waiters may give up. */
 export class Bulkhead extends BasePolicy {
   readonly maxConcurrent: number;
   readonly maxQueue: number;
   private running = 0;
-  private readonly waiters = new WaiterQueue();
+  private readonly waiters = new LinkedList<Waiter>();
   private events: EventHub<BulkheadEvents> | undefined;
 
   constructor(options: BulkheadOptions) {
@@ -108,7 +114,7 @@ class QueuedCall<T> implements Waiter {
   private listenedTo: AbortSignal | undefined;
 
   constructor(
-    private readonly queue: WaiterQueue,
+    private readonly queue: LinkedList<Waiter>,
     /** Hands the slot on once the call has settled. */
     private readonly release: () => void,
     private readonly fn: Operation<T>,

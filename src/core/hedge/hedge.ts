@@ -11,7 +11,7 @@ import {
   failRange,
   checkOptions,
 } from '../option-checks.js';
-import { BasePolicy, RUN, type ExecutionContext, type Operation } from '../policy.js';
+import { BasePolicy, RUN, rootContext, type ExecutionContext, type Operation } from '../policy.js';
 import { callerAbort } from '../call-context.js';
 import { HedgedCall, type HedgeHost } from './hedged-call.js';
 import { LatencyWindow } from './latency-window.js';
@@ -90,6 +90,15 @@ function checkDelay(delay: unknown): number | LatencyWindowSettings {
 type LatencyWindowSettings = Required<LatencyPercentile>;
 
 /**
+ * The caller's context of every `execute` without a signal, shared rather than made per call
+ * (BENCHMARKS.md "hedge, primary answers first"). A root context is per call so that no two
+ * calls' functions get one signal (clients leave listeners on the signal they are given); a
+ * hedged call gives its functions its attempts' own signals, and reads this one's only to see
+ * that it never aborts.
+ */
+const UNSIGNALLED = rootContext(undefined);
+
+/**
  * Hedging: when the first attempt has not answered after the delay, start another (up to
  * `maxHedges`); the first success wins and the others' signals abort. An attempt that fails
  * does not fail the call while another runs; when every attempt has run and failed, the
@@ -147,6 +156,11 @@ export class Hedge extends BasePolicy {
 
   onHedge(listener: Listener<HedgeEvents['hedge']>): Unsubscribe {
     return (this.events ??= new EventHub()).on('hedge', listener);
+  }
+
+  /** `[RUN]` does not throw (its promise's executor catches what `start` throws). */
+  override execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
+    return signal === undefined ? this[RUN](fn, UNSIGNALLED) : super.execute(fn, signal);
   }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {

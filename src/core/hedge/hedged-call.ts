@@ -1,17 +1,11 @@
 import { abortReason } from '../abort.js';
 import { abortSource, callerAbort } from '../call-context.js';
-import {
-  invoke,
-  type ExecutionContext,
-  type Operation,
-  type Provenance,
-  type StreamOpener,
-} from '../policy.js';
+import { invoke, type ExecutionContext, type Operation, type Provenance } from '../policy.js';
 import {
   AttemptContext,
-  abortAttempt,
-  attemptSignal,
+  shareAttemptAccessors,
   type Attempt,
+  type AttemptAccessors,
   type AttemptState,
 } from './attempt-context.js';
 import type { HedgeTiming } from './scheduler.js';
@@ -40,13 +34,21 @@ const attemptProvenance = (parent: ExecutionContext): Provenance | undefined =>
     ? undefined
     : { attempts: 0, fromFallback: false, source: 'primary' };
 
+// Its accessors are put on the prototype by `shareAttemptAccessors` (`T` is the class's).
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+export interface HedgedCall<T> extends AttemptAccessors {}
+
 /**
  * One call under a hedge: its attempts, their errors, and the promise the caller awaits.
- * The call is its first attempt's context too (one object less per call, and no class
- * hierarchy to construct through: BENCHMARKS.md "hedge, primary answers first"); each hedge gets an `AttemptContext`. Each attempt
- * records its own provenance; the winner's is copied to the call's.
+ * The call is its first attempt's context too (one object less per call: BENCHMARKS.md
+ * "hedge, primary answers first"); each hedge gets an `AttemptContext`. Each attempt records
+ * its own provenance; the winner's is copied to the call's.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
+  static {
+    shareAttemptAccessors(this);
+  }
   deadline = NOT_WAITING;
   prev: HedgeWaiter | undefined = undefined;
   next: HedgeWaiter | undefined = undefined;
@@ -76,26 +78,6 @@ export class HedgedCall<T> implements HedgeWaiter, Attempt, AttemptState {
   /** The first attempt has none before it (a getter: one field less per call; see the class). */
   get previous(): undefined {
     return undefined;
-  }
-
-  get attempt(): number {
-    return this.parent.attempt;
-  }
-
-  get operation(): string | undefined {
-    return this.parent.operation;
-  }
-
-  get streamOpener(): StreamOpener | undefined {
-    return this.parent.streamOpener;
-  }
-
-  get signal(): AbortSignal {
-    return attemptSignal(this);
-  }
-
-  abort(reason: unknown): void {
-    abortAttempt(this, reason);
   }
 
   start(): void {
