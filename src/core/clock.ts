@@ -48,7 +48,7 @@ class MonotonicClock implements Clock {
   }
 }
 
-/** The default clock of every policy: monotonic (see `createMonotonicClock`). */
+/** The default clock of every policy: monotonic (see `MonotonicClock`). */
 export const systemClock: Clock = new MonotonicClock();
 
 /** Wall-clock milliseconds (`Date.now()`), for timestamps shown to people or shared between processes. */
