@@ -6,7 +6,7 @@ import {
 } from '../errors/index.js';
 import type { EventHub } from '../events.js';
 import { SETTLES_LATER, settlesLater, type SettlesLater } from '../late-outcome.js';
-import { releasedAfter } from '../call-context.js';
+import { CallContext, callerAbort, releasedAfter, type LazyContext } from '../call-context.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
 import {
   RUN,
@@ -81,7 +81,8 @@ export class OperationEntry {
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
-    streamed = false,
+    /** A streaming call's own context (see `StreamCallContext`): the call runs in it. */
+    stream?: LazyContext,
   ): Promise<T> {
     const { metrics, env } = this;
     metrics.totalCalls++;
@@ -89,18 +90,19 @@ export class OperationEntry {
     // Observers get every call's duration; otherwise only the calls the metrics sample.
     // Streams are always timed: their time to first chunk is recorded too.
     const timed =
-      streamed ||
+      stream !== undefined ||
       (hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'))) ||
       metrics.timeThisCall();
     const started = timed ? env.clock.now() : Number.NaN;
     if (hub?.has('onCallStart')) hub.emit('onCallStart', { operation: this.name, at: started });
     const layers = this.layers;
     // Every call has a context of its own (its signal is made only if read, see CallContext).
-    const ctx = rootContext(signal, this.name, provenance);
+    const ctx = stream ?? rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
     const running =
       layers.policy === undefined ? invoke(target, ctx) : runLayers(layers, target, ctx);
-    const pending = signal === undefined ? running : releasedAfter(ctx, running);
+    const pending =
+      signal !== undefined && ctx instanceof CallContext ? releasedAfter(ctx, running) : running;
     // The common call (untimed, no fallback, nobody watching calls) settles through handlers
     // made once per operation: it needs nothing of its own when it ends, so no closure per
     // call. `timed` is set whenever an observer listens for calls; observers of transitions
@@ -123,7 +125,7 @@ export class OperationEntry {
           this.emitEnd('success', undefined, now - started, undefined, now);
         return value;
       },
-      (error: unknown) => this.failed(error, layers, started, signal, fallback, provenance),
+      (error: unknown) => this.failed(error, layers, started, ctx, signal, fallback, provenance),
     );
   }
 
@@ -139,13 +141,9 @@ export class OperationEntry {
     return Promise.reject(error);
   }
 
-  private fallbackApplies(
-    error: unknown,
-    layers: Layers,
-    signal: AbortSignal | undefined,
-  ): boolean {
+  private fallbackApplies(error: unknown, layers: Layers, ctx: LazyContext): boolean {
     const when = layers.resolved.fallback;
-    if (when === false || signal?.aborted === true) return false;
+    if (when === false || callerAbort(ctx) !== undefined) return false;
     const reason = rejectionReason(error);
     if (reason === 'circuit_open') return when.whenOpen !== false;
     if (reason !== undefined) return when.whenRejected !== false;
@@ -157,6 +155,7 @@ export class OperationEntry {
     error: unknown,
     layers: Layers,
     started: number,
+    ctx: LazyContext,
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
@@ -164,7 +163,7 @@ export class OperationEntry {
     const { metrics, env } = this;
     const reason = rejectionReason(error);
     if (reason !== undefined) metrics.rejectedCalls++;
-    if (fallback === undefined || !this.fallbackApplies(error, layers, signal)) {
+    if (fallback === undefined || !this.fallbackApplies(error, layers, ctx)) {
       this.finishFailure(error, reason, started);
       return Promise.reject(error);
     }

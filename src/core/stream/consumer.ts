@@ -1,6 +1,7 @@
 import { abortReason } from '../abort.js';
 import { StreamInterruptedError, TimeoutError } from '../errors/classes.js';
-import type { ExecutionContext, Operation } from '../policy.js';
+import type { Operation } from '../policy.js';
+import { StreamCallContext } from './call-context.js';
 import { forget } from './close.js';
 import { LimitedOpener, openSource, type StreamOperation, type StreamSource } from './open.js';
 import { OpenedStream } from './opened-stream.js';
@@ -10,7 +11,7 @@ import { StallTimer } from './stall-timer.js';
 /** Runs one attempt-opening operation through the policies; answers an opened stream, or a fallback's source. */
 export type StreamRunner = (
   open: Operation<OpenedStream<unknown>>,
-  ctx: ExecutionContext,
+  ctx: StreamCallContext,
 ) => Promise<unknown>;
 
 const IDLE = 0;
@@ -44,8 +45,8 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private abortedWith: { reason: unknown } | undefined = undefined;
   private resolveNext: ((result: IteratorResult<T>) => void) | undefined = undefined;
   private rejectNext: ((error: unknown) => void) | undefined = undefined;
-  /** The call's signal as the policies see it: the caller's, plus the consumer's `return()`. */
-  private readonly controller = new AbortController();
+  /** The call's context as the policies see it: stopped by the caller's signal and the consumer's `return()`. */
+  private call: StreamCallContext | undefined = undefined;
   private readonly capture = (
     resolve: (result: IteratorResult<T>) => void,
     reject: (error: unknown) => void,
@@ -108,16 +109,12 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     }
     this.phase = OPENING;
     caller?.addEventListener('abort', this, { once: true });
-    const ctx: ExecutionContext = {
-      signal: this.controller.signal,
-      attempt: 1,
-      operation: this.operation,
-      provenance: undefined,
-      streamOpener: new LimitedOpener(this.limits),
-    };
+    const opener = new LimitedOpener(this.limits);
+    const call = new StreamCallContext(caller, this.operation, opener);
+    opener.call = this.call = call;
     const open: Operation<OpenedStream<unknown>> = (attempt) =>
-      openSource(this.fn, attempt, this.limits);
-    return this.run(open, ctx).then(
+      openSource(this.fn, attempt, this.limits, call);
+    return this.run(open, call).then(
       (answer) => this.answered(answer),
       (error: unknown) => this.failedToOpen(error),
     );
@@ -126,8 +123,8 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   /** The policies answered: an attempt's opened stream, or a fallback's source, opened here. */
   private answered(answer: unknown): Promise<IteratorResult<T>> | IteratorResult<T> {
     if (answer instanceof OpenedStream) return this.adopt(answer as OpenedStream<T>);
-    const ctx = { signal: this.controller.signal, attempt: 1, operation: this.operation };
-    return openSource(() => answer as StreamSource<T>, ctx, this.limits).then(
+    const call = this.call as StreamCallContext;
+    return openSource(() => answer as StreamSource<T>, call, this.limits, call).then(
       (opened) => this.adopt(opened),
       (error: unknown) => this.failedToOpen(error),
     );
@@ -218,7 +215,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     const reject = this.rejectNext;
     const opened = this.opened as OpenedStream<T>;
     this.end();
-    this.controller.abort(error);
+    this.call?.stop(error);
     forget(opened.close(error));
     opened.settle(true, error);
     reject?.(error);
@@ -234,8 +231,8 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private cancel(reason: unknown): Promise<void> {
     const phase = this.phase;
     this.end();
-    // Also stops what a fallback opened with the call's own signal.
-    this.controller.abort(reason);
+    // Also stops what a layer opened with the call's own signal.
+    this.call?.stop(reason);
     if (phase === IDLE || phase === OPENING) return Promise.resolve();
     const opened = this.opened as OpenedStream<T>;
     opened.settle(false, reason);
