@@ -461,7 +461,7 @@ describe('executeStream: signals made only when read', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(calls).toBe(1);
     expect(vi.getTimerCount()).toBe(0);
-    expect((await first).error).toMatchObject({ name: 'AbortError' });
+    expect(await first).toMatchObject({ ok: false, error: { name: 'AbortError' } });
   });
 
   it('calls off the opening attempt when the consumer leaves before the first chunk', async () => {
@@ -472,7 +472,7 @@ describe('executeStream: signals made only when read', () => {
     await vi.advanceTimersByTimeAsync(10);
     await iterator.return?.();
     await vi.runAllTimersAsync();
-    expect((await first).error).toMatchObject({ name: 'AbortError' });
+    expect(await first).toMatchObject({ ok: false, error: { name: 'AbortError' } });
     expect(log.signals[0]?.aborted).toBe(true);
     expect(log.closed).toBe(1);
   });

@@ -6,7 +6,7 @@ import { forget } from './close.js';
 import { LimitedOpener, openSource, type StreamOperation, type StreamSource } from './open.js';
 import { OpenedStream } from './opened-stream.js';
 import type { StreamLimits } from './options.js';
-import { StallTimer } from './stall-timer.js';
+import { StallTimer, type StallWatched } from './stall-timer.js';
 
 /** Runs one attempt-opening operation through the policies; answers an opened stream, or a fallback's source. */
 export type StreamRunner = (
@@ -33,7 +33,7 @@ const stopped = (): DOMException =>
  * and reported to the policies that wait for the outcome (a breaker). `return()` (a
  * `break`) and the caller's signal close the source and abort the attempt.
  */
-export class StreamIterator<T> implements AsyncIterableIterator<T> {
+export class StreamIterator<T> implements AsyncIterableIterator<T>, StallWatched {
   private phase: Phase = IDLE;
   private opened: OpenedStream<T> | undefined = undefined;
   /** `opened.iterator`, one read less per chunk ("Streams" in BENCHMARKS.md). */
@@ -143,7 +143,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     this.source = opened.iterator;
     this.phase = STREAMING;
     const { idleMs } = this.limits;
-    if (idleMs !== undefined) this.stall = new StallTimer(idleMs, () => this.stalled(idleMs));
+    if (idleMs !== undefined) this.stall = new StallTimer(idleMs, this);
     const first = opened.first;
     if (first.done === true) {
       this.finish();
@@ -160,9 +160,18 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     throw error;
   }
 
+  /** For the idle timer: a wait is on exactly while the consumer's promise is ours to settle. */
+  currentWait(): number {
+    return this.resolveNext === undefined ? -1 : this.chunks;
+  }
+
+  stalled(idleMs: number): void {
+    if (this.phase === STREAMING) this.interrupt('stalled', new TimeoutError(idleMs));
+  }
+
   private pull(): Promise<IteratorResult<T>> {
     const iterator = this.source as AsyncIterator<T>;
-    this.stall?.started();
+    this.stall?.waiting(this.chunks);
     // The consumer's promise is ours to settle (a stall or a stop settles it before the
     // source does); one executor made per stream keeps the per-chunk cost to that promise.
     const next = new Promise<IteratorResult<T>>(this.capture);
@@ -178,21 +187,20 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   }
 
   private chunk(result: IteratorResult<T>): void {
-    if (this.phase !== STREAMING) return;
-    this.stall?.ended();
+    const resolve = this.resolveNext;
+    // Settled already: a stall or a stop came first (every end clears it).
+    if (resolve === undefined) return;
     if (result.done !== true) {
       this.chunks++;
       this.last = result.value;
-      const resolve = this.resolveNext as (result: IteratorResult<T>) => void;
       this.resolveNext = this.rejectNext = undefined;
       resolve(result);
       return;
     }
     const incomplete = this.incomplete();
     if (incomplete !== undefined) return this.interrupt(incomplete.reason, incomplete.cause);
-    const resolve = this.resolveNext;
     this.finish();
-    resolve?.(result);
+    resolve(result);
   }
 
   /** Why a stream that just ended is not complete, or undefined when it is. */
@@ -204,10 +212,6 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     } catch (error) {
       return { reason: 'error', cause: error };
     }
-  }
-
-  private stalled(idleMs: number): void {
-    if (this.phase === STREAMING) this.interrupt('stalled', new TimeoutError(idleMs));
   }
 
   private interrupt(reason: 'stalled' | 'error' | 'incomplete', cause: unknown): void {
