@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type {
   CircuitSnapshot,
   CircuitStore,
+  StoreHealth,
   StoreLink,
   StoredCircuit,
 } from '../core/breaker/store.js';
@@ -17,7 +18,10 @@ export interface FileStoreOptions {
    * flapping breaker or a thousand breakers opening at once cost one write, not a storm.
    */
   readonly debounceMs?: number;
-  /** Told when the file is unreadable or corrupt, or a write fails (not when it does not exist yet). Default `console.warn`. */
+  /**
+   * Told when the file is unreadable or corrupt, or when writes start failing (once per run
+   * of failures; not when the file does not exist yet). Default `console.warn`.
+   */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -25,6 +29,8 @@ export interface FileStore extends CircuitStore {
   readonly path: string;
   /** Writes pending transitions now (synchronously). */
   flush(): void;
+  /** `'ready'`, or `'write-failing'` with the error while writes fail (they are retried). */
+  status(): StoreHealth;
 }
 
 let tempCounter = 0;
@@ -33,6 +39,8 @@ let tempCounter = 0;
 const BUSY_RETRY_MS = 20;
 /** Tries on a busy lock before writing without it (the rename still keeps the file whole). */
 const MAX_BUSY_FLUSHES = 10;
+/** How long a failed write (a full disk, a read-only mount) waits before it is tried again. */
+const FAILED_WRITE_RETRY_MS = 1000;
 /** The bounded spin for the lock at process exit, the one write that cannot wait for a timer. */
 const EXIT_LOCK_WAIT_MS = 200;
 
@@ -42,7 +50,8 @@ const EXIT_LOCK_WAIT_MS = 200;
  * synchronously, when the store is created; transitions are written atomically (a temp file
  * renamed over it), debounced, merged with what other processes wrote, and flushed at
  * `close()` and at process exit. A missing or corrupt file means every breaker starts
- * closed, with a warning — never a crash.
+ * closed, with a warning — never a crash. A write that fails is tried again until one
+ * succeeds, and `status()` (so health) shows it meanwhile.
  */
 class JsonFileStore implements FileStore {
   private readonly debounceMs: number;
@@ -54,6 +63,8 @@ class JsonFileStore implements FileStore {
   private closed = false;
   /** Flushes in a row that found the lock held by a live writer. */
   private busyFlushes = 0;
+  /** Why the last write failed, until a write succeeds. */
+  private writeError: string | undefined;
   /** At exit nothing can wait asynchronously: a short bounded spin for the lock, then write. */
   private readonly flushAtExit = (): void => this.flushWith(EXIT_LOCK_WAIT_MS, true);
 
@@ -110,28 +121,48 @@ class JsonFileStore implements FileStore {
     this.timer = undefined;
     process.off('exit', this.flushAtExit);
     if (!this.dirty) return;
-    let written = true;
+    let written: boolean;
     try {
       written = this.write(lockWaitMs, evenIfLocked);
     } catch (error) {
-      this.warn(`could not write the state file (${(error as Error).message})`);
+      const message = (error as Error).message;
+      // Once per run of failures: a full disk must not write a warning every second.
+      if (this.writeError === undefined) {
+        this.warn(`could not write the state file (${message}); trying again until it works`);
+      }
+      this.writeError = message;
+      this.retryIn(FAILED_WRITE_RETRY_MS);
+      return;
     }
     if (written) {
+      this.writeError = undefined;
       this.dirty = false;
       this.busyFlushes = 0;
       return;
     }
     this.busyFlushes++;
-    this.timer = unrefTimer(setTimeout(() => this.flush(), BUSY_RETRY_MS));
+    this.retryIn(BUSY_RETRY_MS);
+  }
+
+  private retryIn(ms: number): void {
+    if (this.closed) return;
+    this.timer = unrefTimer(setTimeout(() => this.flush(), ms));
     process.on('exit', this.flushAtExit);
+  }
+
+  status(): StoreHealth {
+    return this.writeError === undefined
+      ? { connection: 'ready' }
+      : { connection: 'write-failing', lastError: this.writeError };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.flush();
-    // A busy lock: wait for the retries (each a timer, not a spin) before letting go.
-    while (this.timer !== undefined) {
+    // A busy lock: wait for the retries (each a timer, not a spin) before letting go. A
+    // failing write was tried once more just now, and warned about; it is not waited for.
+    while (this.dirty && this.writeError === undefined) {
       await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
       this.flush();
     }

@@ -1,9 +1,22 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CircuitOpenError, circuitBreaker, consecutive } from '../../src/core/index.js';
+import {
+  CircuitOpenError,
+  circuitBreaker,
+  consecutive,
+  createResilience,
+} from '../../src/core/index.js';
 import { fileStore } from '../../src/node/index.js';
 import { runFixture } from '../support/child.js';
 
@@ -171,6 +184,54 @@ describe('fileStore in one process', () => {
     await expect(breaker.execute(() => 7)).resolves.toBe(7);
     await store.close();
     expect(warnings.some((m) => m.includes('could not write the state file'))).toBe(true);
+  });
+
+  it('a write that fails is tried again until it works, and health shows it meanwhile', async () => {
+    vi.useFakeTimers();
+    // A directory where the state file should be: every write fails, as on a full disk.
+    const blocked = join(dir, 'blocked');
+    mkdirSync(join(blocked, 'breakers.json'), { recursive: true });
+    const warnings: string[] = [];
+    const store = fileStore(join(blocked, 'breakers.json'), {
+      debounceMs: 0,
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(store.status()).toEqual({ connection: 'ready' });
+    const breaker = circuitBreaker({ name: 'payments', store });
+    breaker.isolate();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.status()).toEqual({
+      connection: 'write-failing',
+      lastError: expect.stringContaining('EISDIR') as string,
+    });
+    // Tried again each second, warned about once.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(warnings.filter((m) => m.includes('could not write the state file'))).toHaveLength(1);
+    const health = createResilience({ store }).healthStatus();
+    expect(health.store?.connection).toBe('write-failing');
+    // The disk frees up: the next try writes the whole state, and health is ready again.
+    rmSync(join(blocked, 'breakers.json'), { recursive: true });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(store.status()).toEqual({ connection: 'ready' });
+    expect(readFileSync(join(blocked, 'breakers.json'), 'utf8')).toContain('"isolated"');
+    await store.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('close() with a failing write tries once more and lets go: no timer, no exit listener', async () => {
+    vi.useFakeTimers();
+    const listeners = process.listenerCount('exit');
+    mkdirSync(join(dir, 'breakers.json'));
+    const warnings: string[] = [];
+    const store = fileStore(join(dir, 'breakers.json'), {
+      debounceMs: 10_000,
+      onWarning: (m) => warnings.push(m),
+    });
+    circuitBreaker({ name: 'payments', store }).isolate();
+    await store.close();
+    expect(warnings.filter((m) => m.includes('could not write the state file'))).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(process.listenerCount('exit')).toBe(listeners);
   });
 
   it('close() flushes, and leaves no timer and no exit listener', async () => {
