@@ -47,8 +47,7 @@ export function openSource<T>(
 
 /**
  * One attempt while it opens, as one object (its own abort follower) rather than a closure
- * per step: the setup of a stream is spread over its chunks ("Streams"
- * in BENCHMARKS.md).
+ * per step: a stream's setup is paid out of its chunks' budget ("Streams" in BENCHMARKS.md).
  */
 class Opening<T> implements AbortFollower {
   readonly opened: Promise<OpenedStream<T>>;
