@@ -3,10 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { CircuitStore } from '../core/breaker/store.js';
 import { EventHub, type Listener, type Unsubscribe } from '../core/events.js';
 import { Resilience } from '../core/orchestrator/resilience.js';
-import { httpHandler } from '../http/handler.js';
-import { mergePatchBetween } from '../node/config/watch.js';
-import { fileStore } from '../node/file-store.js';
-import { redactGatewayConfig } from './config/redact.js';
+import { mergePatchBetween } from '../node/config/merge-patch.js';
 import type { GatewayConfig, ValidGatewayConfig } from './config/schema.js';
 import { assertGatewayConfig, type Env } from './config/validate.js';
 import type { GatewayEvents } from './events.js';
@@ -107,6 +104,9 @@ async function storeFor(
   const setting = config.store;
   if (setting === undefined) return { store: undefined, synced: none };
   if ('file' in setting) {
+    // Loaded only when asked for: a gateway's resident memory is mostly the code it loads
+    // (the 1,000-streams row of BENCHMARKS.md, "The gateway").
+    const { fileStore } = await import('../node/file-store.js');
     const store = fileStore(setting.file, {
       onWarning: (message) => log.warn({ event: 'store_warning' }, message),
     });
@@ -323,6 +323,11 @@ export function createGateway(input: unknown, options: GatewayOptions = {}): Gat
       if (config.admin !== undefined) {
         const extra = options.metrics?.(r);
         if (extra !== undefined) metrics.append(extra);
+        // The admin port's code (§8.2, the dashboard's assets) only when there is one.
+        const [{ httpHandler }, { redactGatewayConfig }] = await Promise.all([
+          import('../http/handler.js'),
+          import('./config/redact.js'),
+        ]);
         const handler = httpHandler(r, {
           ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
           metrics: { registry: metrics },

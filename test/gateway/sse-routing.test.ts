@@ -24,16 +24,28 @@ describe('SSE parsing', () => {
             .slice(1)
             .flatMap((end, i) => parser.push(bytes.slice(points[i], end)));
           expect(events).toEqual(whole);
-          expect(events.map((e) => e.raw).join('')).toBe(text);
+          expect(Buffer.concat(events.map((e) => e.raw)).toString()).toBe(text);
         },
       ),
       { seed: 16, numRuns: 200 },
     );
     expect(whole.at(-1)).toEqual({
-      raw: 'event: x\r\ndata: a\r\ndata: b\r\n\r\n',
+      raw: Buffer.from('event: x\r\ndata: a\r\ndata: b\r\n\r\n'),
       event: 'x',
       data: 'a\nb',
     });
+  });
+
+  it('drops a byte-order mark opening the stream, even split across chunks, and keeps the bytes', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const event = Buffer.from('data: {"a":"é"}\n\n');
+    const parser = new SseParser();
+    expect(parser.push(bom.subarray(0, 1))).toEqual([]);
+    expect(parser.push(bom.subarray(1, 2))).toEqual([]);
+    const events = parser.push(Buffer.concat([bom.subarray(2), event]));
+    expect(events).toEqual([{ raw: event, event: undefined, data: '{"a":"é"}' }]);
+    // Only at the start: later the same bytes belong to an event.
+    expect(parser.push(Buffer.concat([bom, event]))[0]?.raw).toEqual(Buffer.concat([bom, event]));
   });
 
   it('reads what each openai event means: a role-only delta is not content, finish_reason completes', () => {

@@ -85,6 +85,30 @@ describe('openai streams', () => {
     expect(text).toBe(events.join(''));
   });
 
+  it('ends the answer at [DONE] and cuts an upstream that stays open after it, without blaming it', async () => {
+    const events = openaiEvents(tokens(3));
+    await setUp({
+      // The upstream stalls where a next event would be: after its [DONE], the socket open.
+      primary: () => ({
+        type: 'stream',
+        events: [...events, ': never sent\n\n'],
+        after: { events: events.length, then: 'stall' },
+      }),
+    });
+    const breaker = running?.gateway.resilience.breaker('primary');
+    let counted = 0;
+    breaker?.onFailure(() => counted++);
+    const { res, text } = await streamChat();
+    expect(res.status).toBe(200);
+    expect(text).toBe(events.join(''));
+    await waitFor(
+      () => fakes['primary']?.cancelled() === 1,
+      5_000,
+      'the upstream request to be cut',
+    );
+    expect(counted).toBe(0);
+  });
+
   it('a first token later than firstChunkMs fails over before any byte: the client sees only the backup', async () => {
     const backup = openaiEvents(['from ', 'backup'], { id: 'b' });
     await setUp({

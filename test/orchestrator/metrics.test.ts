@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TransientError } from '../../src/core/errors/index.js';
 import type { CallEndEvent, StateChangeEvent } from '../../src/core/orchestrator/observer.js';
 import { createResilience } from '../../src/core/orchestrator/resilience.js';
+import { ManualClock } from '../support/clock.js';
 import { failureOf, valueOf } from './helpers.js';
 
 describe('metrics, health and observers', () => {
@@ -65,6 +66,95 @@ describe('metrics, health and observers', () => {
     resilience.resetMetrics('busy');
     await valueOf(op(7));
     expect(metrics?.latency.count).toBe(1);
+  });
+
+  it('sample the latency of an observed operation alike, while observers get every call’s duration and counts stay exact', async () => {
+    const resilience = createResilience();
+    const durations: number[] = [];
+    resilience.observe({ onCallEnd: (event) => durations.push(event.durationMs) });
+    const op = resilience.wrap(
+      'observed',
+      (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('ok'), ms)),
+      { config: { retry: false, circuitBreaker: false } },
+    );
+    for (let i = 0; i < 1_000; i++) await valueOf(op(5));
+    const metrics = resilience.metrics('observed');
+    expect(metrics?.latency.count).toBe(1_000);
+    for (let i = 0; i < 8_000; i++) await valueOf(op(i % 2 === 0 ? 5 : 50));
+    expect(metrics?.totalCalls).toBe(9_000);
+    expect(metrics?.successfulCalls).toBe(9_000);
+    expect(metrics?.lastSuccess?.getTime()).toBe(Date.now());
+    const sampled = (metrics?.latency.count ?? 0) - 1_000;
+    expect(sampled).toBeGreaterThan(800);
+    expect(sampled).toBeLessThan(1_200);
+    expect(durations).toHaveLength(9_000);
+    expect(durations.slice(1_000).every((ms, i) => ms === (i % 2 === 0 ? 5 : 50))).toBe(true);
+  });
+
+  it('stamp each success of a burst no earlier than it answered and no later than its caller resumes', async () => {
+    const clock = new ManualClock(1_000);
+    let reads = 0;
+    const counted = {
+      now: (): number => {
+        reads++;
+        return clock.time;
+      },
+    };
+    const resilience = createResilience({ clock: counted });
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const answeredAt: number[] = [];
+    const op = resilience.wrap(
+      'burst',
+      async (i: number, gated: boolean) => {
+        if (gated) await gate;
+        answeredAt[i] = clock.time;
+        clock.advance(1);
+        return i;
+      },
+      { config: { retry: false, circuitBreaker: false } },
+    );
+    // Past the first thousand calls, which are all timed, most calls read no clock of their own.
+    for (let i = 0; i < 1_000; i++) await op(i, false);
+    const metrics = resilience.metrics('burst');
+    reads = 0;
+    const burst = Array.from({ length: 200 }, (_, i) =>
+      op(i, true).then(() => {
+        const stamped = metrics?.lastSuccessAt ?? Number.NaN;
+        expect(stamped).toBeGreaterThanOrEqual(answeredAt[i] ?? Infinity);
+        expect(stamped).toBeLessThanOrEqual(clock.time);
+        clock.advance(1);
+      }),
+    );
+    release();
+    await Promise.all(burst);
+    // About an eighth are timed (two readings each); the others share a few readings.
+    expect(reads).toBeLessThan(150);
+    expect(metrics?.successfulCalls).toBe(1_200);
+    expect(metrics?.lastSuccessAt).toBeGreaterThanOrEqual(Math.max(...answeredAt));
+    expect(metrics?.lastSuccess?.getTime()).toBe(metrics?.lastSuccessAt);
+  });
+
+  it('keep a burst’s successes no later than a failure that followed them', async () => {
+    const clock = new ManualClock(1_000);
+    const resilience = createResilience({ clock });
+    const op = resilience.wrap(
+      'mixed',
+      async (fail: boolean) => {
+        await Promise.resolve();
+        clock.advance(1);
+        if (fail) throw new TransientError('failed');
+        return 'ok';
+      },
+      { config: { retry: false, circuitBreaker: false } },
+    );
+    for (let i = 0; i < 1_000; i++) await op(false);
+    const metrics = resilience.metrics('mixed');
+    const calls = Array.from({ length: 100 }, (_, i) => op(i === 99).catch(() => 'failed'));
+    await Promise.all(calls);
+    expect(metrics?.successfulCalls).toBe(1_099);
+    expect(metrics?.failedCalls).toBe(1);
+    expect(metrics?.lastSuccessAt).toBeLessThanOrEqual(metrics?.lastFailureAt ?? -Infinity);
   });
 
   it('serialize to plain JSON with ISO timestamps', async () => {

@@ -3,6 +3,8 @@ import { isConfigError } from '../../core/errors/index.js';
 import { createGateway, jsonLinesLogger, loadGatewayFile } from '../../gateway/index.js';
 import { formatProblems } from '../config/format.js';
 import { loadPrometheus } from '../optional-prometheus.js';
+import { BatchedLines } from './batched-lines.js';
+import { applyGatewayV8Flags } from './v8-flags.js';
 import { watchFile } from './watch-file.js';
 
 export const serveUsage = `breakwater serve --config <file>
@@ -50,9 +52,12 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     );
     return 1;
   }
-  const logger = jsonLinesLogger(io.stderr);
-  // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed.
-  const prometheus = await loadPrometheus();
+  applyGatewayV8Flags();
+  const lines = new BatchedLines(io.stderr);
+  const logger = jsonLinesLogger(lines.line);
+  // The §8.1 series per upstream operation, when prom-client (an optional peer) is installed
+  // and an admin port serves them: without one, prom-client would only cost resident memory.
+  const prometheus = config.admin === undefined ? undefined : await loadPrometheus();
   const gateway = createGateway(config, {
     logger,
     env: io.env,
@@ -90,9 +95,11 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
       gateway.close().then(
         () => {
           logger.info({ event: 'stopped' }, 'gateway stopped');
+          lines.close();
           resolve(0);
         },
         (error: unknown) => {
+          lines.close();
           io.stderr(`breakwater serve: ${String(error)}\n`);
           resolve(1);
         },

@@ -1,5 +1,6 @@
 import type { CircuitState } from '../breaker/state.js';
 import type { Unsubscribe } from '../events.js';
+import { RECORD_CALLS, type CallRecorder } from '../orchestrator/call-recorder.js';
 import type { CallEndEvent, RejectionReason } from '../orchestrator/observer.js';
 import type { Resilience } from '../orchestrator/resilience.js';
 import { DurationBuckets } from './duration-buckets.js';
@@ -44,20 +45,21 @@ const bump = <K>(map: Map<K, number>, key: K): void => {
  * fallback, rejection and transition to plain numbers per operation label, so that a call
  * costs a few increments, and the exporter turns them into its own format when it is read.
  */
-export class CallTally {
+export class CallTally implements CallRecorder {
   /** By label, in the order labels first appeared. */
   readonly byLabel = new Map<string, OperationTally>();
   /** By operation name, for the operations that have a label of their own. */
   private readonly byOperation = new Map<string, OperationTally>();
   private readonly unsubscribe: Unsubscribe;
+  private readonly unsubscribeCalls: Unsubscribe;
 
   constructor(
     resilience: Resilience,
     private readonly labels: OperationLabels,
     private readonly bounds: readonly number[],
   ) {
+    this.unsubscribeCalls = resilience[RECORD_CALLS](this);
     this.unsubscribe = resilience.observe({
-      onCallEnd: (event) => this.callEnded(event),
       onRetry: (event) => this.of(event.operation).retries++,
       onStateChange: ({ operation, from, to }) => {
         const transitions = this.of(operation).transitions;
@@ -71,28 +73,35 @@ export class CallTally {
 
   /** Stops counting; what was counted stays readable. */
   close(): void {
+    this.unsubscribeCalls();
     this.unsubscribe();
   }
 
-  private callEnded(event: CallEndEvent): void {
-    const tally = this.of(event.operation);
+  /** A call ended (see `CallRecorder`). */
+  callEnded(
+    operation: string,
+    ended: CallEndEvent['outcome'],
+    reason: RejectionReason | undefined,
+    source: string | undefined,
+    durationMs: number,
+  ): void {
+    const tally = this.of(operation);
     const outcome =
-      event.outcome === 'success'
+      ended === 'success'
         ? SUCCESS
-        : event.outcome === 'fallback'
+        : ended === 'fallback'
           ? FALLBACK
-          : event.rejected
+          : reason !== undefined
             ? REJECTED
             : FAILURE;
     tally.calls[outcome] = (tally.calls[outcome] ?? 0) + 1;
-    const durationMs = event.durationMs;
     // NaN for a call that started before the tally subscribed: counted, not timed.
     if (durationMs === durationMs) {
       const durations = (tally.durations[outcome] ??= new DurationBuckets(this.bounds));
       durations.observe(durationMs / 1000);
     }
-    if (event.reason !== undefined) bump(tally.rejections, event.reason);
-    if (event.source !== undefined) bump(tally.fallbacks, event.source);
+    if (reason !== undefined) bump(tally.rejections, reason);
+    if (source !== undefined) bump(tally.fallbacks, source);
   }
 
   private of(operation: string): OperationTally {

@@ -38,7 +38,6 @@ export class OperationMetrics {
   fallbackCalls = 0;
   rejectedCalls = 0;
   circuitOpens = 0;
-  lastSuccessAt: number | undefined;
   lastFailureAt: number | undefined;
   /**
    * Duration of whole calls (retries and fallback included), in milliseconds. Every call
@@ -49,6 +48,11 @@ export class OperationMetrics {
   readonly latency = new LatencyHistogram();
   /** Time to first chunk of streaming calls (`wrapStream`), made by the first one. */
   firstChunk: LatencyHistogram | undefined;
+  /** The clock reading of the last success, once read (see `recordUntimedSuccess`). */
+  private successAt: number | undefined;
+  /** A success whose time is still to be read, at the latest by the microtask `stamper` queued. */
+  private successUnstamped = false;
+  private stamper: (() => void) | undefined;
   /** Calls to leave untimed before the next timed one. */
   private skip = 0;
   /** xorshift32 state: picks which calls are timed without lining up with a traffic pattern. */
@@ -62,7 +66,15 @@ export class OperationMetrics {
   constructor(
     readonly operation: string,
     private readonly toWall: (reading: number) => number = (reading) => reading,
+    /** The clock the calls are recorded with, read for untimed successes. */
+    private readonly now: () => number = () => Date.now(),
   ) {}
+
+  /** The clock reading of the last success (a success still to be stamped is stamped first). */
+  get lastSuccessAt(): number | undefined {
+    if (this.successUnstamped) this.stampSuccess();
+    return this.successAt;
+  }
 
   get lastSuccess(): Date | undefined {
     return this.lastSuccessAt === undefined ? undefined : new Date(this.toWall(this.lastSuccessAt));
@@ -102,12 +114,41 @@ export class OperationMetrics {
   /** A call that started at `started` (NaN when it was not timed) answered at `now` (clock milliseconds). */
   recordSuccess(started: number, now: number): void {
     this.successfulCalls++;
-    this.lastSuccessAt = now;
+    this.successUnstamped = false;
+    this.successAt = now;
     this.latency.record(now - started);
+  }
+
+  /**
+   * A success of an untimed call, which has read no clock. Alone in flight, it reads the
+   * clock now. While other calls of the operation are still in flight, the first success
+   * queues one reading for all those that follow it in the same run of microtasks: the
+   * microtask runs before anything those successes resume (their callers' code), and reading
+   * `lastSuccessAt` stamps a pending success first, so no reader sees an earlier time than a
+   * success it could know of, and none an older one. 1,000 calls in flight read the clock
+   * a few times instead of 1,000 (BENCHMARKS.md "`wrap`, balanced strategy", 1000 in flight).
+   */
+  recordUntimedSuccess(): void {
+    this.successfulCalls++;
+    if (this.inFlight === 0) {
+      this.successUnstamped = false;
+      this.successAt = this.now();
+    } else if (!this.successUnstamped) {
+      this.successUnstamped = true;
+      void Promise.resolve().then((this.stamper ??= () => this.stampSuccess()));
+    }
+  }
+
+  private stampSuccess(): void {
+    if (!this.successUnstamped) return;
+    this.successUnstamped = false;
+    this.successAt = this.now();
   }
 
   recordFailure(started: number, now: number): void {
     this.failedCalls++;
+    // A success still to be stamped came first: stamped now, it stays no later than this failure.
+    if (this.successUnstamped) this.stampSuccess();
     this.lastFailureAt = now;
     this.latency.record(now - started);
   }
@@ -126,7 +167,8 @@ export class OperationMetrics {
     this.fallbackCalls = 0;
     this.rejectedCalls = 0;
     this.circuitOpens = 0;
-    this.lastSuccessAt = undefined;
+    this.successUnstamped = false;
+    this.successAt = undefined;
     this.lastFailureAt = undefined;
     this.latency.reset();
     this.json = undefined;

@@ -20,6 +20,25 @@ export function startWithContext<T>(ctx: Context, start: () => T): T {
   }
 }
 
+/**
+ * `fn.apply(self, args)` with `ctx` as the current attempt's context: `startWithContext`
+ * without the closure per call that it needs (BENCHMARKS.md "`wrap`, balanced strategy").
+ */
+export function applyWithContext(
+  ctx: Context,
+  fn: (...args: never[]) => unknown,
+  self: unknown,
+  args: readonly unknown[],
+): unknown {
+  const previous = current;
+  current = ctx;
+  try {
+    return fn.apply(self, args as never[]);
+  } finally {
+    current = previous;
+  }
+}
+
 /** The context of the attempt being started; throws when no wrapped function is starting. */
 export function currentContext(caller: string): Context {
   if (current !== undefined) return current;

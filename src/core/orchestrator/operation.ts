@@ -16,6 +16,7 @@ import {
   type Operation,
   type Provenance,
 } from '../policy.js';
+import type { CallRecorder } from './call-recorder.js';
 import type { Layers } from './layers.js';
 import type { ObserverEvents, RejectionReason } from './observer.js';
 import type { CodeSettings } from './resolve.js';
@@ -29,6 +30,16 @@ export interface OperationEnv {
   readonly isTransient: (error: unknown) => boolean;
   /** Created on the first `observe`; undefined while nobody observes. */
   hub: EventHub<ObserverEvents> | undefined;
+  /**
+   * Whether an observer listens for `onCallStart` / `onCallEnd`, kept by `observe`: every
+   * call reads these fields instead of looking its listeners up.
+   */
+  callStartsWatched: boolean;
+  callEndsWatched: boolean;
+  /** The metric exporters' recorders (see `CallRecorder`), replaced as a whole on change. */
+  recorders: readonly CallRecorder[];
+  /** Whether every call is timed: someone listens for calls or records them. */
+  callsTimed: boolean;
 }
 
 /** Why `error` refused a call without running it; undefined when the call ran. */
@@ -73,7 +84,11 @@ export class OperationEntry {
     public layers: Layers,
     private readonly env: OperationEnv,
   ) {
-    this.metrics = new OperationMetrics(name, (reading) => wallTimeOf(env.clock, reading));
+    this.metrics = new OperationMetrics(
+      name,
+      (reading) => wallTimeOf(env.clock, reading),
+      () => env.clock.now(),
+    );
   }
 
   run<T>(
@@ -86,15 +101,14 @@ export class OperationEntry {
   ): Promise<T> {
     const { metrics, env } = this;
     metrics.totalCalls++;
-    const hub = env.hub;
-    // Observers get every call's duration; otherwise only the calls the metrics sample.
-    // Streams are always timed: their time to first chunk is recorded too.
-    const timed =
-      stream !== undefined ||
-      (hub !== undefined && (hub.has('onCallStart') || hub.has('onCallEnd'))) ||
-      metrics.timeThisCall();
+    // The latency histogram records the calls the metrics sample, whether or not anyone
+    // observes (its count is the calls timed, SPEC §8.1); observers of calls get every call's
+    // duration, so their calls are all timed. Streams are always timed and recorded: their
+    // time to first chunk is recorded too.
+    const sampled = stream !== undefined || metrics.timeThisCall();
+    const timed = sampled || env.callsTimed;
     const started = timed ? env.clock.now() : Number.NaN;
-    if (hub?.has('onCallStart')) hub.emit('onCallStart', { operation: this.name, at: started });
+    if (env.callStartsWatched) env.hub?.emit('onCallStart', { operation: this.name, at: started });
     const layers = this.layers;
     // Every call has a context of its own (its signal is made only if read, see CallContext).
     const ctx = stream ?? rootContext(signal, this.name, provenance);
@@ -113,31 +127,51 @@ export class OperationEntry {
         (this.onError ??= (error) => this.failedUntimed(error)),
       ) as Promise<T>;
     }
+    return this.settleTimed(pending, layers, started, sampled, ctx, signal, fallback, provenance);
+  }
+
+  /**
+   * A timed call's (or one with a fallback) settlement: its closures are made here, not in
+   * `run`, so that the common untimed call does not pay for the context they share
+   * (BENCHMARKS.md "`wrap`, balanced strategy").
+   */
+  private settleTimed<T>(
+    pending: Promise<T>,
+    layers: Layers,
+    started: number,
+    sampled: boolean,
+    ctx: LazyContext,
+    signal: AbortSignal | undefined,
+    fallback: BoundFallback<T> | undefined,
+    provenance: Provenance | undefined,
+  ): Promise<T> {
+    // What the latency histogram is given: the call's start when it is sampled, else NaN.
+    const recordedFrom = sampled ? started : Number.NaN;
     return pending.then(
       (value) => {
         if (settlesLater(value)) {
           this.streamOutcome(value, started, 'success', undefined);
           return value;
         }
-        const now = env.clock.now();
-        metrics.recordSuccess(started, now);
-        if (hub?.has('onCallEnd'))
-          this.emitEnd('success', undefined, now - started, undefined, now);
+        const now = this.env.clock.now();
+        this.metrics.recordSuccess(recordedFrom, now);
+        this.ended('success', undefined, now - started, undefined, now);
         return value;
       },
-      (error: unknown) => this.failed(error, layers, started, ctx, signal, fallback, provenance),
+      (error: unknown) =>
+        this.failed(error, layers, started, recordedFrom, ctx, signal, fallback, provenance),
     );
   }
 
   private succeededUntimed(value: unknown): unknown {
-    this.metrics.recordSuccess(Number.NaN, this.env.clock.now());
+    this.metrics.recordUntimedSuccess();
     return value;
   }
 
   private failedUntimed(error: unknown): Promise<never> {
     const reason = rejectionReason(error);
     if (reason !== undefined) this.metrics.rejectedCalls++;
-    this.finishFailure(error, reason, Number.NaN);
+    this.finishFailure(error, reason, Number.NaN, Number.NaN);
     return Promise.reject(error);
   }
 
@@ -155,6 +189,7 @@ export class OperationEntry {
     error: unknown,
     layers: Layers,
     started: number,
+    recordedFrom: number,
     ctx: LazyContext,
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
@@ -164,7 +199,7 @@ export class OperationEntry {
     const reason = rejectionReason(error);
     if (reason !== undefined) metrics.rejectedCalls++;
     if (fallback === undefined || !this.fallbackApplies(error, layers, ctx)) {
-      this.finishFailure(error, reason, started);
+      this.finishFailure(error, reason, started, recordedFrom);
       return Promise.reject(error);
     }
     return invoke(() => fallback(error), rootContext(signal, this.name)).then(
@@ -176,18 +211,16 @@ export class OperationEntry {
         }
         const now = env.clock.now();
         metrics.fallbackCalls++;
-        metrics.recordFailure(started, now);
+        metrics.recordFailure(recordedFrom, now);
         if (provenance !== undefined) {
           provenance.fromFallback = true;
           provenance.source = 'fallback';
         }
-        if (env.hub?.has('onCallEnd')) {
-          this.emitEnd('fallback', reason, now - started, error, now);
-        }
+        this.ended('fallback', reason, now - started, error, now);
         return value;
       },
       (fallbackError: unknown) => {
-        this.finishFailure(fallbackError, reason, started);
+        this.finishFailure(fallbackError, reason, started, recordedFrom);
         return Promise.reject(fallbackError);
       },
     );
@@ -210,29 +243,44 @@ export class OperationEntry {
       const end = outcome.endedAt;
       if (outcome.failed) {
         metrics.recordFailure(started, end);
-        if (this.env.hub?.has('onCallEnd')) {
-          this.emitEnd('failure', undefined, end - started, outcome.error, end, firstChunkMs);
-        }
+        this.ended('failure', undefined, end - started, outcome.error, end, firstChunkMs);
         return;
       }
       if (answered === 'success') metrics.recordSuccess(started, end);
       else metrics.recordFailure(started, end);
-      if (this.env.hub?.has('onCallEnd')) {
-        this.emitEnd(answered, undefined, end - started, primaryError, end, firstChunkMs);
-      }
+      this.ended(answered, undefined, end - started, primaryError, end, firstChunkMs);
     });
   }
 
+  /** `recordedFrom` is what the latency histogram is given: `started` when sampled, else NaN. */
   private finishFailure(
     error: unknown,
     reason: RejectionReason | undefined,
     started: number,
+    recordedFrom: number,
   ): void {
     const now = this.env.clock.now();
-    this.metrics.recordFailure(started, now);
-    if (this.env.hub?.has('onCallEnd')) {
-      this.emitEnd('failure', reason, now - started, error, now);
+    this.metrics.recordFailure(recordedFrom, now);
+    this.ended('failure', reason, now - started, error, now);
+  }
+
+  /** A call ended: told to the recorders, and to observers of `onCallEnd`. */
+  private ended(
+    outcome: 'success' | 'fallback' | 'failure',
+    reason: RejectionReason | undefined,
+    durationMs: number,
+    error: unknown,
+    at: number,
+    firstChunkMs?: number,
+  ): void {
+    const { recorders, callEndsWatched } = this.env;
+    if (recorders.length > 0) {
+      const source = outcome === 'fallback' ? 'fallback' : undefined;
+      for (const recorder of recorders) {
+        recorder.callEnded(this.name, outcome, reason, source, durationMs);
+      }
     }
+    if (callEndsWatched) this.emitEnd(outcome, reason, durationMs, error, at, firstChunkMs);
   }
 
   private emitEnd(
@@ -241,7 +289,7 @@ export class OperationEntry {
     durationMs: number,
     error: unknown,
     at: number,
-    firstChunkMs?: number,
+    firstChunkMs: number | undefined,
   ): void {
     const hub = this.env.hub;
     if (outcome === 'success' && firstChunkMs === undefined) {

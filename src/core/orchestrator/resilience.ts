@@ -22,9 +22,10 @@ import { codeSettings, streamSettings } from './code-settings.js';
 import { ConfigLayers } from './config-layers.js';
 import type { OperationConfig, ResilienceConfig, StrategyName } from './config.js';
 import { allMetricsOf, healthOf, type AllMetrics, type ResilienceHealth } from './health.js';
-import { currentContext, startWithContext } from './current-context.js';
+import { applyWithContext, currentContext } from './current-context.js';
 import { buildLayers, type LayerEnv, type Layers } from './layers.js';
 import { observerMethods, type ObserverEvents, type ResilienceObserver } from './observer.js';
+import { RECORD_CALLS, type CallRecorder } from './call-recorder.js';
 import { OperationEntry, type OperationEnv } from './operation.js';
 import { documentProblems } from './document-limits.js';
 import { shapeProblems } from './shape.js';
@@ -143,7 +144,15 @@ export class Resilience {
     this.clock = options.clock ?? systemClock;
     const isTransient = options.isTransient ?? ((error: unknown) => defaultIsTransient(error));
     this.layerEnv = { clock: this.clock, store: options.store, isTransient: options.isTransient };
-    this.operationEnv = { clock: this.clock, isTransient, hub: undefined };
+    this.operationEnv = {
+      clock: this.clock,
+      isTransient,
+      hub: undefined,
+      callStartsWatched: false,
+      callEndsWatched: false,
+      recorders: [],
+      callsTimed: false,
+    };
     this.validateConfig = options.validate;
     const hostile = [
       ...documentProblems(options.config, 'config'),
@@ -188,11 +197,7 @@ export class Resilience {
       provenance: Provenance | undefined,
     ): Promise<ResultOf<F>> =>
       (entry.retired ? register() : entry).run(
-        (ctx) =>
-          startWithContext(
-            ctx,
-            () => fn.apply(self, args) as ResultOf<F> | PromiseLike<ResultOf<F>>,
-          ),
+        (ctx) => applyWithContext(ctx, fn, self, args) as ResultOf<F> | PromiseLike<ResultOf<F>>,
         undefined,
         fallback === undefined ? undefined : (error) => fallback(error, ...args),
         provenance,
@@ -375,9 +380,36 @@ export class Resilience {
       return [hub.on(name, (event) => method.call(observer, event))];
     };
     const unsubscribers = observerMethods.flatMap(subscribe);
+    this.noteCallWatchers();
     return () => {
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
+      this.noteCallWatchers();
     };
+  }
+
+  /**
+   * Subscribes a metric exporter's recorder of call ends (internal: see `CallRecorder`).
+   * Every call is timed while one is subscribed, as while an observer listens for calls.
+   */
+  [RECORD_CALLS](recorder: CallRecorder): Unsubscribe {
+    const env = this.operationEnv;
+    env.recorders = [...env.recorders, recorder];
+    this.noteCallWatchers();
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      env.recorders = env.recorders.filter((known) => known !== recorder);
+      this.noteCallWatchers();
+    };
+  }
+
+  /** Keeps `OperationEnv`'s flags of who listens for or records calls true exactly while someone does. */
+  private noteCallWatchers(): void {
+    const env = this.operationEnv;
+    env.callStartsWatched = env.hub?.has('onCallStart') === true;
+    env.callEndsWatched = env.hub?.has('onCallEnd') === true;
+    env.callsTimed = env.callStartsWatched || env.callEndsWatched || env.recorders.length > 0;
   }
 
   /**

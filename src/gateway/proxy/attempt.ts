@@ -7,6 +7,7 @@ import { upstreamRetryAfterMs } from '../upstream/retry-after.js';
 import { errorVerdict } from '../upstream/verdict.js';
 import type { ResponseSink } from './sink.js';
 import { pumpBody, pumpEvents, type StreamHooks } from './stream.js';
+import { TryAbort } from './try-abort.js';
 import { TryTimer } from './try-timer.js';
 
 /** An upstream as attempts use it: its base URL, its headers and its connection pool. */
@@ -72,19 +73,16 @@ async function readLimited(body: AsyncIterable<Buffer>, limit: number): Promise<
  */
 export async function attempt(
   plan: AttemptPlan,
-  attemptSignal: AbortSignal,
+  attemptSignal: AbortSignal | undefined,
   sink: ResponseSink,
   hooks: StreamHooks,
 ): Promise<AttemptOutcome> {
-  // One controller per try, aborted by the layers or by the timer. (Node 20's AbortSignal.any
-  // keeps its sources alive far longer than a try lasts.) The attempt's signal follows the
-  // client's (it is the call's signal), so the client needs no listener of its own here.
-  const controller = new AbortController();
-  const timer = new TryTimer(controller, plan.deadlineAt);
-  const forward = (): void => controller.abort();
-  if (attemptSignal.aborted) controller.abort();
-  else attemptSignal.addEventListener('abort', forward, { once: true });
-  const signal = controller.signal;
+  // One abort per try, by the call's signal (the client's) or by the timer. (Node 20's
+  // AbortSignal.any keeps its sources alive far longer than a try lasts.)
+  const abort = new TryAbort();
+  const timer = new TryTimer(abort, plan.deadlineAt);
+  if (attemptSignal?.aborted === true) abort.abort(attemptSignal.reason);
+  else attemptSignal?.addEventListener('abort', abort, { once: true });
   timer.arm(plan.tryMs, plan.tryPhase);
   try {
     const readsBody = plan.kind !== 'http';
@@ -97,7 +95,7 @@ export async function attempt(
         plan.body?.length,
       ),
       body: plan.body ?? null,
-      signal,
+      signal: abort,
       dispatcher: plan.upstream.dispatcher,
     });
     const { statusCode, headers, body } = response;
@@ -125,11 +123,10 @@ export async function attempt(
     return await pumpBody(body, statusCode, headers, plan, timer, sink, hooks);
   } catch (error) {
     if (plan.clientSignal.aborted) throw new ClientGoneError();
-    if (attemptSignal.aborted) throw attemptSignal.reason;
-    if (controller.signal.aborted) throw controller.signal.reason;
+    if (abort.aborted) throw abort.reason;
     throw error;
   } finally {
     timer.clear();
-    attemptSignal.removeEventListener('abort', forward);
+    attemptSignal?.removeEventListener('abort', abort);
   }
 }

@@ -55,10 +55,11 @@ export class ResponseSink {
     });
   }
 
-  /** A whole response at once. */
-  send(status: number, headers: Readonly<Record<string, string | string[]>>, body: Buffer): void {
+  /** A whole response at once; `headers` is a record made for it (its length is set on it). */
+  send(status: number, headers: Record<string, string | string[]>, body: Buffer): void {
     this.sent = true;
-    this.res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+    headers['content-length'] = String(body.length);
+    this.res.writeHead(status, headers);
     this.res.end(body);
   }
 

@@ -35,7 +35,10 @@ export interface StreamHooks {
   readonly progress: StreamProgress;
   /** Continuing a broken stream: only the continuation's content goes on to the client. */
   readonly continuation: boolean;
-  /** The headers the client gets with the upstream's status (the x-breakwater-* ones added). */
+  /**
+   * The headers the client gets with the upstream's status: `upstream` (a record made for this
+   * response) with the x-breakwater-* ones added to it.
+   */
   headersFor(upstream: Record<string, string | string[]>): Record<string, string | string[]>;
   /** A malformed event was dropped. */
   onMalformed(event: SseEvent): void;
@@ -69,6 +72,14 @@ function relay(
   return pending.then(() => timer.arm(idleMs, 'idle'));
 }
 
+/** Empties `parts` into one buffer (the only one when there is one). */
+function joined(parts: Buffer[]): Buffer {
+  const one = parts.length === 1 ? parts[0] : undefined;
+  const whole = one ?? Buffer.concat(parts);
+  parts.length = 0;
+  return whole;
+}
+
 /**
  * Relays an event stream: events before the first chunk of content are held (a role-only
  * delta is not content), so a failure there can still fail over; then every event goes to
@@ -88,25 +99,25 @@ export async function pumpEvents(
   const dialect = dialects[plan.kind];
   const parser = new SseParser();
   const { progress } = hooks;
-  const held: string[] = [];
+  const held: Buffer[] = [];
   let started = false;
   let finished = false;
   let done = false;
-  // What one upstream chunk adds for the client goes out in one write.
-  const out: string[] = [];
+  // What one upstream chunk adds for the client goes out in one write, as the upstream's bytes.
+  const out: Buffer[] = [];
   const start = (): void => {
     started = true;
     progress.framing ??= 'events';
     if (!sink.committed) {
       hooks.onCommit();
-      const own = clientResponseHeaders(headers);
-      delete own['content-length'];
-      sink.commit(status, hooks.headersFor(own));
+      // Without the upstream's content-length (never passed on): the events are relayed as
+      // they come.
+      sink.commit(status, hooks.headersFor(clientResponseHeaders(headers)));
     }
     out.push(...held.splice(0));
   };
   const flush = (): Promise<void> | undefined =>
-    out.length > 0 ? sink.write(out.splice(0).join('')) : undefined;
+    out.length > 0 ? sink.write(joined(out)) : undefined;
   const onChunk = (chunk: Buffer): ChunkStep => {
     let broken: StreamBrokenError | undefined;
     for (const event of parser.push(chunk)) {
@@ -137,7 +148,7 @@ export async function pumpEvents(
         break;
       }
     }
-    const pending = started ? relay(sink, out.splice(0).join(''), timer, plan.idleMs) : undefined;
+    const pending = started ? relay(sink, joined(out), timer, plan.idleMs) : undefined;
     if (broken !== undefined) {
       const error = broken;
       if (pending === undefined) throw error;

@@ -12,7 +12,7 @@ export class TryTimer {
   private firedAt: UpstreamTimeoutError['phase'] | undefined;
 
   constructor(
-    private readonly controller: AbortController,
+    private readonly controller: { abort(reason: unknown): void },
     private readonly deadlineAt: number = Number.POSITIVE_INFINITY,
   ) {}
 

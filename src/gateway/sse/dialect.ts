@@ -75,7 +75,8 @@ function openaiMeaning(event: SseEvent): EventMeaning {
       toolCall = true;
     }
   }
-  return { ...NOTHING, content, text, toolCall, finish };
+  // A literal rather than a spread: this runs for every event of every stream.
+  return { content, text, toolCall, finish, done: false, error: undefined, malformed: false };
 }
 
 function anthropicMeaning(event: SseEvent): EventMeaning {

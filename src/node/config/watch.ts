@@ -5,7 +5,8 @@ import type { AuditEntry } from '../../core/orchestrator/audit.js';
 import type { ResilienceConfig } from '../../core/orchestrator/config.js';
 import { unrefTimer } from '../../core/timers.js';
 import { loadConfig, type LoadOptions } from './load.js';
-import { blends, isPlainObject } from '../../core/plain-object.js';
+import { isPlainObject } from '../../core/plain-object.js';
+import { mergePatchBetween } from './merge-patch.js';
 
 /** What `watchConfig` needs of a resilience instance. */
 export interface Reconfigurable {
@@ -37,27 +38,6 @@ export interface ConfigWatcher {
   reload(): ReloadResult;
   /** Stops watching; nothing is left running. Idempotent. */
   close(): void;
-}
-
-/**
- * A JSON merge patch taking `from` to `to`: only what changed, `null` for what was
- * removed. Applying only the file's own changes keeps runtime updates made since on
- * other settings.
- */
-export function mergePatchBetween(from: unknown, to: unknown): unknown {
-  if (!isPlainObject(from) || !isPlainObject(to)) return to;
-  const patch: Record<string, unknown> = {};
-  for (const key of Object.keys(from)) if (!(key in to)) patch[key] = null;
-  for (const [key, value] of Object.entries(to)) {
-    const before = from[key];
-    if (blends(before, value)) {
-      const inner = mergePatchBetween(before, value);
-      if (isPlainObject(inner) && Object.keys(inner).length > 0) patch[key] = inner;
-    } else if (!Object.is(before, value)) {
-      patch[key] = value;
-    }
-  }
-  return patch;
 }
 
 /** Whatever went wrong while applying a file, as a `ConfigError` saying so. */
