@@ -157,7 +157,8 @@ export class CallContext extends LazyContext implements AbortFollower {
 /** The context of a later attempt of the same call (a retry): the parent's signal, another number. */
 export class NextAttemptContext extends LazyContext {
   constructor(
-    private readonly parent: ExecutionContext,
+    /** The context of the call this attempt belongs to (a stream's openings follow it, see `StreamCallContext`). */
+    readonly parent: ExecutionContext,
     readonly attempt: number,
   ) {
     super();

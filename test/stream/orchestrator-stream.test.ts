@@ -215,4 +215,27 @@ describe('resilience.executeStream', () => {
     expect(result.error).toMatchObject({ message: 'bye' });
     expect(log.closed).toBe(1);
   });
+
+  it('asks no fallback for a call the caller aborted before its first chunk', async () => {
+    const resilience = createResilience();
+    const log = newLog();
+    const caller = new AbortController();
+    let fallbacks = 0;
+    const drained = drain(
+      resilience.executeStream('once', fakeStream({ chunks: 2, firstMs: 1_000 }, log), {
+        signal: caller.signal,
+        fallback: () => {
+          fallbacks++;
+          return fakeStream({ chunks: 2 }, log)(resilience.context());
+        },
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(100);
+    caller.abort(new Error('bye'));
+    await vi.runAllTimersAsync();
+    expect((await drained).error).toMatchObject({ message: 'bye' });
+    expect(fallbacks).toBe(0);
+    expect(log.signals[0]?.aborted).toBe(true);
+    expect(log.closed).toBe(1);
+  });
 });

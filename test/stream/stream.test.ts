@@ -16,6 +16,7 @@ import {
   stream,
   timeout,
 } from '../../src/core/index.js';
+import type { Context } from '../../src/core/index.js';
 import { outcome } from '../support/promises.js';
 import { drain, fakeStream, iterate, newLog } from './sources.js';
 
@@ -419,6 +420,71 @@ describe('executeStream: a consumer that stops early', () => {
     const caller = new AbortController();
     const drained = drain(
       retry().executeStream(fakeStream({ chunks: 1, firstMs: 1_000 }, log), caller.signal),
+    );
+    await vi.advanceTimersByTimeAsync(10);
+    caller.abort(new Error('never mind'));
+    await vi.runAllTimersAsync();
+    expect((await drained).error).toMatchObject({ message: 'never mind' });
+    expect(log.signals[0]?.aborted).toBe(true);
+  });
+});
+
+describe('executeStream: signals made only when read', () => {
+  it('hands a function that reads its signal only after the consumer stopped an aborted one', async () => {
+    const contexts: Context[] = [];
+    // eslint-disable-next-line @typescript-eslint/require-await -- chunks at hand; the signal is never read while it runs
+    async function* quiet(ctx: Context): AsyncGenerator<string> {
+      contexts.push(ctx);
+      for (;;) yield 'c';
+    }
+    for await (const chunk of stream({ idleMs: 1_000 }).executeStream(quiet)) {
+      expect(chunk).toBe('c');
+      break;
+    }
+    expect(contexts[0]?.signal.aborted).toBe(true);
+    expect(contexts[0]?.signal.reason).toMatchObject({ name: 'AbortError' });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops a retry waiting out its backoff when the consumer leaves before the first chunk', async () => {
+    let calls = 0;
+    const policy = pipeline(retry({ maxAttempts: 5, backoff: constant(10_000) }), stream());
+    const failing = policy.executeStream(() => {
+      calls++;
+      return Promise.reject(new Error('503'));
+    });
+    const iterator = failing[Symbol.asyncIterator]();
+    const first = outcome(iterator.next());
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toBe(1);
+    await iterator.return?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await first).toMatchObject({ ok: false, error: { name: 'AbortError' } });
+  });
+
+  it('calls off the opening attempt when the consumer leaves before the first chunk', async () => {
+    const log = newLog();
+    const slow = retry().executeStream(fakeStream({ chunks: 2, firstMs: 1_000 }, log));
+    const iterator = slow[Symbol.asyncIterator]();
+    const first = outcome(iterator.next());
+    await vi.advanceTimersByTimeAsync(10);
+    await iterator.return?.();
+    await vi.runAllTimersAsync();
+    expect(await first).toMatchObject({ ok: false, error: { name: 'AbortError' } });
+    expect(log.signals[0]?.aborted).toBe(true);
+    expect(log.closed).toBe(1);
+  });
+
+  it('stops a stream inside a timeout, which reads the call’s signal, on the caller’s abort', async () => {
+    const log = newLog();
+    const caller = new AbortController();
+    const drained = drain(
+      pipeline(timeout(5_000), stream()).executeStream(
+        fakeStream({ chunks: 1, firstMs: 1_000 }, log),
+        caller.signal,
+      ),
     );
     await vi.advanceTimersByTimeAsync(10);
     caller.abort(new Error('never mind'));

@@ -6,7 +6,7 @@ import {
 } from '../errors/index.js';
 import type { EventHub } from '../events.js';
 import { SETTLES_LATER, settlesLater, type SettlesLater } from '../late-outcome.js';
-import { releasedAfter } from '../call-context.js';
+import { CallContext, callerAbort, releasedAfter, type LazyContext } from '../call-context.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
 import {
   RUN,
@@ -96,7 +96,8 @@ export class OperationEntry {
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
-    streamed = false,
+    /** A streaming call's own context (see `StreamCallContext`): the call runs in it. */
+    stream?: LazyContext,
   ): Promise<T> {
     const { metrics, env } = this;
     metrics.totalCalls++;
@@ -104,17 +105,18 @@ export class OperationEntry {
     // observes (its count is the calls timed, SPEC §8.1); observers of calls get every call's
     // duration, so their calls are all timed. Streams are always timed and recorded: their
     // time to first chunk is recorded too.
-    const sampled = streamed || metrics.timeThisCall();
+    const sampled = stream !== undefined || metrics.timeThisCall();
     const timed = sampled || env.callsTimed;
     const started = timed ? env.clock.now() : Number.NaN;
     if (env.callStartsWatched) env.hub?.emit('onCallStart', { operation: this.name, at: started });
     const layers = this.layers;
     // Every call has a context of its own (its signal is made only if read, see CallContext).
-    const ctx = rootContext(signal, this.name, provenance);
+    const ctx = stream ?? rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
     const running =
       layers.policy === undefined ? invoke(target, ctx) : runLayers(layers, target, ctx);
-    const pending = signal === undefined ? running : releasedAfter(ctx, running);
+    const pending =
+      signal !== undefined && ctx instanceof CallContext ? releasedAfter(ctx, running) : running;
     // The common call (untimed, no fallback, nobody watching calls) settles through handlers
     // made once per operation: it needs nothing of its own when it ends, so no closure per
     // call. `timed` is set whenever an observer listens for calls; observers of transitions
@@ -125,7 +127,7 @@ export class OperationEntry {
         (this.onError ??= (error) => this.failedUntimed(error)),
       ) as Promise<T>;
     }
-    return this.settleTimed(pending, layers, started, sampled, signal, fallback, provenance);
+    return this.settleTimed(pending, layers, started, sampled, ctx, signal, fallback, provenance);
   }
 
   /**
@@ -138,6 +140,7 @@ export class OperationEntry {
     layers: Layers,
     started: number,
     sampled: boolean,
+    ctx: LazyContext,
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
@@ -156,7 +159,7 @@ export class OperationEntry {
         return value;
       },
       (error: unknown) =>
-        this.failed(error, layers, started, recordedFrom, signal, fallback, provenance),
+        this.failed(error, layers, started, recordedFrom, ctx, signal, fallback, provenance),
     );
   }
 
@@ -172,13 +175,9 @@ export class OperationEntry {
     return Promise.reject(error);
   }
 
-  private fallbackApplies(
-    error: unknown,
-    layers: Layers,
-    signal: AbortSignal | undefined,
-  ): boolean {
+  private fallbackApplies(error: unknown, layers: Layers, ctx: LazyContext): boolean {
     const when = layers.resolved.fallback;
-    if (when === false || signal?.aborted === true) return false;
+    if (when === false || callerAbort(ctx) !== undefined) return false;
     const reason = rejectionReason(error);
     if (reason === 'circuit_open') return when.whenOpen !== false;
     if (reason !== undefined) return when.whenRejected !== false;
@@ -191,6 +190,7 @@ export class OperationEntry {
     layers: Layers,
     started: number,
     recordedFrom: number,
+    ctx: LazyContext,
     signal: AbortSignal | undefined,
     fallback: BoundFallback<T> | undefined,
     provenance: Provenance | undefined,
@@ -198,7 +198,7 @@ export class OperationEntry {
     const { metrics, env } = this;
     const reason = rejectionReason(error);
     if (reason !== undefined) metrics.rejectedCalls++;
-    if (fallback === undefined || !this.fallbackApplies(error, layers, signal)) {
+    if (fallback === undefined || !this.fallbackApplies(error, layers, ctx)) {
       this.finishFailure(error, reason, started, recordedFrom);
       return Promise.reject(error);
     }

@@ -66,17 +66,18 @@ export function operationStream<T>(
       const run: StreamRunner = (open, ctx) =>
         entry.run(
           open,
-          ctx.signal,
+          undefined,
           fallback === undefined
             ? undefined
             : (error) =>
                 openSource(
                   startedIn((attempt) => fallback(error, attempt)),
-                  { signal: ctx.signal, attempt: 1, operation: entry.name },
+                  ctx,
                   limits,
+                  ctx,
                 ),
           undefined,
-          true,
+          ctx,
         );
       return new StreamIterator(run, startedIn(fn), signal, limits, entry.name);
     },

@@ -1,16 +1,17 @@
 import { abortReason } from '../abort.js';
 import { StreamInterruptedError, TimeoutError } from '../errors/classes.js';
-import type { ExecutionContext, Operation } from '../policy.js';
+import type { Operation } from '../policy.js';
+import { StreamCallContext } from './call-context.js';
 import { forget } from './close.js';
 import { LimitedOpener, openSource, type StreamOperation, type StreamSource } from './open.js';
 import { OpenedStream } from './opened-stream.js';
 import type { StreamLimits } from './options.js';
-import { StallTimer } from './stall-timer.js';
+import { StallTimer, type StallWatched } from './stall-timer.js';
 
 /** Runs one attempt-opening operation through the policies; answers an opened stream, or a fallback's source. */
 export type StreamRunner = (
   open: Operation<OpenedStream<unknown>>,
-  ctx: ExecutionContext,
+  ctx: StreamCallContext,
 ) => Promise<unknown>;
 
 const IDLE = 0;
@@ -32,7 +33,7 @@ const stopped = (): DOMException =>
  * and reported to the policies that wait for the outcome (a breaker). `return()` (a
  * `break`) and the caller's signal close the source and abort the attempt.
  */
-export class StreamIterator<T> implements AsyncIterableIterator<T> {
+export class StreamIterator<T> implements AsyncIterableIterator<T>, StallWatched {
   private phase: Phase = IDLE;
   private opened: OpenedStream<T> | undefined = undefined;
   /** `opened.iterator`, one read less per chunk ("Streams" in BENCHMARKS.md). */
@@ -44,8 +45,8 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private abortedWith: { reason: unknown } | undefined = undefined;
   private resolveNext: ((result: IteratorResult<T>) => void) | undefined = undefined;
   private rejectNext: ((error: unknown) => void) | undefined = undefined;
-  /** The call's signal as the policies see it: the caller's, plus the consumer's `return()`. */
-  private readonly controller = new AbortController();
+  /** The call's context as the policies see it: stopped by the caller's signal and the consumer's `return()`. */
+  private call: StreamCallContext | undefined = undefined;
   private readonly capture = (
     resolve: (result: IteratorResult<T>) => void,
     reject: (error: unknown) => void,
@@ -108,16 +109,12 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     }
     this.phase = OPENING;
     caller?.addEventListener('abort', this, { once: true });
-    const ctx: ExecutionContext = {
-      signal: this.controller.signal,
-      attempt: 1,
-      operation: this.operation,
-      provenance: undefined,
-      streamOpener: new LimitedOpener(this.limits),
-    };
+    const opener = new LimitedOpener(this.limits);
+    const call = new StreamCallContext(caller, this.operation, opener);
+    opener.call = this.call = call;
     const open: Operation<OpenedStream<unknown>> = (attempt) =>
-      openSource(this.fn, attempt, this.limits);
-    return this.run(open, ctx).then(
+      openSource(this.fn, attempt, this.limits, call);
+    return this.run(open, call).then(
       (answer) => this.answered(answer),
       (error: unknown) => this.failedToOpen(error),
     );
@@ -126,8 +123,8 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   /** The policies answered: an attempt's opened stream, or a fallback's source, opened here. */
   private answered(answer: unknown): Promise<IteratorResult<T>> | IteratorResult<T> {
     if (answer instanceof OpenedStream) return this.adopt(answer as OpenedStream<T>);
-    const ctx = { signal: this.controller.signal, attempt: 1, operation: this.operation };
-    return openSource(() => answer as StreamSource<T>, ctx, this.limits).then(
+    const call = this.call as StreamCallContext;
+    return openSource(() => answer as StreamSource<T>, call, this.limits, call).then(
       (opened) => this.adopt(opened),
       (error: unknown) => this.failedToOpen(error),
     );
@@ -146,7 +143,7 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     this.source = opened.iterator;
     this.phase = STREAMING;
     const { idleMs } = this.limits;
-    if (idleMs !== undefined) this.stall = new StallTimer(idleMs, () => this.stalled(idleMs));
+    if (idleMs !== undefined) this.stall = new StallTimer(idleMs, this);
     const first = opened.first;
     if (first.done === true) {
       this.finish();
@@ -163,9 +160,18 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     throw error;
   }
 
+  /** For the idle timer: a wait is on exactly while the consumer's promise is ours to settle. */
+  currentWait(): number {
+    return this.resolveNext === undefined ? -1 : this.chunks;
+  }
+
+  stalled(idleMs: number): void {
+    if (this.phase === STREAMING) this.interrupt('stalled', new TimeoutError(idleMs));
+  }
+
   private pull(): Promise<IteratorResult<T>> {
     const iterator = this.source as AsyncIterator<T>;
-    this.stall?.started();
+    this.stall?.waiting(this.chunks);
     // The consumer's promise is ours to settle (a stall or a stop settles it before the
     // source does); one executor made per stream keeps the per-chunk cost to that promise.
     const next = new Promise<IteratorResult<T>>(this.capture);
@@ -181,21 +187,20 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   }
 
   private chunk(result: IteratorResult<T>): void {
-    if (this.phase !== STREAMING) return;
-    this.stall?.ended();
+    const resolve = this.resolveNext;
+    // Settled already: a stall or a stop came first (every end clears it).
+    if (resolve === undefined) return;
     if (result.done !== true) {
       this.chunks++;
       this.last = result.value;
-      const resolve = this.resolveNext as (result: IteratorResult<T>) => void;
       this.resolveNext = this.rejectNext = undefined;
       resolve(result);
       return;
     }
     const incomplete = this.incomplete();
     if (incomplete !== undefined) return this.interrupt(incomplete.reason, incomplete.cause);
-    const resolve = this.resolveNext;
     this.finish();
-    resolve?.(result);
+    resolve(result);
   }
 
   /** Why a stream that just ended is not complete, or undefined when it is. */
@@ -209,16 +214,12 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
     }
   }
 
-  private stalled(idleMs: number): void {
-    if (this.phase === STREAMING) this.interrupt('stalled', new TimeoutError(idleMs));
-  }
-
   private interrupt(reason: 'stalled' | 'error' | 'incomplete', cause: unknown): void {
     const error = new StreamInterruptedError(this.chunks, reason, cause);
     const reject = this.rejectNext;
     const opened = this.opened as OpenedStream<T>;
     this.end();
-    this.controller.abort(error);
+    this.call?.stop(error);
     forget(opened.close(error));
     opened.settle(true, error);
     reject?.(error);
@@ -234,8 +235,8 @@ export class StreamIterator<T> implements AsyncIterableIterator<T> {
   private cancel(reason: unknown): Promise<void> {
     const phase = this.phase;
     this.end();
-    // Also stops what a fallback opened with the call's own signal.
-    this.controller.abort(reason);
+    // Also stops what a layer opened with the call's own signal.
+    this.call?.stop(reason);
     if (phase === IDLE || phase === OPENING) return Promise.resolve();
     const opened = this.opened as OpenedStream<T>;
     opened.settle(false, reason);

@@ -1,6 +1,8 @@
-import { abortReason, neverAbortedSignal } from '../abort.js';
+import type { AbortFollower } from '../call-context.js';
 import { FirstChunkTimeoutError, StreamInterruptedError } from '../errors/classes.js';
 import type { Context, StreamOpener } from '../policy.js';
+import { StreamAttempt } from './attempt.js';
+import { StreamCallContext, type AbortWatch } from './call-context.js';
 import { closeQuietly, forget } from './close.js';
 import { OpenedStream } from './opened-stream.js';
 import type { StreamLimits } from './options.js';
@@ -10,6 +12,8 @@ export type StreamSource<T> = AsyncIterable<T> | PromiseLike<AsyncIterable<T>>;
 
 /** A streaming function: gets the attempt's context, answers with its stream. */
 export type StreamOperation<T> = (ctx: Context) => StreamSource<T>;
+
+const ignore = (): void => undefined;
 
 function iteratorOf<T>(iterable: AsyncIterable<T>): AsyncIterator<T> {
   const open = (iterable as Partial<AsyncIterable<T>> | null | undefined)?.[Symbol.asyncIterator];
@@ -25,82 +29,102 @@ function iteratorOf<T>(iterable: AsyncIterable<T>): AsyncIterator<T> {
  * One attempt of a streaming call: opens the source and waits for its first chunk. That is
  * the attempt's success, so the policies around it (retry, breaker, timeout, hedge, a
  * fallback chain) treat "no first chunk" exactly like a failed call. The attempt has its own
- * controller: the caller's signal (`ctx.signal`) aborts it while it opens, and afterwards the
- * consumer owns it. A failure — an error, the `firstChunkMs` deadline, the caller's abort —
- * aborts the attempt, closes the source and rejects at once, without waiting on a source
- * that does not listen.
+ * signal (`StreamAttempt`): the call's abort (`ctx`, followed through `call`) calls it off
+ * while it opens, and afterwards the consumer owns it. A failure — an error, the
+ * `firstChunkMs` deadline, the caller's abort — aborts the attempt, closes the source and
+ * rejects at once, without waiting on a source that does not listen.
  */
 export function openSource<T>(
   produce: StreamOperation<T>,
   ctx: Context,
   limits: StreamLimits,
+  call: StreamCallContext,
 ): Promise<OpenedStream<T>> {
-  const outer = ctx.signal;
-  if (outer.aborted) return Promise.reject(abortReason(outer));
-  return new Promise<OpenedStream<T>>((resolve, reject) => {
-    const controller = new AbortController();
-    let iterator: AsyncIterator<T> | undefined;
-    let finished = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = (): void => {
-      finished = true;
-      if (timer !== undefined) clearTimeout(timer);
-      if (outer !== neverAbortedSignal) outer.removeEventListener('abort', onAbort);
-    };
-    const fail = (error: unknown): void => {
-      if (finished) return;
-      stop();
-      controller.abort(error);
-      if (iterator !== undefined) forget(closeQuietly(iterator));
-      reject(error);
-    };
-    const onAbort = (): void => fail(abortReason(outer));
-    if (outer !== neverAbortedSignal) outer.addEventListener('abort', onAbort, { once: true });
+  const aborted = call.abortedIn(ctx);
+  if (aborted !== undefined) return Promise.reject(aborted);
+  return new Opening(produce, ctx, limits, call).opened;
+}
+
+/**
+ * One attempt while it opens, as one object (its own abort follower) rather than a closure
+ * per step: a stream's setup is paid out of its chunks' budget ("Streams" in BENCHMARKS.md).
+ */
+class Opening<T> implements AbortFollower {
+  readonly opened: Promise<OpenedStream<T>>;
+  private resolve: (opened: OpenedStream<T>) => void = ignore;
+  private reject: (error: unknown) => void = ignore;
+  private iterator: AsyncIterator<T> | undefined = undefined;
+  private finished = false;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private readonly attempt: StreamAttempt;
+  private readonly watch: AbortWatch;
+
+  constructor(
+    produce: StreamOperation<T>,
+    private readonly ctx: Context,
+    private readonly limits: StreamLimits,
+    private readonly call: StreamCallContext,
+  ) {
+    this.opened = new Promise<OpenedStream<T>>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.attempt = new StreamAttempt(ctx.attempt, ctx.operation);
+    this.watch = call.watch(ctx, this);
     const { firstChunkMs } = limits;
     if (firstChunkMs !== undefined) {
-      timer = setTimeout(() => fail(new FirstChunkTimeoutError(firstChunkMs)), firstChunkMs);
-    }
-    const onFirst = (first: IteratorResult<T>): void => {
-      if (finished) return;
-      if (first.done === true && limits.isComplete !== undefined) {
-        // Nothing at all where a complete answer was expected: the attempt failed.
-        return fail(new StreamInterruptedError(0, 'incomplete'));
-      }
-      stop();
-      const clock = limits.clock;
-      const opened = new OpenedStream(
-        iterator as AsyncIterator<T>,
-        first,
-        controller,
-        outer,
-        clock.now(),
-        () => clock.now(),
+      this.timer = setTimeout(
+        () => this.fail(new FirstChunkTimeoutError(firstChunkMs)),
+        firstChunkMs,
       );
-      resolve(opened);
-    };
-    const onSource = (iterable: AsyncIterable<T>): PromiseLike<void> | undefined => {
-      const opened = iteratorOf(iterable);
-      if (finished) {
-        // The attempt was called off while the source was on its way: close it unread.
-        forget(closeQuietly(opened));
-        return undefined;
-      }
-      iterator = opened;
-      return opened.next().then(onFirst);
-    };
-    let source: StreamSource<T>;
-    try {
-      source = produce({
-        signal: controller.signal,
-        attempt: ctx.attempt,
-        operation: ctx.operation,
-      });
-    } catch (error) {
-      fail(error);
-      return;
     }
-    Promise.resolve(source).then(onSource).then(undefined, fail);
-  });
+    void this.run(produce);
+  }
+
+  /** The call aborted while the attempt opened. */
+  handleEvent(): void {
+    this.fail(StreamCallContext.watchedReason(this.watch));
+  }
+
+  fail(error: unknown): void {
+    if (this.finished) return;
+    this.stop();
+    this.attempt.abort(error);
+    if (this.iterator !== undefined) forget(closeQuietly(this.iterator));
+    this.reject(error);
+  }
+
+  private async run(produce: StreamOperation<T>): Promise<void> {
+    try {
+      const iterable = await produce(this.attempt);
+      const iterator = iteratorOf(iterable);
+      if (this.finished) {
+        // The attempt was called off while the source was on its way: close it unread.
+        forget(closeQuietly(iterator));
+        return;
+      }
+      this.iterator = iterator;
+      const first = await iterator.next();
+      if (this.finished) return;
+      if (first.done === true && this.limits.isComplete !== undefined) {
+        // Nothing at all where a complete answer was expected: the attempt failed.
+        this.fail(new StreamInterruptedError(0, 'incomplete'));
+        return;
+      }
+      this.stop();
+      this.resolve(
+        new OpenedStream(iterator, first, this.attempt, this.ctx, this.call, this.limits.clock),
+      );
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private stop(): void {
+    this.finished = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    StreamCallContext.unwatch(this.watch, this);
+  }
 }
 
 /**
@@ -108,9 +132,17 @@ export function openSource<T>(
  * stream's limits, so that each is an attempt of its own (see `StreamOpener`).
  */
 export class LimitedOpener implements StreamOpener {
+  /** The call whose abort the streams follow; set once the call's context is made. */
+  call: StreamCallContext | undefined = undefined;
+
   constructor(private readonly limits: StreamLimits) {}
 
   open(produce: (ctx: Context) => unknown, ctx: Context): Promise<unknown> {
-    return openSource(produce as StreamOperation<unknown>, ctx, this.limits);
+    return openSource(
+      produce as StreamOperation<unknown>,
+      ctx,
+      this.limits,
+      this.call as StreamCallContext,
+    );
   }
 }

@@ -1,5 +1,8 @@
-import { abortReason, neverAbortedSignal } from '../abort.js';
+import type { Clock } from '../clock.js';
 import { SETTLES_LATER, type LateOutcome, type SettlesLater } from '../late-outcome.js';
+import type { Context } from '../policy.js';
+import type { StreamAttempt } from './attempt.js';
+import { StreamCallContext, type AbortWatch } from './call-context.js';
 import { closeQuietly, forget } from './close.js';
 
 type OutcomeListener = (outcome: LateOutcome) => void;
@@ -7,27 +10,26 @@ type OutcomeListener = (outcome: LateOutcome) => void;
 /**
  * An attempt that delivered its first chunk: what the policies see as the call's answer.
  * Its outcome is only known when the consumer's iteration ends, so it settles later (a
- * breaker waits for it). Until the consumer adopts it, the attempt's own signal still
- * closes it: a hedge's loser, an answer an aggressive timeout gave up on.
+ * breaker waits for it). Until the consumer adopts it, the abort of the context it was
+ * opened in still closes it: a hedge's loser, an answer an aggressive timeout gave up on.
  */
 export class OpenedStream<T> implements SettlesLater {
   private listeners: OutcomeListener[] | undefined = undefined;
   private settled = false;
-  private watched: AbortSignal | undefined = undefined;
+  private watched: AbortWatch;
+  readonly openedAt: number;
 
   constructor(
     readonly iterator: AsyncIterator<T>,
     readonly first: IteratorResult<T>,
-    /** Aborts the attempt: the signal the source was opened with. */
-    readonly controller: AbortController,
-    signal: AbortSignal,
-    readonly openedAt: number,
-    private readonly now: () => number,
+    /** The attempt the source was opened as: aborting it aborts the source's signal. */
+    private readonly attempt: StreamAttempt,
+    ctx: Context,
+    call: StreamCallContext,
+    private readonly clock: Clock,
   ) {
-    if (signal !== neverAbortedSignal) {
-      this.watched = signal;
-      signal.addEventListener('abort', this, { once: true });
-    }
+    this.openedAt = clock.now();
+    this.watched = call.watch(ctx, this);
   }
 
   [SETTLES_LATER](listener: OutcomeListener): void {
@@ -41,7 +43,7 @@ export class OpenedStream<T> implements SettlesLater {
 
   /** The attempt was called off before the consumer took it. */
   handleEvent(): void {
-    const reason = abortReason(this.watched ?? neverAbortedSignal);
+    const reason = StreamCallContext.watchedReason(this.watched);
     this.watched = undefined;
     forget(this.close(reason));
     this.settle(true, reason);
@@ -50,7 +52,7 @@ export class OpenedStream<T> implements SettlesLater {
   /** Aborts the attempt and closes its source. */
   close(reason: unknown): Promise<void> {
     this.unwatch();
-    this.controller.abort(reason);
+    this.attempt.abort(reason);
     return closeQuietly(this.iterator);
   }
 
@@ -61,7 +63,12 @@ export class OpenedStream<T> implements SettlesLater {
     const listeners = this.listeners;
     if (listeners === undefined) return;
     this.listeners = undefined;
-    const outcome: LateOutcome = { failed, error, answeredAt: this.openedAt, endedAt: this.now() };
+    const outcome: LateOutcome = {
+      failed,
+      error,
+      answeredAt: this.openedAt,
+      endedAt: this.clock.now(),
+    };
     for (const listener of listeners) {
       try {
         listener(outcome);
@@ -72,7 +79,7 @@ export class OpenedStream<T> implements SettlesLater {
   }
 
   private unwatch(): void {
-    this.watched?.removeEventListener('abort', this);
+    StreamCallContext.unwatch(this.watched, this);
     this.watched = undefined;
   }
 }
