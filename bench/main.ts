@@ -8,15 +8,17 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { timeCall, type BenchMeasurement, type BenchSuite, type TimedResult } from './harness.js';
+import { moduleExtension, repoRoot } from './paths.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
+const baseline = `baseline${moduleExtension}`;
 const files = readdirSync(join(here, 'suites'))
-  .filter((file) => file.endsWith('.ts'))
-  .filter((file) => only === undefined || file === 'baseline.ts' || file.includes(only))
-  .sort((a, b) => (a === 'baseline.ts' ? -1 : b === 'baseline.ts' ? 1 : a.localeCompare(b)));
+  .filter((file) => file.endsWith(moduleExtension))
+  .filter((file) => only === undefined || file === baseline || file.includes(only))
+  .sort((a, b) => (a === baseline ? -1 : b === baseline ? 1 : a.localeCompare(b)));
 
 const timed: (TimedResult & { suite: string })[] = [];
 const measured: (BenchMeasurement & { suite: string })[] = [];
@@ -76,7 +78,7 @@ const table = lines.join('\n');
 console.log(table);
 
 if (args.includes('--write')) {
-  const path = join(here, '..', 'BENCHMARKS.md');
+  const path = join(repoRoot, 'BENCHMARKS.md');
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
   const current = readFileSync(path, 'utf8');

@@ -12,6 +12,11 @@ import { heapPerObject, type BenchCase, type BenchSuite } from '../harness.js';
 const answer = (): Promise<number> => Promise.resolve(1);
 const failing = (): Promise<never> => Promise.reject(new TransientError('down'));
 const ignore = (): undefined => undefined;
+/** The reference for a rejection: one error made once, rejected a microtask later and caught. */
+const madeOnce = new Error('made once');
+const rethrow = (error: unknown): never => {
+  throw error;
+};
 const HOUR = 3_600_000;
 
 const breakwater = (): ReturnType<typeof circuitBreaker> =>
@@ -94,6 +99,11 @@ const suite: BenchSuite = {
         call: () => ck.execute(answer).catch(ignore),
       },
       { name: 'open-circuit rejection', library: 'opossum', call: () => op.fire().catch(ignore) },
+      {
+        name: 'a rejected promise caught, the error made once (no breaker)',
+        library: 'reference',
+        call: () => Promise.resolve(madeOnce).then(rethrow).catch(ignore),
+      },
     ];
   },
   measure: async () => {

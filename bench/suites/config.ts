@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dump } from 'js-yaml';
 import type { BenchMeasurement, BenchSuite } from '../harness.js';
+import { loaderArgs, moduleExtension } from '../paths.js';
 import { parseConfigText } from '../../src/node/config/file.js';
 import { loadConfig } from '../../src/node/config/load.js';
 import { validateConfig } from '../../src/node/config/validate.js';
@@ -69,15 +70,18 @@ function medianMs(run: () => unknown, rounds = 300): number {
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-const coldFixture = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/config-cold.ts');
+const coldFixture = join(
+  dirname(fileURLToPath(import.meta.url)),
+  `../fixtures/config-cold${moduleExtension}`,
+);
 
-/** Median import and first-load times (wall and CPU) over `runs` fresh Node processes (tsx loads the source). */
+/** Median import and first-load times (wall and CPU) over `runs` fresh Node processes. */
 function coldMs(
   file: string,
   runs = 5,
 ): { importMs: number; firstLoadMs: number; firstLoadCpuMs: number } {
   const samples = Array.from({ length: runs }, () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', coldFixture, file], {
+    const out = execFileSync(process.execPath, [...loaderArgs, coldFixture, file], {
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -127,7 +131,7 @@ const suite: BenchSuite = {
           unit: 'ms',
         },
         {
-          name: 'importing the config loader in a fresh process (zod, js-yaml; source via tsx)',
+          name: 'importing the config loader in a fresh process (zod, js-yaml)',
           library: 'breakwater',
           value: round(cold.importMs),
           unit: 'ms',

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { measureFleet, OTHERS_RATE, percentile } from '../fleet/measure.js';
 import { fleetMarkdown } from '../fleet/report.js';
 import type { BenchMeasurement, BenchSuite } from '../harness.js';
+import { repoRoot } from '../paths.js';
 
 /** The fleet at scale (FLEET.md): `-- --only fleet --fleet-md` also rewrites FLEET.md. */
 const suite: BenchSuite = {
@@ -15,7 +16,7 @@ const suite: BenchSuite = {
     if (process.argv.includes('--fleet-md')) {
       // The machine may be shared: its load average (1 min) before and after says how much.
       const machine = `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'} (load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`;
-      const path = fileURLToPath(new URL('../../FLEET.md', import.meta.url));
+      const path = join(repoRoot, 'FLEET.md');
       writeFileSync(
         path,
         fleetMarkdown(m, new Date().toISOString().slice(0, 10), machine, cpus().length),

@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { waitFor } from '../../test/support/wait-for.js';
 import type { BenchMeasurement, BenchSuite } from '../harness.js';
+import { loaderArgs, moduleExtension, repoRoot } from '../paths.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const DURATION_S = 5;
@@ -139,14 +140,13 @@ const suite: BenchSuite = {
   title: 'gateway (autocannon)',
   async measure() {
     dir = mkdtempSync(join(tmpdir(), 'bw-bench-gw-'));
-    const tsx = ['--import', 'tsx'];
     const upstreamPort = await firstMatch(
-      start([...tsx, here('../gateway/upstream.ts')]),
+      start([...loaderArgs, here(`../gateway/upstream${moduleExtension}`)]),
       /^(\d+)\n/,
     );
     const upstream = `http://127.0.0.1:${upstreamPort}`;
     const barePort = await firstMatch(
-      start([...tsx, here('../gateway/bare-proxy.ts'), upstream]),
+      start([...loaderArgs, here(`../gateway/bare-proxy${moduleExtension}`), upstream]),
       /^(\d+)\n/,
     );
     const file = join(dir, 'gateway.json');
@@ -155,9 +155,9 @@ const suite: BenchSuite = {
     execFileSync(process.execPath, [
       createRequire(import.meta.url).resolve('typescript/bin/tsc'),
       '-p',
-      here('../../tsconfig.build.json'),
+      join(repoRoot, 'tsconfig.build.json'),
     ]);
-    const breakwater = start([here('../../dist/cli/main.js'), 'serve', '--config', file]);
+    const breakwater = start([join(repoRoot, 'dist/cli/main.js'), 'serve', '--config', file]);
     const breakwaterUrl = await firstMatch(breakwater, /listening on (http:\/\/\S+)\n/);
     const portkeyPort = await freePort();
     const portkeyMain = createRequire(import.meta.url).resolve(

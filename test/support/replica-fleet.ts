@@ -1,7 +1,19 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runFixture, type Child } from './child.js';
 
-const fixture = fileURLToPath(new URL('../redis/fixtures/replicas.ts', import.meta.url));
+/**
+ * The replicas' process, always run from its TypeScript source: the bench imports this
+ * module compiled (from `.bench-build/test/support/`), where the source is three folders up.
+ */
+const fixture = ((): string => {
+  const candidates = ['../redis/fixtures/replicas.ts', '../../../test/redis/fixtures/replicas.ts'];
+  const paths = candidates.map((path) => fileURLToPath(new URL(path, import.meta.url)));
+  const found = paths.find((path) => existsSync(path));
+  if (found === undefined)
+    throw new Error(`the replicas fixture is in none of ${paths.join(', ')}`);
+  return found;
+})();
 
 export interface ReplicaFleetOptions {
   readonly url: string;
