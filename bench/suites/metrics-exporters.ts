@@ -7,7 +7,7 @@ import {
 import { createResilience } from '../../src/core/index.js';
 import { openTelemetryMetrics } from '../../src/otel/index.js';
 import { prometheusMetrics } from '../../src/prometheus/index.js';
-import { timeCall, type BenchMeasurement, type BenchSuite } from '../harness.js';
+import type { BenchMeasurement, BenchSuite } from '../harness.js';
 
 const answer = (): Promise<number> => Promise.resolve(1);
 const OPERATIONS = 1_000;
@@ -28,6 +28,53 @@ interface Timing {
 
 const medianOf = (samples: number[]): number =>
   samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? Number.NaN;
+
+const ROUNDS = 21;
+const CALLS_PER_BATCH = 20_000;
+
+/** Nanoseconds per call of `call`, over one batch of sequential calls. */
+async function batchNs(call: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < CALLS_PER_BATCH; i++) await call();
+  return Number(process.hrtime.bigint() - started) / CALLS_PER_BATCH;
+}
+
+/**
+ * The three calls timed side by side in each round, their order rotating, and each
+ * exporter's ratio to the plain call taken within its round: single timings of these rows
+ * moved by ±0.2× between runs minutes apart, which the ratio of a round does not.
+ */
+async function pairedRounds(
+  plain: () => Promise<unknown>,
+  prometheus: () => Promise<unknown>,
+  otel: () => Promise<unknown>,
+) {
+  const calls = [plain, prometheus, otel];
+  for (const call of calls) for (let i = 0; i < 5; i++) await batchNs(call);
+  const times: number[][] = [[], [], []];
+  const prometheusRatios: number[] = [];
+  const otelRatios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const ns = [0, 0, 0];
+    for (let k = 0; k < calls.length; k++) {
+      const index = (round + k) % calls.length;
+      ns[index] = await batchNs(calls[index] as () => Promise<unknown>);
+    }
+    const [p, m, o] = ns as [number, number, number];
+    times[0]?.push(p);
+    times[1]?.push(m);
+    times[2]?.push(o);
+    prometheusRatios.push(m / p);
+    otelRatios.push(o / p);
+  }
+  return {
+    plain: medianOf(times[0] ?? []),
+    prometheus: medianOf(times[1] ?? []),
+    otel: medianOf(times[2] ?? []),
+    prometheusRatio: medianOf(prometheusRatios),
+    otelRatio: medianOf(otelRatios),
+  };
+}
 
 /** Milliseconds of `fn` over `rounds` runs: the median and the best of wall time, the median of CPU time. */
 async function timedMs(fn: () => Promise<unknown>, rounds = 15): Promise<Timing> {
@@ -63,12 +110,7 @@ const suite: BenchSuite = {
     const withOtel = wrapped((resilience) => openTelemetryMetrics(resilience, { meter }));
     // Interleaved passes, the best of each kept, so that drift on a shared machine hits every
     // variant alike and a pass slowed by a neighbour does not decide the ratio.
-    const ns = { plain: Infinity, prometheus: Infinity, otel: Infinity };
-    for (let pass = 0; pass < 4; pass++) {
-      ns.plain = Math.min(ns.plain, await timeCall(plain));
-      ns.prometheus = Math.min(ns.prometheus, await timeCall(withPrometheus));
-      ns.otel = Math.min(ns.otel, await timeCall(withOtel));
-    }
+    const ns = await pairedRounds(plain, withPrometheus, withOtel);
 
     const scraped = createResilience();
     const metrics = prometheusMetrics(scraped);
@@ -98,15 +140,15 @@ const suite: BenchSuite = {
       {
         name: 'wrap, balanced, Prometheus exporter attached (× the same call without)',
         library: 'breakwater',
-        value: ns.prometheus / ns.plain,
-        unit: `× (${ns.prometheus.toFixed(0)} ns/call)`,
+        value: ns.prometheusRatio,
+        unit: `× (${ns.prometheusRatio.toFixed(2)}; ${ns.prometheus.toFixed(0)} ns/call; median of ${ROUNDS} paired rounds)`,
         target: '≤ 1.3×',
       },
       {
         name: 'wrap, balanced, OpenTelemetry exporter attached, SDK meter (× the same call without)',
         library: 'breakwater',
-        value: ns.otel / ns.plain,
-        unit: `× (${ns.otel.toFixed(0)} ns/call)`,
+        value: ns.otelRatio,
+        unit: `× (${ns.otelRatio.toFixed(2)}; ${ns.otel.toFixed(0)} ns/call; median of ${ROUNDS} paired rounds)`,
         target: '≤ 1.3×',
       },
       {
