@@ -10,7 +10,13 @@ import {
 import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { startSentinel, type SentinelSetup } from '../support/redis-sentinel.js';
 import { waitFor } from '../support/wait-for.js';
-import { failing, scrapedStoreMetrics, uniquePrefix, type Replica } from './helpers.js';
+import {
+  failing,
+  openTimePassed,
+  scrapedStoreMetrics,
+  uniquePrefix,
+  type Replica,
+} from './helpers.js';
 
 /**
  * A real failover: a primary, a replica and redis-sentinel; every replica of the service
@@ -139,7 +145,7 @@ describe("redisStore through Sentinel: 'local' and 'strict' while the primary is
       await side.r.breaker.execute(failing).catch(() => undefined);
       await side.r.store.sync();
       const openUntil = side.r.breaker.toJSON().openUntil!;
-      await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+      await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
     }
 
     const failover = setup.killPrimary();

@@ -5,12 +5,24 @@ import {
   type CircuitBreaker,
   type CircuitBreakerOptions,
 } from '../../src/core/index.js';
+import { systemClock } from '../../src/core/clock.js';
 import { prometheusMetrics } from '../../src/prometheus/index.js';
 import { redisStore, type RedisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { waitFor } from '../support/wait-for.js';
 
 export const failing = (): Promise<never> =>
   Promise.reject(Object.assign(new Error('upstream down'), { status: 503 }));
+
+/**
+ * A condition for `waitFor`: the open time `openUntil` (a breaker's `toJSON().openUntil`, a
+ * reading of its clock) has passed by `marginMs`, read on that same clock. `Date.now()` drifts
+ * from it (NTP slews the wall clock, not the monotonic one breakers read): a run once saw the
+ * wall clock 8 ms ahead, so a probe was still refused after `Date.now() > openUntil`.
+ */
+export const openTimePassed =
+  (openUntil: number, marginMs = 0) =>
+  (): boolean =>
+    systemClock.now() > openUntil + marginMs;
 
 let fleets = 0;
 /** A prefix of its own for each fleet, so tests sharing one redis-server do not meet. */

@@ -9,7 +9,14 @@ import { circuitKeys } from '../../../src/redis/keys.js';
 import { redisStore, type RedisStore, type RedisStoreOptions } from '../../../src/redis/index.js';
 import type { RedisBackend } from '../../support/redis-backends.js';
 import { waitFor } from '../../support/wait-for.js';
-import { closeAll, failing, replica, uniquePrefix, type Replica } from '../helpers.js';
+import {
+  closeAll,
+  failing,
+  openTimePassed,
+  replica,
+  uniquePrefix,
+  type Replica,
+} from '../helpers.js';
 
 /** Breakers leaving a replica, and successesToClose across the fleet, on each backend. */
 export function lifecycleSuite(where: string, backend: () => RedisBackend): void {
@@ -91,7 +98,7 @@ export function lifecycleSuite(where: string, backend: () => RedisBackend): void
         await leaving.breaker.execute(failing).catch(() => undefined);
         await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to open');
         const openUntil = leaving.breaker.toJSON().openUntil!;
-        await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+        await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
 
         let started = false;
         void leaving.breaker.execute(() => {
@@ -136,7 +143,7 @@ export function lifecycleSuite(where: string, backend: () => RedisBackend): void
         await replicas[0]!.breaker.execute(failing).catch(() => undefined);
         await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to open');
         const openUntil = replicas[0]!.breaker.toJSON().openUntil!;
-        await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+        await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
 
         const answers = await Promise.all(replicas.map((r) => r.breaker.execute(() => 'probed')));
         expect(answers).toEqual(['probed', 'probed', 'probed']);
@@ -158,13 +165,13 @@ export function lifecycleSuite(where: string, backend: () => RedisBackend): void
         await a.breaker.execute(failing).catch(() => undefined);
         await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to open');
         let openUntil = a.breaker.toJSON().openUntil!;
-        await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+        await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
 
         await expect(a.breaker.execute(() => 'probed')).resolves.toBe('probed');
         await b.breaker.execute(failing).catch(() => undefined);
         await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to reopen');
         openUntil = Math.max(a.breaker.toJSON().openUntil!, b.breaker.toJSON().openUntil!);
-        await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass again');
+        await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass again');
 
         // One success in this half-open: the one of the previous half-open is forgotten.
         await expect(b.breaker.execute(() => 'probed')).resolves.toBe('probed');

@@ -10,7 +10,14 @@ import {
 import { redisStore, type RedisStoreOptions } from '../../../src/redis/index.js';
 import type { RedisBackend } from '../../support/redis-backends.js';
 import { waitFor } from '../../support/wait-for.js';
-import { closeAll, failing, replica, uniquePrefix, type Replica } from '../helpers.js';
+import {
+  closeAll,
+  failing,
+  openTimePassed,
+  replica,
+  uniquePrefix,
+  type Replica,
+} from '../helpers.js';
 
 /**
  * The shared store's suite: what a fleet of replicas sharing breakers through Redis must see,
@@ -162,7 +169,7 @@ export function sharedStoreSuite(where: string, backend: () => RedisBackend): vo
         await replicas[0]!.breaker.execute(failing).catch(() => undefined);
         await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to open');
         const openUntil = replicas[0]!.breaker.toJSON().openUntil!;
-        await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+        await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
 
         const release = gate();
         let probes = 0;
@@ -202,7 +209,7 @@ export function sharedStoreSuite(where: string, backend: () => RedisBackend): vo
         await stuck.breaker.execute(failing).catch(() => undefined);
         await waitFor(allIn(replicas, 'open'), 5_000, 'the fleet to open');
         const openUntil = stuck.breaker.toJSON().openUntil!;
-        await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+        await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
 
         const never = gate();
         let stuckProbes = 0;
@@ -316,7 +323,7 @@ export function sharedStoreSuite(where: string, backend: () => RedisBackend): vo
         await breaker.execute(failing).catch(() => undefined);
         await replicas[0]!.store.sync();
         const openUntil = breaker.toJSON().openUntil!;
-        await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+        await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
         await backend().pause(1_500);
         // Anything Redis answers comes after the pause: the call must settle before that.
         const redisAnswers = backend()
@@ -467,7 +474,7 @@ export function sharedStoreSuite(where: string, backend: () => RedisBackend): vo
         expect(r.store.status().lastError).toMatch(backend().refused);
         // Half-open too: with no fleet to ask, the local slot decides the probe.
         const openUntil = r.breaker.toJSON().openUntil!;
-        await waitFor(() => Date.now() > openUntil, 5_000, 'the open time to pass');
+        await waitFor(openTimePassed(openUntil), 5_000, 'the open time to pass');
         await expect(r.breaker.execute(() => 'probe')).resolves.toBe('probe');
         expect(r.breaker.state).toBe('closed');
       });
