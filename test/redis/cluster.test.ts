@@ -10,7 +10,13 @@ import { redisStore, type RedisStoreOptions } from '../../src/redis/index.js';
 import { clusterBackend } from '../support/redis-backends.js';
 import type { RedisCluster } from '../support/redis-cluster.js';
 import { waitFor } from '../support/wait-for.js';
-import { failing, scrapedStoreMetrics, uniquePrefix, type Replica } from './helpers.js';
+import {
+  failing,
+  openTimePassed,
+  scrapedStoreMetrics,
+  uniquePrefix,
+  type Replica,
+} from './helpers.js';
 import { lifecycleSuite } from './suites/lifecycle.js';
 import { sharedStoreSuite } from './suites/shared-store.js';
 import { staleCacheSuite } from './suites/stale-cache.js';
@@ -82,7 +88,7 @@ describe('redisStore on a real Redis Cluster: what only a cluster has', () => {
     await breaker.execute(failing).catch(() => undefined);
     await replicas[0]!.store.sync();
     const opened = breaker.toJSON();
-    await waitFor(() => Date.now() > opened.openUntil! + 5, 5_000, 'the open time to pass');
+    await waitFor(openTimePassed(opened.openUntil!, 5), 5_000, 'the open time to pass');
     // Another replica's probes closed it; this one has not heard yet (no message published).
     const closed = { ...opened, state: 'closed', version: opened.version + 2, openUntil: null };
     await backend.admin.hset(`${prefix}{svc}:state`, 'snapshot', JSON.stringify(closed));
@@ -191,8 +197,8 @@ describe('redisStore on a real Redis Cluster: what only a cluster has', () => {
       expect(await side.metrics.storeUp()).toBe(0);
       // Into half-open: a trip (if the last call closed it), then the 50 ms open time.
       await side.r.breaker.execute(failing).catch(() => undefined);
-      const openUntil = side.r.breaker.toJSON().openUntil ?? Date.now();
-      await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+      const openUntil = side.r.breaker.toJSON().openUntil ?? 0;
+      await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
     }
 
     // 'local': the probe runs at once on the local slot (no claim waits out commandTimeoutMs).

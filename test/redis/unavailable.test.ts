@@ -4,7 +4,7 @@ import { CircuitOpenError, consecutive, createResilience } from '../../src/core/
 import { redisStore } from '../../src/redis/index.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { waitFor } from '../support/wait-for.js';
-import { closeAll, failing, fleet, uniquePrefix, type Replica } from './helpers.js';
+import { closeAll, failing, fleet, openTimePassed, uniquePrefix, type Replica } from './helpers.js';
 
 let server: RedisServer;
 let admin: Redis;
@@ -38,7 +38,7 @@ async function halfOpenReplica(onStoreUnavailable: 'local' | 'strict'): Promise<
   await r.breaker.execute(failing).catch(() => undefined);
   await r.store.sync();
   const openUntil = r.breaker.toJSON().openUntil!;
-  await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+  await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
   return r;
 }
 
@@ -57,7 +57,7 @@ describe('health reports what the commands see', () => {
     // While they fail, a half-open probe does not even ask Redis: no claim, no timeout.
     await r.breaker.execute(failing).catch(() => undefined); // reopens locally
     const openUntil = r.breaker.toJSON().openUntil!;
-    await waitFor(() => Date.now() > openUntil + 5, 5_000, 'the open time to pass');
+    await waitFor(openTimePassed(openUntil, 5), 5_000, 'the open time to pass');
     const before = r.store.status().localProbes;
     const redisAnswers = admin.ping().then(() => 'redis');
     await expect(Promise.race([r.breaker.execute(() => 'local'), redisAnswers])).resolves.toBe(
