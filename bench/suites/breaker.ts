@@ -12,11 +12,21 @@ import { heapPerObject, type BenchCase, type BenchSuite } from '../harness.js';
 const answer = (): Promise<number> => Promise.resolve(1);
 const failing = (): Promise<never> => Promise.reject(new TransientError('down'));
 const ignore = (): undefined => undefined;
-/** The reference for a rejection: one error made once, rejected a microtask later and caught. */
+/** The references for a rejection: one error made once, rejected a microtask later and caught. */
 const madeOnce = new Error('made once');
 const rethrow = (error: unknown): never => {
   throw error;
 };
+const settled = Promise.resolve();
+/** Rejected through the promise's own `reject`, no `throw`: the cheapest rejection there is. */
+function rejectedLater(): Promise<never> {
+  let reject!: (reason: Error) => void;
+  const rejected = new Promise<never>((_, settle) => {
+    reject = settle;
+  });
+  void settled.then(() => reject(madeOnce));
+  return rejected;
+}
 const HOUR = 3_600_000;
 
 const breakwater = (): ReturnType<typeof circuitBreaker> =>
@@ -103,6 +113,11 @@ const suite: BenchSuite = {
         name: 'a rejected promise caught, the error made once (no breaker)',
         library: 'reference',
         call: () => Promise.resolve(madeOnce).then(rethrow).catch(ignore),
+      },
+      {
+        name: 'a promise rejected without a throw and caught, the error made once (no breaker)',
+        library: 'reference',
+        call: () => rejectedLater().catch(ignore),
       },
     ];
   },

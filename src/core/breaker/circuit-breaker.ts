@@ -1,7 +1,7 @@
 import { callerAbort, canAbort } from '../call-context.js';
 import { hasKind } from '../errors/base.js';
 import { wallTimeOf, type Clock } from '../clock.js';
-import { circuitOpenRejection } from './rejection.js';
+import { circuitOpenRejection, rejectedSoon } from './rejection.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { SETTLES_LATER, settlesLater, type LateOutcome } from '../late-outcome.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
@@ -557,10 +557,7 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     const error = circuitOpenRejection(this.name, NAMES[this.code] as CircuitState, retryAfterMs);
     this.rejectedCalls++;
     this.hub?.emit('rejected', { error, retryAfterMs });
-    // Rejected a microtask from now, once the caller has attached its handler: that spares
-    // the runtime's unhandled-rejection bookkeeping, which costs more than the rest
-    // (BENCHMARKS.md "open-circuit rejection (an error per caller, issue 10)").
-    return Promise.resolve(error).then(rethrow);
+    return rejectedSoon(error);
   }
 
   /**
@@ -695,10 +692,6 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
       snapshot.opens === this.opens
     );
   }
-}
-
-function rethrow(error: unknown): never {
-  throw error;
 }
 
 /** Marks a claim the store failed to answer: the probe runs on the local decision alone. */
