@@ -18,7 +18,7 @@ const rethrow = (error: unknown): never => {
   throw error;
 };
 const settled = Promise.resolve();
-/** Rejected through the promise's own `reject`, no `throw`: the cheapest rejection there is. */
+/** Rejected through the promise's own `reject`, no `throw`: what a rejection costs without one. */
 function rejectedLater(): Promise<never> {
   let reject!: (reason: Error) => void;
   const rejected = new Promise<never>((_, settle) => {
