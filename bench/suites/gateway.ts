@@ -30,18 +30,27 @@ function start(args: string[], env: Record<string, string> = {}): ChildProcess {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   children.push(child);
+  // Read even when nobody listens (Portkey): a full pipe would block a child that logs.
+  child.stdout?.resume();
   return child;
 }
 
-/** The first line matching `pattern` on the child's stdout (the port it listens on). */
+/**
+ * The first line matching `pattern` on the child's stdout (the port it listens on); whatever
+ * the child prints later is read and dropped, not kept and searched again.
+ */
 function firstMatch(child: ChildProcess, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
+    const stdout = child.stdout;
     let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       out += chunk.toString();
       const found = pattern.exec(out);
-      if (found?.[1] !== undefined) resolve(found[1]);
-    });
+      if (found?.[1] === undefined) return;
+      stdout?.off('data', onData);
+      resolve(found[1]);
+    };
+    stdout?.on('data', onData);
     child.once('exit', () =>
       reject(new Error(`exited before printing ${String(pattern)}: ${out}`)),
     );
