@@ -16,6 +16,7 @@ import {
   type Operation,
   type Provenance,
 } from '../policy.js';
+import { runThen } from '../run-then.js';
 import type { CallRecorder } from './call-recorder.js';
 import type { Layers } from './layers.js';
 import type { ObserverEvents, RejectionReason } from './observer.js';
@@ -113,14 +114,25 @@ export class OperationEntry {
     // Every call has a context of its own (its signal is made only if read, see CallContext).
     const ctx = stream ?? rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
+    // The common call (untimed, no fallback, no caller's signal to let go of, nobody watching
+    // calls) settles through handlers made once per operation: it needs nothing of its own when
+    // it ends, so no closure per call, and the layers run them in their own last reaction
+    // (see `RUN_THEN`). `timed` is set whenever an observer listens for calls; observers of
+    // transitions or configuration alone (a dashboard's event stream) leave this path as it is.
+    if (!timed && fallback === undefined && signal === undefined && layers.policy !== undefined) {
+      return runThen(
+        layers.policy,
+        target,
+        ctx,
+        (this.onValue ??= (value) => this.succeededUntimed(value)),
+        (this.onError ??= (error) => this.failedUntimed(error)),
+      ) as Promise<T>;
+    }
     const running =
       layers.policy === undefined ? invoke(target, ctx) : runLayers(layers, target, ctx);
     const pending =
       signal !== undefined && ctx instanceof CallContext ? releasedAfter(ctx, running) : running;
-    // The common call (untimed, no fallback, nobody watching calls) settles through handlers
-    // made once per operation: it needs nothing of its own when it ends, so no closure per
-    // call. `timed` is set whenever an observer listens for calls; observers of transitions
-    // or configuration alone (a dashboard's event stream) leave this path as it is.
+    // Untimed with a caller's signal (or no layers): the same handlers, after the release.
     if (!timed && fallback === undefined) {
       return pending.then(
         (this.onValue ??= (value) => this.succeededUntimed(value)),
