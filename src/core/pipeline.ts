@@ -13,6 +13,16 @@ import {
   type PipelineLayer,
   type StreamLimited,
 } from './policy.js';
+import {
+  RUN_AROUND,
+  RUN_THEN,
+  runThen,
+  type AroundPolicy,
+  type InnerLayers,
+  type OnFulfilled,
+  type OnRejected,
+  type SettlingPolicy,
+} from './run-then.js';
 import { NO_LIMITS, type StreamLimits } from './stream/options.js';
 
 /**
@@ -49,16 +59,83 @@ function runInside<T>(policy: PolicyLike, fn: Operation<T>, ctx: ExecutionContex
   return isComposable(policy) ? policy[RUN](fn, ctx) : runForeign(policy, fn, ctx);
 }
 
-class Pipeline extends BasePolicy {
+/** The layers of a pipeline from `index` inwards, as the layer before them runs them (see `RUN_AROUND`). */
+class InnerStage implements InnerLayers {
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly index: number,
+  ) {}
+
+  run<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+    return this.pipeline.runFrom(this.index, fn, ctx);
+  }
+
+  runThen<T, R>(
+    fn: Operation<T>,
+    ctx: ExecutionContext,
+    onFulfilled: OnFulfilled<T, R>,
+    onRejected: OnRejected<R>,
+  ): Promise<R> {
+    // As an attempt's function would: a synchronous throw is the attempt's rejection.
+    try {
+      return this.pipeline.runThenFrom(this.index, fn, ctx, onFulfilled, onRejected);
+    } catch (error) {
+      return Promise.reject(error).then(onFulfilled, onRejected);
+    }
+  }
+}
+
+const isAround = (policy: PolicyLike): policy is PolicyLike & AroundPolicy =>
+  typeof (policy as Partial<AroundPolicy>)[RUN_AROUND] === 'function';
+
+class Pipeline extends BasePolicy implements SettlingPolicy {
   private readonly innermost: number;
+  /** `stages[i]`: the layers from `i` inwards, made once (none for the outermost). */
+  private readonly stages: readonly InnerStage[];
 
   constructor(readonly policies: readonly PolicyLike[]) {
     super(undefined);
     this.innermost = policies.length - 1;
+    this.stages = policies.map((_, index) => new InnerStage(this, index));
   }
 
   [RUN]<T>(fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     return this.runFrom(0, fn, ctx);
+  }
+
+  [RUN_THEN]<T, R>(
+    fn: Operation<T>,
+    ctx: ExecutionContext,
+    onFulfilled: OnFulfilled<T, R>,
+    onRejected: OnRejected<R>,
+  ): Promise<R> {
+    return this.runThenFrom(0, fn, ctx, onFulfilled, onRejected);
+  }
+
+  /**
+   * The layers from `index` inwards, then `onFulfilled` / `onRejected`: a layer that runs
+   * around the next ones (a retry) is told of them instead of given a function composed per
+   * call, and the innermost settles with the handlers in one reaction where it can (see
+   * `RUN_THEN`; BENCHMARKS.md "`wrap`, balanced"). Internal, for `InnerStage`.
+   */
+  runThenFrom<T, R>(
+    index: number,
+    fn: Operation<T>,
+    ctx: ExecutionContext,
+    onFulfilled: OnFulfilled<T, R>,
+    onRejected: OnRejected<R>,
+  ): Promise<R> {
+    const policy = this.policies[index] as PolicyLike;
+    if (index === this.innermost) {
+      return isComposable(policy)
+        ? runThen(policy, fn, ctx, onFulfilled, onRejected)
+        : runForeign(policy, fn, ctx).then(onFulfilled, onRejected);
+    }
+    if (isAround(policy)) {
+      const inner = this.stages[index + 1] as InnerStage;
+      return policy[RUN_AROUND](inner, fn, ctx, onFulfilled, onRejected);
+    }
+    return this.runFrom(index, fn, ctx).then(onFulfilled, onRejected);
   }
 
   /** The limits of the innermost `stream()` layer: they hold for every attempt, wherever it sits. */
@@ -71,7 +148,8 @@ class Pipeline extends BasePolicy {
     return NO_LIMITS;
   }
 
-  private runFrom<T>(index: number, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
+  /** The layers from `index` inwards. Internal, for `InnerStage`. */
+  runFrom<T>(index: number, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
     const policy = this.policies[index] as PolicyLike;
     if (index === this.innermost) return runInside(policy, fn, ctx);
     return runInside(

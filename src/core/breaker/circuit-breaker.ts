@@ -5,6 +5,13 @@ import { circuitOpenRejection, rejectedSoon } from './rejection.js';
 import { EventHub, type Listener, type Unsubscribe } from '../events.js';
 import { SETTLES_LATER, settlesLater, type LateOutcome } from '../late-outcome.js';
 import { BasePolicy, RUN, invoke, type ExecutionContext, type Operation } from '../policy.js';
+import {
+  RUN_THEN,
+  runThenPlain,
+  type OnFulfilled,
+  type OnRejected,
+  type SettlingPolicy,
+} from '../run-then.js';
 import { consecutive } from './consecutive.js';
 import type { CircuitBreakerEvents } from './events.js';
 import { countsAsFailure } from './is-failure.js';
@@ -87,7 +94,7 @@ type Settle = (value: unknown) => unknown;
  * without running them; the first call after the open time probes (half-open), and the
  * probes' outcome closes or reopens it. No timer is ever started.
  */
-export class CircuitBreaker extends BasePolicy implements StoredCircuit {
+export class CircuitBreaker extends BasePolicy implements StoredCircuit, SettlingPolicy {
   readonly name: string;
   private readonly trip: TripStrategy;
   private readonly openMsOption: number | ((opens: number) => number);
@@ -244,6 +251,44 @@ export class CircuitBreaker extends BasePolicy implements StoredCircuit {
     }
     if (this.code === HALF_OPEN) return this.probe(fn, ctx);
     return this.reject(undefined);
+  }
+
+  /**
+   * `[RUN]` then `onFulfilled` / `onRejected` (see `RUN_THEN`): in closed, untimed, the call's
+   * count and the caller's handler share one reaction (BENCHMARKS.md "`wrap`, balanced").
+   */
+  [RUN_THEN]<T, R>(
+    fn: Operation<T>,
+    ctx: ExecutionContext,
+    onFulfilled: OnFulfilled<T, R>,
+    onRejected: OnRejected<R>,
+  ): Promise<R> {
+    const code = this.code;
+    if ((code !== CLOSED && code !== DISABLED) || !this.untimed) {
+      return runThenPlain(this, fn, ctx, onFulfilled, onRejected);
+    }
+    const asked = canAbort(ctx) ? ctx : undefined;
+    return invoke(fn, ctx).then(
+      (value) => {
+        // As `[RUN]` then `.then`: a throw while counting is the call's rejection.
+        let settled: unknown;
+        try {
+          settled = this.settleUntimed(value);
+        } catch (error) {
+          return onRejected(error);
+        }
+        return onFulfilled(settled as T);
+      },
+      (error: unknown) => {
+        let reason = error;
+        try {
+          this.failedUntimed(error, asked);
+        } catch (thrown) {
+          reason = thrown;
+        }
+        return onRejected(reason);
+      },
+    );
   }
 
   // ── operator commands ────────────────────────────────────────────────────────────

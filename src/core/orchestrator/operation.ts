@@ -16,6 +16,7 @@ import {
   type Operation,
   type Provenance,
 } from '../policy.js';
+import { runThen } from '../run-then.js';
 import type { CallRecorder } from './call-recorder.js';
 import type { Layers } from './layers.js';
 import type { ObserverEvents, RejectionReason } from './observer.js';
@@ -113,30 +114,68 @@ export class OperationEntry {
     // Every call has a context of its own (its signal is made only if read, see CallContext).
     const ctx = stream ?? rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
+    // The common call (untimed, no fallback, no caller's signal to let go of, nobody watching
+    // calls) settles through handlers made once per operation: it needs nothing of its own when
+    // it ends, so no closure per call, and the layers run them in their own last reaction
+    // (see `RUN_THEN`). `timed` is set whenever an observer listens for calls; observers of
+    // transitions or configuration alone (a dashboard's event stream) leave this path as it is.
+    const direct = signal === undefined && layers.policy !== undefined && stream === undefined;
+    if (direct && !timed && fallback === undefined) {
+      return runThen(
+        layers.policy,
+        target,
+        ctx,
+        (this.onValue ??= (value) => this.succeededUntimed(value)),
+        (this.onError ??= (error) => this.failedUntimed(error)),
+      ) as Promise<T>;
+    }
+    if (direct) {
+      return this.settleTimed(
+        undefined,
+        target,
+        layers,
+        started,
+        sampled,
+        ctx,
+        signal,
+        fallback,
+        provenance,
+      );
+    }
     const running =
       layers.policy === undefined ? invoke(target, ctx) : runLayers(layers, target, ctx);
     const pending =
       signal !== undefined && ctx instanceof CallContext ? releasedAfter(ctx, running) : running;
-    // The common call (untimed, no fallback, nobody watching calls) settles through handlers
-    // made once per operation: it needs nothing of its own when it ends, so no closure per
-    // call. `timed` is set whenever an observer listens for calls; observers of transitions
-    // or configuration alone (a dashboard's event stream) leave this path as it is.
+    // Untimed with a caller's signal (or no layers): the same handlers, after the release.
     if (!timed && fallback === undefined) {
       return pending.then(
         (this.onValue ??= (value) => this.succeededUntimed(value)),
         (this.onError ??= (error) => this.failedUntimed(error)),
       ) as Promise<T>;
     }
-    return this.settleTimed(pending, layers, started, sampled, ctx, signal, fallback, provenance);
+    return this.settleTimed(
+      pending,
+      target,
+      layers,
+      started,
+      sampled,
+      ctx,
+      signal,
+      fallback,
+      provenance,
+    );
   }
 
   /**
    * A timed call's (or one with a fallback) settlement: its closures are made here, not in
    * `run`, so that the common untimed call does not pay for the context they share
-   * (BENCHMARKS.md "`wrap`, balanced strategy").
+   * (BENCHMARKS.md "`wrap`, balanced strategy"). Without `pending` (no caller's signal to
+   * release), the layers run `target` and settle with them in their own last reaction (see
+   * `RUN_THEN`; BENCHMARKS.md "`wrap`, balanced, Prometheus exporter attached").
    */
   private settleTimed<T>(
-    pending: Promise<T>,
+    pending: Promise<T> | undefined,
+    target: Operation<T>,
     layers: Layers,
     started: number,
     sampled: boolean,
@@ -147,20 +186,20 @@ export class OperationEntry {
   ): Promise<T> {
     // What the latency histogram is given: the call's start when it is sampled, else NaN.
     const recordedFrom = sampled ? started : Number.NaN;
-    return pending.then(
-      (value) => {
-        if (settlesLater(value)) {
-          this.streamOutcome(value, started, 'success', undefined);
-          return value;
-        }
-        const now = this.env.clock.now();
-        this.metrics.recordSuccess(recordedFrom, now);
-        this.ended('success', undefined, now - started, undefined, now);
+    const onValue = (value: T): T => {
+      if (settlesLater(value)) {
+        this.streamOutcome(value, started, 'success', undefined);
         return value;
-      },
-      (error: unknown) =>
-        this.failed(error, layers, started, recordedFrom, ctx, signal, fallback, provenance),
-    );
+      }
+      const now = this.env.clock.now();
+      this.metrics.recordSuccess(recordedFrom, now);
+      this.ended('success', undefined, now - started, undefined, now);
+      return value;
+    };
+    const onError = (error: unknown): Promise<T> =>
+      this.failed(error, layers, started, recordedFrom, ctx, signal, fallback, provenance);
+    if (pending !== undefined) return pending.then(onValue, onError);
+    return runThen(layers.policy as NonNullable<Layers['policy']>, target, ctx, onValue, onError);
   }
 
   private succeededUntimed(value: unknown): unknown {

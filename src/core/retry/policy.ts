@@ -21,6 +21,14 @@ import {
   type Operation,
   type Provenance,
 } from '../policy.js';
+import {
+  RUN_AROUND,
+  runThenPlain,
+  type AroundPolicy,
+  type InnerLayers,
+  type OnFulfilled,
+  type OnRejected,
+} from '../run-then.js';
 import type { RetryBudget } from './budget.js';
 import type { FailureEvent, SuccessEvent } from '../outcome-events.js';
 import type { GiveUpEvent, GiveUpReason, RetryEvent, RetryEvents } from './events.js';
@@ -44,7 +52,7 @@ function checkBudget(budget: RetryBudget | undefined): RetryBudget | undefined {
  * between attempts. The first attempt runs with the caller's context as is and its success
  * costs one `.then`; everything else lives on the failure path.
  */
-export class RetryPolicy extends BasePolicy {
+export class RetryPolicy extends BasePolicy implements AroundPolicy {
   readonly maxAttempts: number;
   readonly backoff: Backoff;
   private readonly retryOn: RetryPredicate;
@@ -120,6 +128,43 @@ export class RetryPolicy extends BasePolicy {
           ? this.retryLoop(fn, ctx, started, false, undefined, value)
           : this.succeeded(1, started, value),
       (error: unknown) => this.retryLoop(fn, ctx, started, true, error, undefined),
+    );
+  }
+
+  /**
+   * `[RUN]` around the `inner` layers, then `onFulfilled` / `onRejected` (see `RUN_AROUND`):
+   * the first attempt's success goes straight to `onFulfilled` in the inner layers' reaction,
+   * and no function is composed per call (BENCHMARKS.md "`wrap`, balanced").
+   */
+  [RUN_AROUND]<T, R>(
+    inner: InnerLayers,
+    fn: Operation<T>,
+    ctx: ExecutionContext,
+    onFulfilled: OnFulfilled<T, R>,
+    onRejected: OnRejected<R>,
+  ): Promise<R> {
+    if (this.retryOnResult !== undefined || this.successListened) {
+      return runThenPlain(
+        this,
+        (attempt) => inner.run(fn, attempt as ExecutionContext),
+        ctx,
+        onFulfilled,
+        onRejected,
+      );
+    }
+    this.budget?.recordCall();
+    // As in `[RUN]`: the clock is read only when something needs the call's duration.
+    const started =
+      this.maxElapsedMs === undefined && !this.outcomeListened ? Number.NaN : this.clock.now();
+    return inner.runThen(fn, ctx, onFulfilled, (error: unknown) =>
+      this.retryLoop(
+        (attempt) => inner.run(fn, attempt as ExecutionContext),
+        ctx,
+        started,
+        true,
+        error,
+        undefined,
+      ).then(onFulfilled, onRejected),
     );
   }
 
