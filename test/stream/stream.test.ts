@@ -283,6 +283,37 @@ describe('executeStream: before the first chunk, a failure is the call’s', () 
     expect(calls).toBe(2);
   });
 
+  it('fails the attempt, and retries, when a source’s first next() answers no iterator result', async () => {
+    let calls = 0;
+    let closed = 0;
+    const broken: AsyncIterable<string> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve(undefined as unknown as IteratorResult<string>),
+        return: () => {
+          closed++;
+          return Promise.resolve({ done: true, value: undefined });
+        },
+      }),
+    };
+    const policy = pipeline(retry({ maxAttempts: 2, backoff: constant(0) }), stream({}));
+    const result = await run(
+      policy.executeStream((ctx) =>
+        ++calls === 1 ? broken : fakeStream({ chunks: 1 }, newLog())(ctx),
+      ),
+    );
+    expect(result.chunks).toHaveLength(1);
+    expect(result.error).toBeUndefined();
+    expect(calls).toBe(2);
+    expect(closed).toBe(1);
+  });
+
+  it('opens a source given as a promise of one', async () => {
+    const result = await run(
+      retry().executeStream((ctx) => Promise.resolve(fakeStream({ chunks: 2 }, newLog())(ctx))),
+    );
+    expect(result.chunks).toHaveLength(2);
+  });
+
   it('ends an empty stream cleanly when no completeness is asked for', async () => {
     const result = await run(retry().executeStream(fakeStream({ chunks: 0 }, newLog())));
     expect(result).toEqual({ chunks: [] });

@@ -15,6 +15,9 @@ export type StreamOperation<T> = (ctx: Context) => StreamSource<T>;
 
 const ignore = (): void => undefined;
 
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as Partial<PromiseLike<unknown>> | null | undefined)?.then === 'function';
+
 function iteratorOf<T>(iterable: AsyncIterable<T>): AsyncIterator<T> {
   const open = (iterable as Partial<AsyncIterable<T>> | null | undefined)?.[Symbol.asyncIterator];
   if (typeof open !== 'function') {
@@ -78,7 +81,7 @@ class Opening<T> implements AbortFollower {
         firstChunkMs,
       );
     }
-    void this.run(produce);
+    this.run(produce);
   }
 
   /** The call aborted while the attempt opened. */
@@ -94,9 +97,34 @@ class Opening<T> implements AbortFollower {
     this.reject(error);
   }
 
-  private async run(produce: StreamOperation<T>): Promise<void> {
+  /**
+   * Synchronous up to the first `next()`, then one reaction on it: no async function and no
+   * await of a source that is at hand (most are: an SDK's stream once its promise resolved,
+   * a generator), a stream's setup being paid out of its chunks' budget ("Streams" in
+   * BENCHMARKS.md). Only a promised source (openai's `create`) waits for its promise.
+   */
+  private run(produce: StreamOperation<T>): void {
+    let produced: StreamSource<T>;
     try {
-      const iterable = await produce(this.attempt);
+      produced = produce(this.attempt);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (isThenable(produced)) {
+      Promise.resolve(produced).then(
+        (iterable) => this.read(iterable),
+        (error: unknown) => this.fail(error),
+      );
+    } else {
+      this.read(produced);
+    }
+  }
+
+  /** The source is there: its first `next()` is the attempt's outcome. */
+  private read(iterable: AsyncIterable<T>): void {
+    let pending: Promise<IteratorResult<T>>;
+    try {
       const iterator = iteratorOf(iterable);
       if (this.finished) {
         // The attempt was called off while the source was on its way: close it unread.
@@ -104,20 +132,44 @@ class Opening<T> implements AbortFollower {
         return;
       }
       this.iterator = iterator;
-      const first = await iterator.next();
-      if (this.finished) return;
-      if (first.done === true && this.limits.isComplete !== undefined) {
-        // Nothing at all where a complete answer was expected: the attempt failed.
-        this.fail(new StreamInterruptedError(0, 'incomplete'));
-        return;
-      }
-      this.stop();
-      this.resolve(
-        new OpenedStream(iterator, first, this.attempt, this.ctx, this.call, this.limits.clock),
-      );
+      pending = Promise.resolve(iterator.next());
     } catch (error) {
       this.fail(error);
+      return;
     }
+    pending.then(
+      (first) => this.first(first),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private first(first: IteratorResult<T>): void {
+    try {
+      this.deliver(first);
+    } catch (error) {
+      // Not an iterator result, or a clock that throws: the attempt failed, as before.
+      this.fail(error);
+    }
+  }
+
+  private deliver(first: IteratorResult<T>): void {
+    if (this.finished) return;
+    if (first.done === true && this.limits.isComplete !== undefined) {
+      // Nothing at all where a complete answer was expected: the attempt failed.
+      this.fail(new StreamInterruptedError(0, 'incomplete'));
+      return;
+    }
+    this.stop();
+    this.resolve(
+      new OpenedStream(
+        this.iterator as AsyncIterator<T>,
+        first,
+        this.attempt,
+        this.ctx,
+        this.call,
+        this.limits.clock,
+      ),
+    );
   }
 
   private stop(): void {
