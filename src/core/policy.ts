@@ -222,13 +222,21 @@ function runFrom<T>(
   ctx: CallContext,
   signal: AbortSignal | undefined,
 ): Promise<T> {
-  let pending: Promise<T>;
-  try {
-    pending = policy[RUN](fn, ctx);
-  } catch (error) {
-    pending = Promise.reject(error);
-  }
+  const pending = runPolicy(policy, fn, ctx);
   return signal === undefined ? pending : releasedAfter(ctx, pending);
+}
+
+/** `policy[RUN](fn, ctx)`, a synchronous throw (a user's clock, say) turned into its rejection. */
+export function runPolicy<T>(
+  policy: ComposablePolicy,
+  fn: Operation<T>,
+  ctx: ExecutionContext,
+): Promise<T> {
+  try {
+    return policy[RUN](fn, ctx);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Runs `run` with a fresh provenance record, then reports its value with where it came from and how long it took. */

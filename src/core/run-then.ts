@@ -1,4 +1,9 @@
-import { RUN, type ComposablePolicy, type ExecutionContext, type Operation } from './policy.js';
+import {
+  runPolicy,
+  type ComposablePolicy,
+  type ExecutionContext,
+  type Operation,
+} from './policy.js';
 
 /**
  * How a call runs through policies and settles in fewer promise reactions. `policy[RUN_THEN](fn,
@@ -64,13 +69,7 @@ export function runThenPlain<T, R>(
   onFulfilled: OnFulfilled<T, R>,
   onRejected: OnRejected<R>,
 ): Promise<R> {
-  let pending: Promise<T>;
-  try {
-    pending = policy[RUN](fn, ctx);
-  } catch (error) {
-    pending = Promise.reject(error);
-  }
-  return pending.then(onFulfilled, onRejected);
+  return runPolicy(policy, fn, ctx).then(onFulfilled, onRejected);
 }
 
 /** `policy[RUN](fn, ctx).then(onFulfilled, onRejected)`, in one reaction where the policy can (see `RUN_THEN`). */

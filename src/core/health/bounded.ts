@@ -1,5 +1,6 @@
 import { abortReason } from '../abort.js';
 import { TimeoutError } from '../errors/index.js';
+import { isPromiseLike } from '../promise-like.js';
 import { unrefTimer } from '../timers.js';
 import type { CheckFunction } from './checkable.js';
 
@@ -12,10 +13,6 @@ export interface CheckOutcome {
 
 const PASSED: CheckOutcome = { ok: true, error: undefined };
 const ANSWERED_FALSE: CheckOutcome = { ok: false, error: undefined };
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
 
 const answer = (value: unknown): CheckOutcome => (value === true ? PASSED : ANSWERED_FALSE);
 

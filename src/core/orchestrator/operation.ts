@@ -8,14 +8,7 @@ import type { EventHub } from '../events.js';
 import { SETTLES_LATER, settlesLater, type SettlesLater } from '../late-outcome.js';
 import { CallContext, callerAbort, releasedAfter, type LazyContext } from '../call-context.js';
 import { OperationMetrics } from '../metrics/operation-metrics.js';
-import {
-  RUN,
-  invoke,
-  rootContext,
-  type ExecutionContext,
-  type Operation,
-  type Provenance,
-} from '../policy.js';
+import { invoke, rootContext, runPolicy, type Operation, type Provenance } from '../policy.js';
 import { runThen } from '../run-then.js';
 import type { CallRecorder } from './call-recorder.js';
 import type { Layers } from './layers.js';
@@ -63,14 +56,9 @@ function counted<T>(fn: Operation<T>, provenance: Provenance): Operation<T> {
  * One named operation: its metrics and its current layers (swapped as a whole when the
  * configuration changes). Runs calls through the layers and decides when the fallback answers.
  */
-/** The layers' run, with a synchronous throw (a user's clock, say) turned into the call's rejection. */
-function runLayers<T>(layers: Layers, fn: Operation<T>, ctx: ExecutionContext): Promise<T> {
-  try {
-    return (layers.policy as NonNullable<Layers['policy']>)[RUN](fn, ctx);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
+/** The layers' policy, where a call runs through them (`direct` in `run`: there is one). */
+const layersPolicy = (layers: Layers): NonNullable<Layers['policy']> =>
+  layers.policy as NonNullable<Layers['policy']>;
 
 export class OperationEntry {
   readonly metrics: OperationMetrics;
@@ -114,43 +102,27 @@ export class OperationEntry {
     // Every call has a context of its own (its signal is made only if read, see CallContext).
     const ctx = stream ?? rootContext(signal, this.name, provenance);
     const target = provenance === undefined ? fn : counted(fn, provenance);
-    // The common call (untimed, no fallback, no caller's signal to let go of, nobody watching
-    // calls) settles through handlers made once per operation: it needs nothing of its own when
-    // it ends, so no closure per call, and the layers run them in their own last reaction
-    // (see `RUN_THEN`). `timed` is set whenever an observer listens for calls; observers of
-    // transitions or configuration alone (a dashboard's event stream) leave this path as it is.
+    // Without a caller's signal to let go of (nor a stream's context), the layers run the call
+    // and settle it with its handlers in their own last reaction (see `RUN_THEN`).
     const direct = signal === undefined && layers.policy !== undefined && stream === undefined;
-    if (direct && !timed && fallback === undefined) {
-      return runThen(
-        layers.policy,
-        target,
-        ctx,
-        (this.onValue ??= (value) => this.succeededUntimed(value)),
-        (this.onError ??= (error) => this.failedUntimed(error)),
-      ) as Promise<T>;
+    let pending: Promise<T> | undefined;
+    if (!direct) {
+      const running =
+        layers.policy === undefined ? invoke(target, ctx) : runPolicy(layers.policy, target, ctx);
+      pending =
+        signal !== undefined && ctx instanceof CallContext ? releasedAfter(ctx, running) : running;
     }
-    if (direct) {
-      return this.settleTimed(
-        undefined,
-        target,
-        layers,
-        started,
-        sampled,
-        ctx,
-        signal,
-        fallback,
-        provenance,
-      );
-    }
-    const running =
-      layers.policy === undefined ? invoke(target, ctx) : runLayers(layers, target, ctx);
-    const pending =
-      signal !== undefined && ctx instanceof CallContext ? releasedAfter(ctx, running) : running;
-    // Untimed with a caller's signal (or no layers): the same handlers, after the release.
+    // The common call (untimed, no fallback, nobody watching calls) settles through handlers
+    // made once per operation: it needs nothing of its own when it ends, so no closure per
+    // call. `timed` is set whenever an observer listens for calls; observers of transitions
+    // or configuration alone (a dashboard's event stream) leave this path as it is.
     if (!timed && fallback === undefined) {
-      return pending.then(
-        (this.onValue ??= (value) => this.succeededUntimed(value)),
-        (this.onError ??= (error) => this.failedUntimed(error)),
+      const onValue = (this.onValue ??= (value) => this.succeededUntimed(value));
+      const onError = (this.onError ??= (error) => this.failedUntimed(error));
+      return (
+        pending === undefined
+          ? runThen(layersPolicy(layers), target, ctx, onValue, onError)
+          : pending.then(onValue, onError)
       ) as Promise<T>;
     }
     return this.settleTimed(
@@ -199,7 +171,7 @@ export class OperationEntry {
     const onError = (error: unknown): Promise<T> =>
       this.failed(error, layers, started, recordedFrom, ctx, signal, fallback, provenance);
     if (pending !== undefined) return pending.then(onValue, onError);
-    return runThen(layers.policy as NonNullable<Layers['policy']>, target, ctx, onValue, onError);
+    return runThen(layersPolicy(layers), target, ctx, onValue, onError);
   }
 
   private succeededUntimed(value: unknown): unknown {

@@ -1,6 +1,7 @@
 import type { AbortFollower } from '../call-context.js';
 import { FirstChunkTimeoutError, StreamInterruptedError } from '../errors/classes.js';
 import type { Context, StreamOpener } from '../policy.js';
+import { isPromiseLike } from '../promise-like.js';
 import { StreamAttempt } from './attempt.js';
 import { StreamCallContext, type AbortWatch } from './call-context.js';
 import { closeQuietly, forget } from './close.js';
@@ -14,9 +15,6 @@ export type StreamSource<T> = AsyncIterable<T> | PromiseLike<AsyncIterable<T>>;
 export type StreamOperation<T> = (ctx: Context) => StreamSource<T>;
 
 const ignore = (): void => undefined;
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as Partial<PromiseLike<unknown>> | null | undefined)?.then === 'function';
 
 function iteratorOf<T>(iterable: AsyncIterable<T>): AsyncIterator<T> {
   const open = (iterable as Partial<AsyncIterable<T>> | null | undefined)?.[Symbol.asyncIterator];
@@ -111,7 +109,7 @@ class Opening<T> implements AbortFollower {
       this.fail(error);
       return;
     }
-    if (isThenable(produced)) {
+    if (isPromiseLike(produced)) {
       Promise.resolve(produced).then(
         (iterable) => this.read(iterable),
         (error: unknown) => this.fail(error),
@@ -144,32 +142,28 @@ class Opening<T> implements AbortFollower {
   }
 
   private first(first: IteratorResult<T>): void {
+    if (this.finished) return;
     try {
-      this.deliver(first);
+      if (first.done === true && this.limits.isComplete !== undefined) {
+        // Nothing at all where a complete answer was expected: the attempt failed.
+        this.fail(new StreamInterruptedError(0, 'incomplete'));
+        return;
+      }
+      this.stop();
+      this.resolve(
+        new OpenedStream(
+          this.iterator as AsyncIterator<T>,
+          first,
+          this.attempt,
+          this.ctx,
+          this.call,
+          this.limits.clock,
+        ),
+      );
     } catch (error) {
       // Not an iterator result, or a clock that throws: the attempt failed, as before.
       this.fail(error);
     }
-  }
-
-  private deliver(first: IteratorResult<T>): void {
-    if (this.finished) return;
-    if (first.done === true && this.limits.isComplete !== undefined) {
-      // Nothing at all where a complete answer was expected: the attempt failed.
-      this.fail(new StreamInterruptedError(0, 'incomplete'));
-      return;
-    }
-    this.stop();
-    this.resolve(
-      new OpenedStream(
-        this.iterator as AsyncIterator<T>,
-        first,
-        this.attempt,
-        this.ctx,
-        this.call,
-        this.limits.clock,
-      ),
-    );
   }
 
   private stop(): void {
